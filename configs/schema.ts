@@ -1,0 +1,200 @@
+/**
+ * The benchmark config: one zod schema that is both the validator and the TypeScript type.
+ * Key names are an interface (see DESIGN.md "Config"); messages are phrased "expected ..." so the
+ * loader can append ", got <value>" and point at the YAML line.
+ */
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from './duration';
+import { allPaths } from './schema-paths';
+import { didYouMean } from './suggest';
+
+/** Every workload mode name the config accepts (the interface); see validate.ts for what runs today. */
+export const WORKLOAD_MODES = [
+  'single-stream',
+  'server',
+  'constant',
+  'burst',
+  'concurrency',
+  'offline',
+  'trace',
+  'progressive',
+] as const;
+export type WorkloadMode = (typeof WORKLOAD_MODES)[number];
+
+/** Open-loop modes send at `workload.rate`; closed-loop `concurrency` keeps N requests in flight. */
+export const RATE_MODES: readonly WorkloadMode[] = ['server', 'constant', 'burst'];
+export const CONCURRENCY_MODES: readonly WorkloadMode[] = ['concurrency'];
+
+export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
+export const SLO_KEYS = ['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms'] as const;
+
+const int = (what: string) => {
+  const error = `expected ${what}`;
+  return z.number({ error }).int({ error });
+};
+const posInt = () => int('a positive integer').positive({ error: 'expected a positive integer' });
+const nonNegInt = () => int('an integer >= 0').nonnegative({ error: 'expected an integer >= 0' });
+const posNumber = () => z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
+const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(' | ')}` });
+
+/**
+ * How durations are written. In YAML ("text") they are strings or seconds and come out as ms;
+ * an already-loaded config ("ms") holds plain milliseconds, so re-validating it is idempotent.
+ */
+export type DurationForm = 'text' | 'ms';
+
+function durationField(form: DurationForm, positive: boolean): z.ZodType<number, number | string> {
+  const bound = positive ? ' greater than 0' : '';
+  if (form === 'ms') {
+    const error = `expected a number of milliseconds${positive ? ' > 0' : ' >= 0'}`;
+    const n = z.number({ error });
+    return positive ? n.positive({ error }) : n.nonnegative({ error });
+  }
+  const error = `expected ${DURATION_HINT}${bound}`;
+  return z.union([z.number(), z.string()], { error }).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || (positive && ms <= 0)) {
+      ctx.issues.push({ code: 'custom', message: error, input: value });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+function buildConfigSchema(form: DurationForm) {
+  const generate = z.strictObject({
+    family: oneOf(['mlp']),
+    layers: posInt(),
+    hidden: posInt(),
+    inputShape: z
+      .array(posInt(), { error: 'expected a list of positive integers' })
+      .min(1, { error: 'expected a non-empty list of positive integers' }),
+    outputSize: posInt().default(10),
+    dtype: oneOf(['float32']).default('float32'),
+    seed: nonNegInt().default(1),
+  });
+
+  const model = z
+    .strictObject({ generate: generate.optional(), path: text().optional() })
+    .superRefine((m, ctx) => {
+      const n = Number(m.generate !== undefined) + Number(m.path !== undefined);
+      if (n !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected exactly one of model.generate or model.path, got ${n === 0 ? 'neither' : 'both'}`,
+        });
+      }
+    });
+
+  const batching = z.strictObject({
+    maxBatchSize: posInt(),
+    maxQueueDelayMs: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).default(1),
+  });
+
+  const serving = z
+    .strictObject({
+      instances: posInt().default(1),
+      intraOpThreads: posInt().default(1),
+      interOpThreads: posInt().default(1),
+      // Omitted = no dynamic batching: each request runs alone.
+      batching: batching.optional(),
+      // Set = benchmark this external KServe v2 server instead of starting the built-in one.
+      endpoint: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+    })
+    .prefault({});
+
+  const workload = z.strictObject({
+    mode: oneOf(WORKLOAD_MODES),
+    rate: posNumber().optional(),
+    concurrency: posInt().optional(),
+    batchSize: posInt().default(1),
+    warmup: durationField(form, false).default(1000),
+    duration: durationField(form, true).default(10_000),
+    seed: nonNegInt().default(1),
+  });
+
+  const slo = z
+    .strictObject({ p50Ms: posNumber().optional(), p90Ms: posNumber().optional(), p95Ms: posNumber().optional(), p99Ms: posNumber().optional() })
+    .superRefine((s, ctx) => {
+      if (SLO_KEYS.every((k) => s[k] === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `expected at least one of ${SLO_KEYS.join(', ')}, got none` });
+      }
+    });
+
+  const sweepValues = z
+    .array(z.unknown(), { error: 'expected a non-empty list of values' })
+    .min(1, { error: 'expected a non-empty list of values' });
+
+  const shape = z.strictObject({
+    name: z
+      .string({ error: 'expected a name made of letters, digits, ".", "_" or "-"' })
+      .regex(/^[A-Za-z0-9._-]+$/, { error: 'expected a name made of letters, digits, ".", "_" or "-"' }),
+    model,
+    compile: z.strictObject({ graphOptimization: oneOf(GRAPH_OPTIMIZATIONS).default('all') }).prefault({}),
+    serving,
+    workload,
+    target: z.strictObject({ cluster: text().default('local'), device: text().default('cpu') }).prefault({}),
+    slo: slo.optional(),
+    // Dotted config path -> values; the run is the cartesian product (see matrix.ts).
+    sweep: z.record(z.string(), sweepValues, { error: 'expected a mapping of config path -> list of values' }).optional(),
+    repeat: posInt().default(1),
+  });
+
+  // `when` makes the cross-field rules run even if a field elsewhere failed, so one pass reports everything.
+  const sweepable = allPaths(shape).filter((p) => p !== 'sweep');
+  return shape.superRefine((cfg, ctx) => crossFieldRules(cfg, ctx, sweepable), { when: () => true });
+}
+
+type Ctx = z.RefinementCtx;
+
+/** Rules spanning several fields. Defensive: with `when`, `cfg` may be partly invalid. */
+function crossFieldRules(cfg: unknown, ctx: Ctx, sweepable: string[]): void {
+  const root = (cfg ?? {}) as { workload?: { mode?: unknown; rate?: unknown; concurrency?: unknown }; sweep?: unknown };
+  const sweep = root.sweep && typeof root.sweep === 'object' ? (root.sweep as Record<string, unknown>) : {};
+  const w = root.workload;
+  const mode = w?.mode as WorkloadMode | undefined;
+  if (w && mode && RATE_MODES.includes(mode) && w.rate === undefined && !('workload.rate' in sweep)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['workload', 'rate'],
+      message: `expected a positive number (mode "${mode}" sends requests at workload.rate per second)`,
+    });
+  }
+  if (w && mode && CONCURRENCY_MODES.includes(mode) && w.concurrency === undefined && !('workload.concurrency' in sweep)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['workload', 'concurrency'],
+      message: `expected a positive integer (mode "${mode}" keeps workload.concurrency requests in flight)`,
+    });
+  }
+  checkSweepKeys(Object.keys(sweep), ctx, sweepable);
+}
+
+function checkSweepKeys(keys: string[], ctx: Ctx, valid: string[]): void {
+  for (const key of keys) {
+    if (!valid.includes(key)) {
+      // A bare leaf name ("rate") most likely means the one path ending in it.
+      const tail = valid.filter((p) => p.endsWith(`.${key}`));
+      const hint = tail.length === 1 ? `; did you mean "${tail[0]}"?` : didYouMean(key, valid);
+      ctx.addIssue({ code: 'custom', path: ['sweep', key], message: `"${key}" is not a config path${hint}` });
+      continue;
+    }
+    // "serving.batching" and "serving.batching.maxBatchSize" would overwrite each other.
+    const parent = keys.find((k) => k !== key && key.startsWith(`${k}.`));
+    if (parent) {
+      ctx.addIssue({ code: 'custom', path: ['sweep', key], message: `"${key}" overlaps sweep key "${parent}"; sweep one or the other` });
+    }
+  }
+}
+
+/** Validates YAML-shaped input: durations as "2s" / seconds, defaults filled in. */
+export const configSchema = buildConfigSchema('text');
+/** Validates an already-loaded Config (durations in ms), e.g. after sweep values were set, or one sent over the wire. */
+export const loadedConfigSchema = buildConfigSchema('ms');
+
+/** A validated config: defaults filled in, durations in milliseconds. */
+export type Config = z.output<typeof configSchema>;
+/** What may be written in YAML (before defaults and duration parsing). */
+export type ConfigInput = z.input<typeof configSchema>;
