@@ -1,0 +1,80 @@
+/**
+ * Content-addressed artifact cache: `<cacheDir>/<hash>/{model.onnx,meta.json}`.
+ *
+ * An artifact directory only ever appears by renaming a fully written and
+ * fsynced staging directory, so readers (and crashes) never see a half-written
+ * one; two compiles of the same hash race harmlessly (the first rename wins).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Artifact } from './types';
+
+export const MODEL_FILE = 'model.onnx';
+export const META_FILE = 'meta.json';
+
+export function artifactHash(source: Uint8Array, graphOptimization: string, ortVersion: string): string {
+  // NUL separators keep the fields unambiguous.
+  return createHash('sha256').update(source).update('\0').update(graphOptimization).update('\0').update(ortVersion).digest('hex');
+}
+
+/** The cached artifact, or null when absent or incomplete. */
+export async function readCached(cacheDir: string, hash: string): Promise<Artifact | null> {
+  const dir = path.join(cacheDir, hash);
+  try {
+    const meta = JSON.parse(await fs.readFile(path.join(dir, META_FILE), 'utf8')) as Artifact;
+    const model = await fs.stat(path.join(dir, MODEL_FILE));
+    if (meta.hash !== hash || model.size !== meta.bytes) return null;
+    // The cache directory may have moved since it was written.
+    return { ...meta, path: path.join(dir, MODEL_FILE), cached: true };
+  } catch {
+    return null;
+  }
+}
+
+/** A fresh private staging directory inside cacheDir (same filesystem, so rename is atomic). */
+export async function createStaging(cacheDir: string, hash: string): Promise<string> {
+  await fs.mkdir(cacheDir, { recursive: true });
+  return fs.mkdtemp(path.join(cacheDir, `.tmp-${hash.slice(0, 16)}-`));
+}
+
+/**
+ * Writes meta.json into the staging dir (which already holds model.onnx) and
+ * moves it into place. If another compile published first, returns theirs.
+ */
+export async function publish(cacheDir: string, staging: string, artifact: Omit<Artifact, 'path' | 'cached'>): Promise<Artifact> {
+  const final = path.join(cacheDir, artifact.hash);
+  const meta: Artifact = { ...artifact, path: path.join(final, MODEL_FILE), cached: false };
+  await fs.writeFile(path.join(staging, META_FILE), JSON.stringify(meta, null, 2) + '\n');
+  await fsyncFile(path.join(staging, MODEL_FILE));
+  await fsyncFile(path.join(staging, META_FILE));
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(staging, final);
+      return meta;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+      const winner = await readCached(cacheDir, artifact.hash);
+      if (winner) {
+        await fs.rm(staging, { recursive: true, force: true });
+        return winner;
+      }
+      if (attempt > 0) throw e;
+      // A damaged artifact dir (e.g. a file deleted by hand): move it aside atomically, then replace it.
+      const trash = `${final}.broken-${randomBytes(4).toString('hex')}`;
+      await fs.rename(final, trash).catch(() => undefined);
+      await fs.rm(trash, { recursive: true, force: true });
+    }
+  }
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
