@@ -1,0 +1,270 @@
+/**
+ * The load generator against a small in-process KServe v2 server on 127.0.0.1.
+ * Tolerances are loose: the server shares the event loop (and a small CI
+ * machine) with the generator.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runLoad, type LoadOptions, type LoadProgress } from '../../activities/loadgen/driver';
+import { decodeHistogram, summarize } from '../../activities/loadgen/histogram';
+import { buildInferBody, fetchModelMetadata } from '../../activities/loadgen/request';
+import { poissonSchedule } from '../../activities/loadgen/schedule';
+
+interface FakeOptions {
+  delayMs: number;
+  /** Every Nth infer request answers 500. */
+  failEvery?: number;
+  /** Every Nth infer request never answers. */
+  hangEvery?: number;
+}
+
+interface Fake {
+  url: string;
+  infers: () => number;
+  close: () => Promise<void>;
+}
+
+const METADATA = {
+  name: 'mlp',
+  versions: ['1'],
+  platform: 'onnxruntime_onnx',
+  inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4] }],
+  outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
+};
+
+async function startFake(opts: FakeOptions): Promise<Fake> {
+  let infers = 0;
+  const json = (res: http.ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = req.url ?? '';
+      if (req.method === 'GET' && url === '/v2/models/mlp') return json(res, 200, METADATA);
+      if (req.method === 'GET' && url === '/v2/models/html') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('<html>not json</html>');
+      }
+      if (req.method === 'GET' && url === '/v2/models/odd') return json(res, 200, { name: 'odd', inputs: [{ name: 'x', shape: [1] }] });
+      if (req.method === 'POST' && url === '/v2/models/mlp/infer') {
+        const n = ++infers;
+        if (opts.hangEvery && n % opts.hangEvery === 0) return; // never answers
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { inputs: { shape: number[]; data: unknown[] }[] };
+        const [x] = body.inputs;
+        if (x.data.length !== x.shape.reduce((a, b) => a * b, 1)) return json(res, 400, { error: 'data does not match shape' });
+        setTimeout(() => {
+          if (opts.failEvery && n % opts.failEvery === 0) return json(res, 500, { error: 'injected failure' });
+          json(res, 200, { model_name: 'mlp', outputs: [{ name: 'y', datatype: 'FP32', shape: [x.shape[0], 2], data: [0, 0, 0, 0].slice(0, x.shape[0] * 2) }] });
+        }, opts.delayMs);
+        return;
+      }
+      json(res, 404, { error: `no route ${req.method} ${url}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    infers: () => infers,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections(); // incl. hung requests and keep-alive sockets
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port that was just free: nothing listens there. */
+async function refusedPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+async function bodyFor(url: string): Promise<Buffer> {
+  const meta = await fetchModelMetadata(url, 'mlp');
+  return Buffer.from(buildInferBody(meta, 2, 1));
+}
+
+function base(url: string, body: Buffer): Pick<LoadOptions, 'baseUrl' | 'modelName' | 'body' | 'seed'> {
+  return { baseUrl: url, modelName: 'mlp', body, seed: 1 };
+}
+
+describe('fetchModelMetadata', () => {
+  let fake: Fake;
+  beforeAll(async () => (fake = await startFake({ delayMs: 0 })));
+  afterAll(() => fake.close());
+
+  it('reads v2 model metadata', async () => {
+    const meta = await fetchModelMetadata(fake.url, 'mlp');
+    expect(meta.name).toBe('mlp');
+    expect(meta.inputs).toEqual([{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4] }]);
+    expect(meta.outputs).toHaveLength(1);
+  });
+
+  it('names the URL when the connection is refused', async () => {
+    const url = `http://127.0.0.1:${await refusedPort()}`;
+    await expect(fetchModelMetadata(url, 'mlp')).rejects.toThrow(`${url}/v2/models/mlp`);
+    await expect(fetchModelMetadata(url, 'mlp')).rejects.toThrow(/connection refused/);
+  });
+
+  it('says what was wrong with the answer', async () => {
+    await expect(fetchModelMetadata(fake.url, 'nope')).rejects.toThrow(/\/v2\/models\/nope returned HTTP 404: no route GET/);
+    await expect(fetchModelMetadata(fake.url, 'html')).rejects.toThrow(/not JSON: <html>/);
+    await expect(fetchModelMetadata(fake.url, 'odd')).rejects.toThrow(/not return KServe v2 model metadata: inputs\[0\]\.datatype/);
+  });
+});
+
+describe('runLoad', () => {
+  let fake: Fake;
+  let body: Buffer;
+  beforeAll(async () => {
+    fake = await startFake({ delayMs: 5 });
+    body = await bodyFor(fake.url);
+  });
+  afterAll(() => fake.close());
+
+  it('closed loop: concurrency 4 against a 5 ms server gives ~800 req/s', async () => {
+    const progress: LoadProgress[] = [];
+    const r = await runLoad({
+      ...base(fake.url, body),
+      mode: 'concurrency',
+      concurrency: 4,
+      warmupMs: 300,
+      durationMs: 1000,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(r.mode).toBe('concurrency');
+    expect(r.concurrency).toBe(4);
+    expect(r.targetRate).toBeNull();
+    expect(r.errors).toBe(0);
+    expect(r.errorSamples).toEqual([]);
+    expect(r.requests).toBe(r.ok);
+    expect(r.measuredMs).toBe(1000);
+    // At most 4 per 5 ms; the server's setTimeout(5) fires 1-2 ms late on a busy machine, so somewhat less.
+    expect(r.throughput).toBeLessThanOrEqual(800 * 1.02);
+    expect(r.throughput).toBeGreaterThan(800 * 0.5);
+    // Little's law: exactly 4 outstanding at all times, whatever the machine's speed.
+    const outstanding = (r.throughput * r.latency.meanMs) / 1000;
+    expect(outstanding).toBeGreaterThan(3.6);
+    expect(outstanding).toBeLessThan(4.1);
+    expect(r.latency.p50Ms).toBeGreaterThanOrEqual(5);
+    expect(r.latency.count).toBe(r.ok);
+    expect(r.sendLag).toBeNull();
+    expect(summarize(decodeHistogram(r.histogram)).count).toBe(r.ok);
+    expect(Date.parse(r.startedAt)).not.toBeNaN();
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    for (const p of progress) expect(p.phase).toBe(p.elapsedMs < 300 ? 'warmup' : 'measure');
+    expect(progress[progress.length - 1].completed).toBeGreaterThan(0);
+    // Warm-up requests were sent but are not in the result.
+    expect(fake.infers()).toBeGreaterThan(r.requests);
+  });
+
+  it('open loop: Poisson 200 req/s keeps the rate and a small send lag', async () => {
+    const warmupMs = 300;
+    const durationMs = 1500;
+    const seed = 4;
+    // Seed 4 schedules 297 sends in the window (300 expected), so ±10% tests the sender, not the dice.
+    const inWindow = poissonSchedule(200, warmupMs + durationMs, seed).filter((t) => t >= warmupMs).length;
+    expect(Math.abs(inWindow - 300)).toBeLessThan(10);
+    // A neighbour process taking the CPU for tens of ms also shows up as send lag;
+    // up to 3 runs, so this checks the sender rather than the machine's other tenants.
+    let r = await runLoad({ ...base(fake.url, body), seed, mode: 'server', rate: 200, warmupMs, durationMs });
+    for (let attempt = 2; attempt <= 3 && r.sendLag!.p99Ms >= 5; attempt++) {
+      r = await runLoad({ ...base(fake.url, body), seed, mode: 'server', rate: 200, warmupMs, durationMs });
+    }
+    expect(r.mode).toBe('server');
+    expect(r.targetRate).toBe(200);
+    expect(r.concurrency).toBeNull();
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBe(inWindow);
+    expect(Math.abs(r.achievedRate - 200)).toBeLessThan(20);
+    expect(Math.abs(r.throughput - 200)).toBeLessThan(20);
+    expect(r.sendLag).not.toBeNull();
+    expect(r.sendLag!.p99Ms).toBeLessThan(5);
+    expect(r.latency.p50Ms).toBeGreaterThanOrEqual(5);
+  });
+
+  it('closed loop against a refused port: every request is an error', async () => {
+    const url = `http://127.0.0.1:${await refusedPort()}`;
+    const r = await runLoad({ ...base(url, body), mode: 'concurrency', concurrency: 2, warmupMs: 0, durationMs: 300 });
+    expect(r.ok).toBe(0);
+    expect(r.errors).toBeGreaterThan(0);
+    expect(r.errorSamples).toEqual(['connection refused (ECONNREFUSED)']);
+    expect(r.latency.count).toBe(0);
+    expect(r.throughput).toBe(0);
+  });
+
+  it('aborting returns what was measured so far', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 700);
+    const started = performance.now();
+    const r = await runLoad({ ...base(fake.url, body), mode: 'concurrency', concurrency: 2, warmupMs: 200, durationMs: 10_000, signal: ac.signal });
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(r.aborted).toBe(true);
+    expect(r.measuredMs).toBeGreaterThan(400);
+    expect(r.measuredMs).toBeLessThan(800);
+    expect(r.ok).toBeGreaterThan(0);
+    expect(r.errors).toBe(0); // the requests cut off by the abort are dropped, not errors
+  });
+
+  it('a throwing onProgress stops the run with its error', async () => {
+    await expect(
+      runLoad({
+        ...base(fake.url, body),
+        mode: 'server',
+        rate: 50,
+        warmupMs: 0,
+        durationMs: 5000,
+        onProgress: () => {
+          throw new Error('heartbeat failed');
+        },
+      }),
+    ).rejects.toThrow('heartbeat failed');
+  });
+});
+
+describe('runLoad errors', () => {
+  it('counts and samples HTTP errors without putting them in the latency histogram', async () => {
+    const fake = await startFake({ delayMs: 1, failEvery: 10 });
+    try {
+      const r = await runLoad({ ...base(fake.url, await bodyFor(fake.url)), mode: 'concurrency', concurrency: 4, warmupMs: 100, durationMs: 500 });
+      expect(r.requests).toBe(r.ok + r.errors);
+      expect(r.errors).toBeGreaterThan(0);
+      expect(Math.abs(r.errors / r.requests - 0.1)).toBeLessThan(0.03);
+      expect(r.errorSamples).toEqual(['HTTP 500: injected failure']);
+      expect(r.latency.count).toBe(r.ok);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('times out requests that never answer, in the open loop too', async () => {
+    const fake = await startFake({ delayMs: 1, hangEvery: 5 });
+    try {
+      const started = performance.now();
+      const r = await runLoad({
+        ...base(fake.url, await bodyFor(fake.url)),
+        mode: 'server',
+        rate: 100,
+        warmupMs: 0,
+        durationMs: 500,
+        requestTimeoutMs: 200,
+      });
+      // The schedule ends at 500 ms; stragglers get at most 200 ms more.
+      expect(performance.now() - started).toBeLessThan(500 + 200 + 300);
+      expect(r.errors).toBeGreaterThan(0);
+      expect(r.errorSamples).toEqual(['timeout after 200 ms']);
+      expect(r.requests).toBe(r.ok + r.errors);
+      expect(r.latency.maxMs).toBeLessThan(200);
+    } finally {
+      await fake.close();
+    }
+  });
+});

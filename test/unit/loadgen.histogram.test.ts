@@ -1,0 +1,64 @@
+import { createHistogram, decodeHistogram, encodeHistogram, recordMs, summarize } from '../../activities/loadgen/histogram';
+
+// 3 significant digits: any reported value is within 0.1% of the true one.
+const near = (actual: number, expected: number): void => {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(expected * 0.001 + 1e-9);
+};
+
+describe('latency histogram', () => {
+  it('summarises 1..1000 ms uniformly to hand-computed percentiles', () => {
+    const h = createHistogram();
+    for (let ms = 1; ms <= 1000; ms++) recordMs(h, ms);
+    const s = summarize(h);
+    expect(s.count).toBe(1000);
+    near(s.minMs, 1);
+    near(s.maxMs, 1000);
+    near(s.meanMs, 500.5);
+    near(s.p50Ms, 500);
+    near(s.p90Ms, 900);
+    near(s.p95Ms, 950);
+    near(s.p99Ms, 990);
+    near(s.p999Ms, 999);
+    // population sd of 1..n is sqrt((n²-1)/12)
+    near(s.stddevMs, Math.sqrt((1000 * 1000 - 1) / 12));
+  });
+
+  it('keeps sub-millisecond resolution', () => {
+    const h = createHistogram();
+    recordMs(h, 0.25);
+    recordMs(h, 0.75);
+    const s = summarize(h);
+    near(s.minMs, 0.25);
+    near(s.maxMs, 0.75);
+  });
+
+  it('clamps values outside 1 µs .. 60 s instead of throwing', () => {
+    const h = createHistogram();
+    recordMs(h, 0);
+    recordMs(h, 120_000);
+    const s = summarize(h);
+    expect(s.count).toBe(2);
+    near(s.minMs, 0.001);
+    near(s.maxMs, 60_000);
+  });
+
+  it('summarises an empty histogram to zeros', () => {
+    expect(summarize(createHistogram())).toEqual({
+      count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, stddevMs: 0,
+    });
+  });
+
+  it('round-trips through the compressed base64 encoding', () => {
+    const h = createHistogram();
+    for (let i = 0; i < 5000; i++) recordMs(h, 1.0123 + (i % 97) * 0.3711);
+    const encoded = encodeHistogram(h);
+    expect(encoded).toMatch(/^[A-Za-z0-9+/=]+$/);
+    const back = summarize(decodeHistogram(encoded));
+    const orig = summarize(h);
+    // The decoded copy only knows buckets, so its min is the bucket's lower bound.
+    near(back.minMs, orig.minMs);
+    expect({ ...back, minMs: 0 }).toEqual({ ...orig, minMs: 0 });
+    expect(encodeHistogram(createHistogram()).length).toBeGreaterThan(0);
+    expect(summarize(decodeHistogram(encodeHistogram(createHistogram()))).count).toBe(0);
+  });
+});
