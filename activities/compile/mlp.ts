@@ -5,7 +5,7 @@
  * so any nondeterminism here would defeat "a sweep compiles once".
  */
 import { onnx } from 'onnx-proto';
-import { uniformSource } from './rng';
+import { seededSymmetric } from '../rng';
 
 export interface MlpSpec {
   family: 'mlp';
@@ -79,7 +79,7 @@ export function buildMlpModel(spec: MlpSpec): GeneratedModel {
   if (problems.length > 0) throw new RangeError(`invalid mlp spec: ${problems.join('; ')}`);
 
   const w = widths(spec);
-  const uniform = uniformSource(spec.seed);
+  const uniform = seededSymmetric(spec.seed);
   const nodes: onnx.INodeProto[] = [];
   const initializers: onnx.ITensorProto[] = [];
   let parameters = 0;

@@ -3,7 +3,7 @@
  * infer body once (the driver sends the same bytes many times).
  */
 import { describeErrorBody, describeNetError, modelEndpoint } from './endpoint';
-import { seededUniform, type Uniform } from './rng';
+import { seededUniform, type Uniform } from '../rng';
 
 export interface TensorMetadata {
   name: string;

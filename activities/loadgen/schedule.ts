@@ -2,7 +2,7 @@
  * Open-loop send schedules: offsets in ms from the start of the run, ascending.
  * Pure and deterministic, so a run can be reproduced from its seed.
  */
-import { seededUniform } from './rng';
+import { seededUniform } from '../rng';
 
 function checkArgs(ratePerSec: number, durationMs: number): void {
   if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) {

@@ -17,7 +17,7 @@ describe('buildMlpModel', () => {
 
   test('bytes are pinned across machines (a change re-keys every cached artifact)', () => {
     const sha = createHash('sha256').update(buildMlpModel(spec({ layers: 2, hidden: 16, inputShape: [8] })).bytes).digest('hex');
-    expect(sha).toBe('4a781c62b2921fa82fc7eaab359513594fc0f2a9773adc32e8cb56dda6e206dc');
+    expect(sha).toBe('f1232439fbdef0b529f07bb52e14e34bc0394ab249d2ed1cf3e65913803cb58b');
   });
 
   test('parameter count and FLOPs follow the layer widths', () => {
