@@ -3,9 +3,10 @@
  * One test file at a time: integration tests share the server's task queues and measure timings.
  */
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime-node's outputs must share typed-array constructors with the test code.
+  testEnvironment: '<rootDir>/test/support/onnxruntime-environment.js',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 1,

@@ -1,6 +1,5 @@
 /**
  * The compile step against the real onnxruntime-node (CPU) and a real temp filesystem.
- * @jest-environment ./test/fixtures/onnxruntime-environment.js
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { existsSync } from 'node:fs';

@@ -1,0 +1,131 @@
+/**
+ * Writes sweeps, jobs and runs to the results file. Rows are keyed by sweep, job and run id and written with
+ * INSERT OR REPLACE in one transaction, so a retried activity replaces its own rows and never duplicates them.
+ */
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { withDatabase } from '../../analysis/db';
+import type { JobOutcome, SweepRow } from '../types';
+
+type Row = Record<string, DuckDBValue | undefined>;
+
+async function upsert(conn: DuckDBConnection, table: string, row: Row): Promise<void> {
+  const cols = Object.keys(row);
+  const values = cols.map((c) => (row[c] === undefined ? null : row[c])) as DuckDBValue[];
+  const placeholders = cols.map((_, i) => `$${i + 1}`).join(', ');
+  await conn.run(`INSERT OR REPLACE INTO ${table} (${cols.join(', ')}) VALUES (${placeholders})`, values);
+}
+
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+export async function writeSweep(file: string, s: SweepRow): Promise<void> {
+  await withDatabase(file, 'read-write', (conn) =>
+    upsert(conn, 'sweeps', {
+      sweep_id: s.sweepId,
+      name: s.name,
+      status: s.status,
+      jobs_total: s.jobsTotal,
+      jobs_done: s.jobsDone,
+      jobs_failed: s.jobsFailed,
+      slo_p99_ms: s.config.slo?.p99Ms ?? null,
+      config: json(s.config),
+      started_at: s.startedAt,
+      finished_at: s.finishedAt ?? null,
+    }),
+  );
+}
+
+export function jobRow(o: JobOutcome, recordedAt: string): Row {
+  const { job, compile, measure } = o;
+  const a = compile?.artifact;
+  return {
+    job_id: job.jobId,
+    sweep_id: o.sweepId,
+    job_index: job.index,
+    repeat_index: job.repeat,
+    status: o.status,
+    error: o.error ?? null,
+    params: json(job.params),
+    config: json(job.config),
+    cluster: job.config.target.cluster,
+    node: measure?.node ?? compile?.node ?? null,
+    device: job.config.target.device,
+    host: measure ? json(measure.host) : null,
+    model_name: a?.modelName ?? null,
+    model_hash: a?.hash ?? null,
+    model_parameters: a?.parameters ?? null,
+    model_flops: a?.flops ?? null,
+    model_bytes: a?.bytes ?? null,
+    compile_seconds: a?.compileSeconds ?? null,
+    compile_cached: a?.cached ?? null,
+    compile_attempts: compile?.attempt ?? null,
+    measure_attempts: measure?.attempt ?? null,
+    compile_started_at: compile?.startedAt ?? null,
+    compile_finished_at: compile?.finishedAt ?? null,
+    serve_started_at: measure?.serveStartedAt ?? null,
+    measure_started_at: measure?.load.startedAt ?? null,
+    measure_finished_at: measure?.finishedAt ?? null,
+    recorded_at: recordedAt,
+  };
+}
+
+export function runRow(o: JobOutcome): Row | null {
+  const m = o.measure;
+  if (!m) return null;
+  const { load } = m;
+  const w = o.job.config.workload;
+  const slo = o.job.config.slo?.p99Ms ?? null;
+  const l = load.latency;
+  return {
+    run_id: o.job.jobId,
+    job_id: o.job.jobId,
+    sweep_id: o.sweepId,
+    mode: load.mode,
+    batch_size: w.batchSize,
+    target_rate: load.targetRate,
+    concurrency: load.concurrency,
+    warmup_ms: w.warmup,
+    duration_ms: w.duration,
+    measured_ms: load.measuredMs,
+    requests: load.requests,
+    ok: load.ok,
+    errors: load.errors,
+    error_samples: json(load.errorSamples),
+    throughput: load.throughput,
+    inferences_per_s: load.throughput * w.batchSize,
+    achieved_rate: load.achievedRate,
+    lat_min_ms: l.minMs,
+    lat_mean_ms: l.meanMs,
+    lat_p50_ms: l.p50Ms,
+    lat_p90_ms: l.p90Ms,
+    lat_p95_ms: l.p95Ms,
+    lat_p99_ms: l.p99Ms,
+    lat_p999_ms: l.p999Ms,
+    lat_max_ms: l.maxMs,
+    lat_stddev_ms: l.stddevMs,
+    send_lag_p50_ms: load.sendLag?.p50Ms ?? null,
+    send_lag_p99_ms: load.sendLag?.p99Ms ?? null,
+    send_lag_max_ms: load.sendLag?.maxMs ?? null,
+    server_stats: m.serverStats ? json(m.serverStats) : null,
+    histogram: load.histogram,
+    slo_p99_ms: slo,
+    meets_slo: slo === null ? null : load.ok > 0 && l.p99Ms <= slo,
+    started_at: load.startedAt,
+    finished_at: m.finishedAt,
+  };
+}
+
+export async function writeJob(file: string, o: JobOutcome, recordedAt: string): Promise<void> {
+  const run = runRow(o);
+  await withDatabase(file, 'read-write', async (conn) => {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await upsert(conn, 'jobs', jobRow(o, recordedAt));
+      if (run) await upsert(conn, 'runs', run);
+      else await conn.run('DELETE FROM runs WHERE run_id = $1', [o.job.jobId]);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK');
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The activities a follower runs on its own hardware: compile (cluster tier) and measure = serve + load
+ * (device tier). Created per worker with the node's identity, so results say where they were measured.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { existsSync } from 'node:fs';
+import type { Config } from '../configs/schema';
+import { compileModel } from './compile';
+import type { CompileSpec } from './compile/types';
+import { runLoad } from './loadgen/driver';
+import { buildInferBody, fetchModelMetadata } from './loadgen/request';
+import { probeHost } from './probe/host';
+import { spawnServer } from './serve/server-process';
+import type { CompileInput, CompileResult, MeasureInput, MeasureResult } from './types';
+
+export interface FollowerContext {
+  cluster: string;
+  node: string;
+  devices: string[];
+  cacheDir: string;
+}
+
+const compileSpec = (config: Config): CompileSpec => ({ model: config.model, graphOptimization: config.compile.graphOptimization });
+
+/** Heartbeats at most this often: enough to detect a dead worker, few enough to keep history small. */
+const HEARTBEAT_MS = 1_000;
+
+export function createFollowerActivities(ctx: FollowerContext) {
+  return {
+    async compile({ config }: CompileInput): Promise<CompileResult> {
+      if (!ctx.devices.includes(config.target.device)) {
+        throw ApplicationFailure.nonRetryable(
+          `target.device: no device "${config.target.device}" on cluster "${ctx.cluster}" (node ${ctx.node} has: ${ctx.devices.join(', ')})`,
+          'InvalidConfig',
+        );
+      }
+      const startedAt = new Date().toISOString();
+      const heartbeat = setInterval(() => Context.current().heartbeat('compiling'), HEARTBEAT_MS);
+      try {
+        const artifact = await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
+        return { node: ctx.node, artifact, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString() };
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+
+    async measure({ config, artifact }: MeasureInput): Promise<MeasureResult> {
+      const activity = Context.current();
+      // The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes).
+      const model = existsSync(artifact.path) ? artifact : await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
+      const host = await probeHost();
+      const serveStartedAt = new Date().toISOString();
+      const s = config.serving;
+      const server = await spawnServer({
+        modelPath: model.path,
+        modelName: model.modelName,
+        instances: s.instances,
+        intraOpThreads: s.intraOpThreads,
+        interOpThreads: s.interOpThreads,
+        batching: s.batching,
+      });
+      try {
+        const meta = await fetchModelMetadata(server.url, model.modelName);
+        const w = config.workload;
+        let lastBeat = 0;
+        const load = await runLoad({
+          baseUrl: server.url,
+          modelName: model.modelName,
+          body: Buffer.from(buildInferBody(meta, w.batchSize, w.seed)),
+          mode: w.mode as 'concurrency' | 'server',
+          concurrency: w.concurrency,
+          rate: w.rate,
+          warmupMs: w.warmup,
+          durationMs: w.duration,
+          seed: w.seed,
+          signal: activity.cancellationSignal,
+          onProgress: (p) => {
+            if (Date.now() - lastBeat < HEARTBEAT_MS) return;
+            lastBeat = Date.now();
+            activity.heartbeat(p);
+          },
+        });
+        const serverStats = await server.stats();
+        return {
+          node: ctx.node,
+          device: config.target.device,
+          host,
+          attempt: activity.info.attempt,
+          serveStartedAt,
+          finishedAt: new Date().toISOString(),
+          load,
+          serverStats,
+        };
+      } finally {
+        await server.stop();
+      }
+    },
+  };
+}
+
+export type FollowerActivities = ReturnType<typeof createFollowerActivities>;

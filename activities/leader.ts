@@ -1,0 +1,42 @@
+/** The leader's activities: plan a sweep from its config, and record sweeps and jobs in the results database. */
+import { ApplicationFailure } from '@temporalio/common';
+import { ConfigError } from '../configs/errors';
+import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/load';
+import { jobKey } from '../configs/matrix';
+import { writeJob, writeSweep } from './analysis/record';
+import type { JobOutcome, PlanSweepInput, SweepPlan, SweepRow } from './types';
+
+export interface LeaderContext {
+  resultsFile: string;
+}
+
+export function planSweep(input: PlanSweepInput): SweepPlan {
+  const source = input.configFile ?? 'config';
+  try {
+    let config;
+    if (typeof input.configYaml === 'string') config = parseConfig(input.configYaml, source, { baseDir: input.baseDir ?? process.cwd() });
+    else if (input.config !== undefined) config = revalidateConfig(input.config, source);
+    else throw new ConfigError(source, [{ path: '', message: 'expected the sweep input to carry configYaml (YAML text) or config (an object)' }]);
+    const jobs = expandAndValidate(config, source).map((j) => ({ ...j, jobId: `${input.sweepId}/${jobKey(j)}` }));
+    return { name: config.name, config, jobs };
+  } catch (err) {
+    if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidConfig');
+    throw err;
+  }
+}
+
+export function createLeaderActivities(ctx: LeaderContext) {
+  return {
+    async planSweep(input: PlanSweepInput): Promise<SweepPlan> {
+      return planSweep(input);
+    },
+    async recordSweep(row: SweepRow): Promise<void> {
+      await writeSweep(ctx.resultsFile, row);
+    },
+    async recordJob(outcome: JobOutcome): Promise<void> {
+      await writeJob(ctx.resultsFile, outcome, new Date().toISOString());
+    },
+  };
+}
+
+export type LeaderActivities = ReturnType<typeof createLeaderActivities>;

@@ -1,0 +1,117 @@
+/** Routing and HTTP framing of the KServe v2 REST endpoints (one model). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Tensors } from './batch-tensors';
+import { ShuttingDown, type Dispatcher } from './dispatcher';
+import { BadRequest, encodeInferResponse, parseInferRequest, type InferJob } from './infer-protocol';
+import { MODEL_VERSION, type ModelSpec } from './model-spec';
+import type { StatsRecorder } from './stats';
+
+export interface HandlerContext {
+  spec: ModelSpec;
+  batching: boolean;
+  stats: StatsRecorder;
+  /** Body of GET /v2. */
+  serverMetadataJson: string;
+  /** Set once the dispatcher exists (it needs `deliver` from here first). */
+  dispatcher?: Dispatcher;
+}
+
+/** Bodies beyond this are refused before parsing (a 1 GiB JSON tensor is a client bug, not a benchmark). */
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+const MODELS_PREFIX = '/v2/models/';
+
+export function send(res: ServerResponse, status: number, body: string): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const sendError = (res: ServerResponse, status: number, message: string): void => send(res, status, JSON.stringify({ error: message }));
+
+/** Answers a finished infer job (the dispatcher's Deliver). */
+export function deliverer(spec: ModelSpec): (job: InferJob, out: Tensors | null, err: Error | null) => void {
+  return (job, out, err) => {
+    const res = job.ctx as ServerResponse;
+    if (out) send(res, 200, encodeInferResponse(spec, job.id, out.dims, out.data, job.outputs));
+    else if (err instanceof ShuttingDown) sendError(res, 503, err.message);
+    else sendError(res, 500, `inference failed: ${err?.message ?? 'unknown error'}`);
+  };
+}
+
+export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const { spec } = ctx;
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method;
+
+    if (path.startsWith(MODELS_PREFIX)) {
+      const parts = path.slice(MODELS_PREFIX.length).split('/');
+      let name: string;
+      try {
+        name = decodeURIComponent(parts[0]);
+      } catch {
+        return sendError(res, 400, 'malformed model name in URL');
+      }
+      if (name !== spec.name) return sendError(res, 404, `unknown model '${name}'`);
+      let i = 1;
+      if (parts[i] === 'versions') {
+        if (parts[i + 1] !== MODEL_VERSION) return sendError(res, 404, `unknown version '${parts[i + 1] ?? ''}' of model '${name}'`);
+        i += 2;
+      }
+      const action = parts.slice(i).join('/');
+      if (action === 'infer') return method === 'POST' ? infer(req, res) : notAllowed(res, 'POST');
+      if (action === 'stats/reset') {
+        if (method !== 'POST') return notAllowed(res, 'POST');
+        ctx.stats.reset();
+        return send(res, 200, '{}');
+      }
+      if (method !== 'GET') return notAllowed(res, 'GET');
+      if (action === '') return send(res, 200, spec.metadataJson);
+      if (action === 'ready') return send(res, 200, JSON.stringify({ name, ready: true }));
+      if (action === 'stats') return send(res, 200, JSON.stringify(ctx.stats.snapshot()));
+      return sendError(res, 404, `unknown route ${method} ${path}`);
+    }
+    if (method !== 'GET') return sendError(res, 404, `unknown route ${method} ${path}`);
+    if (path === '/v2/health/live') return send(res, 200, '{"live":true}');
+    if (path === '/v2/health/ready') return send(res, 200, '{"ready":true}');
+    if (path === '/v2' || path === '/v2/') return send(res, 200, ctx.serverMetadataJson);
+    return sendError(res, 404, `unknown route ${method} ${path}`);
+  };
+
+  const infer = (req: IncomingMessage, res: ServerResponse): void => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > MAX_BODY_BYTES) {
+      res.shouldKeepAlive = false;
+      return sendError(res, 413, `request body over ${MAX_BODY_BYTES} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return sendError(res, 413, `request body over ${MAX_BODY_BYTES} bytes`);
+      const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      let job: InferJob;
+      try {
+        job = parseInferRequest(JSON.parse(buf.toString()), spec, ctx.batching);
+      } catch (e) {
+        if (e instanceof SyntaxError) return sendError(res, 400, `invalid JSON: ${e.message}`);
+        if (e instanceof BadRequest) return sendError(res, 400, e.message);
+        return sendError(res, 500, `cannot read request: ${(e as Error).message}`);
+      }
+      job.ctx = res;
+      ctx.dispatcher!.submit(job);
+    });
+  };
+
+  return route;
+}
+
+function notAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendError(res, 405, `method not allowed; use ${allow}`);
+}

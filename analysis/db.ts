@@ -1,0 +1,73 @@
+/**
+ * Opening the results file. DuckDB lets one process hold a file for writing, so every user opens it briefly
+ * and closes it again; a writer or reader that finds it locked waits and retries instead of failing.
+ */
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TABLES, VIEWS } from './schema';
+
+export type Access = 'read-write' | 'read-only';
+
+const LOCK_RETRY_MS = 100;
+const LOCK_WAIT_MS = 30_000;
+
+function isLockConflict(err: unknown): boolean {
+  return /lock|Conflicting/i.test(String((err as Error)?.message ?? err));
+}
+
+async function openInstance(file: string, access: Access): Promise<DuckDBInstance> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return await DuckDBInstance.create(file, { access_mode: access === 'read-only' ? 'READ_ONLY' : 'READ_WRITE' });
+    } catch (err) {
+      if (!isLockConflict(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+    }
+  }
+}
+
+/** Runs `fn` on a connection to `file`, creating the file and schema when writing; always closes. */
+export async function withDatabase<T>(file: string, access: Access, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  if (access === 'read-only' && !existsSync(file)) {
+    throw new Error(`no results database at ${file}: run a benchmark first (servebench run CONFIG)`);
+  }
+  if (access === 'read-write') mkdirSync(dirname(file), { recursive: true });
+  const instance = await openInstance(file, access);
+  const conn = await instance.connect();
+  try {
+    if (access === 'read-write') await ensureSchema(conn);
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function ensureSchema(conn: DuckDBConnection): Promise<void> {
+  for (const ddl of [...TABLES, ...VIEWS]) await conn.run(ddl);
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/** Plain JS values for output: BIGINT as number when it fits, timestamps as ISO strings, JSON parsed. */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+}
+
+export async function query(file: string, sql: string, access: Access = 'read-only'): Promise<QueryResult> {
+  return withDatabase(file, access, async (conn) => {
+    const reader = await conn.runAndReadAll(sql);
+    const columns = reader.columnNames();
+    const rows = reader.getRowObjectsJS().map((r) => plain(r) as Record<string, unknown>);
+    return { columns, rows };
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * `servebench run CONFIG`: validate locally (nothing starts on bad input), make sure a stack is there, start
+ * the sweep workflow, show progress, print the summary. Exit 0 only when every job completed.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadConfig } from '../../configs/load';
+import { ConfigError } from '../../configs/errors';
+import { LEADER_QUEUE } from '../../workflows/queues';
+import { SWEEP_NAME } from '../../workflows/search-attributes';
+import { progressQuery } from '../../workflows/signals';
+import type { SweepInput, sweepWorkflow } from '../../workflows/sweep';
+import { openStack, StackError, type Stack } from '../../workers/stack';
+import { resultsFile } from '../../workers/paths';
+import { CliError, EXIT } from '../exit-codes';
+import { createProgressView } from '../progress';
+import { renderSummary } from '../summary';
+import { uiWorkflowUrl } from '../ui';
+
+export interface RunOptions {
+  id?: string;
+  json?: boolean;
+}
+
+/** A sweep id people can read and sort: name plus UTC time. */
+export function newSweepId(name: string, now = new Date()): string {
+  return `${name}-${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`;
+}
+
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, EXIT.invalid);
+    throw err;
+  }
+  const input: SweepInput = { configYaml: readFileSync(file, 'utf8'), configFile: resolve(file), baseDir: dirname(resolve(file)) };
+  const say = (line: string) => process.stderr.write(line + '\n');
+
+  let stack: Stack;
+  try {
+    stack = await openStack({ workers: 'if-none', cluster: config.target.cluster, say });
+  } catch (err) {
+    throw new CliError(`cannot reach or start Temporal: ${(err as Error).message}`, err instanceof StackError ? EXIT.unavailable : EXIT.unavailable);
+  }
+  const interrupted = new Promise<number>((res) =>
+    process.once('SIGINT', () => {
+      say('\ninterrupted: the sweep stays in Temporal and resumes when workers run again (servebench up)');
+      res(EXIT.interrupted);
+    }),
+  );
+  try {
+    const sweepId = opts.id ?? newSweepId(config.name);
+    const handle = await stack.client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
+      taskQueue: LEADER_QUEUE,
+      workflowId: sweepId,
+      args: [input],
+      typedSearchAttributes: [{ key: SWEEP_NAME, value: config.name }],
+    });
+    say(`sweep ${sweepId} started`);
+    const ui = uiWorkflowUrl(stack, sweepId);
+    if (ui) say(`watch it in the Temporal UI: ${ui}`);
+
+    const view = opts.json ? null : createProgressView();
+    const poll = setInterval(() => {
+      handle.query(progressQuery).then((p) => view?.update(p), () => undefined);
+    }, 500);
+    let code: number;
+    try {
+      const result = await Promise.race([handle.result(), interrupted]);
+      if (typeof result === 'number') return result;
+      view?.update({ sweepId, name: result.name, status: 'completed', total: result.jobs.length, done: result.jobs.length, failed: result.jobs.filter((j) => j.status === 'failed').length, active: {} });
+      view?.stop();
+      if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else {
+        process.stdout.write(renderSummary(result.jobs) + '\n');
+        process.stdout.write(`results: ${resultsFile()} (servebench query "select * from results where sweep_id = '${sweepId}'")\n`);
+      }
+      code = result.jobs.every((j) => j.status === 'completed') ? EXIT.ok : EXIT.failed;
+    } catch (err) {
+      view?.stop();
+      if (err instanceof WorkflowFailedError) {
+        const cause = (err.cause?.cause ?? err.cause) as (Error & { type?: string }) | undefined;
+        const invalid = cause?.type === 'InvalidConfig';
+        throw new CliError(`sweep ${sweepId} failed: ${cause?.message ?? err.message}`, invalid ? EXIT.invalid : EXIT.failed);
+      }
+      throw err;
+    } finally {
+      clearInterval(poll);
+    }
+    return code;
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,18 @@
+/** Exit codes scripts can rely on (documented in the README). */
+export const EXIT = {
+  ok: 0,
+  /** The benchmark ran but a job or the sweep failed, or a query failed at run time. */
+  failed: 1,
+  /** Bad input: config, arguments, SQL. Nothing was started. */
+  invalid: 2,
+  /** The Temporal server could not be reached or started. */
+  unavailable: 3,
+  interrupted: 130,
+} as const;
+
+/** An error that ends the command with a given exit code and a message for the user. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}

@@ -1,0 +1,95 @@
+/** The `servebench` command. */
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT } from './exit-codes';
+import { queryCommand } from './commands/query';
+import { runCommand } from './commands/run';
+import { upCommand } from './commands/up';
+import { validateCommand } from './commands/validate';
+import { workerCommand } from './commands/worker';
+
+const { version } = require('../../package.json') as { version: string };
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function program(): Command {
+  const p = new Command('servebench')
+    .description('Durable, config-driven benchmarking of deep-learning inference serving, on Temporal.')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 a job or the sweep failed, 2 invalid input (nothing started), 3 Temporal unreachable, 130 interrupted.
+Environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default "default"),
+TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.servebench), TEMPORAL_CLI.`,
+    );
+
+  p.command('run')
+    .description('run a benchmark sweep: uses the Temporal server at TEMPORAL_ADDRESS, or starts the embedded one for the run')
+    .argument('<config>', 'YAML config file')
+    .option('--id <sweepId>', 'sweep workflow id (default: <name>-<UTC time>)')
+    .option('--json', 'print the sweep result as JSON instead of a table, without a progress bar')
+    .action(async (config: string, opts) => {
+      process.exitCode = await runCommand(config, opts);
+    });
+
+  p.command('validate')
+    .description('check a config file and say what is wrong, with the YAML path and line; starts nothing')
+    .argument('<config>', 'YAML config file')
+    .action((config: string) => {
+      process.exitCode = validateCommand(config);
+    });
+
+  p.command('up')
+    .description('start the one-host cluster: Temporal dev server (Web UI), leader and follower workers, until Ctrl-C')
+    .option('--cluster <name>', 'cluster name of this host', 'local')
+    .option('--devices <list>', 'devices this host measures on, comma-separated', list, ['cpu'])
+    .addOption(new Option('--ui-port <port>', 'Web UI port (default: Temporal port + 1000)').argParser(Number))
+    .action(async (opts) => {
+      process.exitCode = await upCommand(opts);
+    });
+
+  p.command('query')
+    .description('run SQL on the results database (read-only)')
+    .argument('<sql>', 'SQL, e.g. "select * from results"')
+    .option('--json', 'rows as a JSON array')
+    .option('--csv', 'rows as CSV')
+    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .action(async (sql: string, opts) => {
+      process.exitCode = await queryCommand(sql, opts);
+    });
+
+  p.command('worker')
+    .description('run one worker process against TEMPORAL_ADDRESS: "leader" (workflows, results) or "follower" (this host\'s devices)')
+    .argument('<role>', 'leader | follower')
+    .option('--cluster <name>', 'follower: cluster name', 'local')
+    .option('--node <name>', 'follower: node name (default: host name)')
+    .option('--devices <list>', 'follower: devices, comma-separated', list, ['cpu'])
+    .action(async (role: string, opts) => {
+      process.exitCode = await workerCommand(role, opts);
+    });
+
+  return p;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors get the "invalid input" code.
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    } else if (err instanceof CliError) {
+      process.stderr.write(`servebench: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`servebench: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = EXIT.failed;
+    }
+  }
+  // Open handles (gRPC channels, timers) must not keep a finished command alive.
+  setTimeout(() => process.exit(), 200).unref();
+}
+
+void main(process.argv);

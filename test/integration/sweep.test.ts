@@ -1,0 +1,116 @@
+/**
+ * The whole pipeline for real: a sweep workflow on a real Temporal dev server, compile and serve with real
+ * onnxruntime sessions, load over real HTTP, rows in a real DuckDB file.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { query } from '../../analysis/db';
+import { writeJob } from '../../activities/analysis/record';
+import { LEADER_QUEUE } from '../../workflows/queues';
+import type { sweepWorkflow } from '../../workflows/sweep';
+import { startTestCluster, type TestCluster } from '../support/workers';
+
+const SWEEP_YAML = `
+name: itest
+model:
+  generate: { family: mlp, layers: 2, hidden: 64, inputShape: [32], dtype: float32, seed: 7 }
+serving: { instances: 1, intraOpThreads: 1 }
+workload:
+  mode: concurrency
+  concurrency: 1
+  warmup: 300ms
+  duration: 1s
+slo: { p99Ms: 1000 }
+sweep:
+  workload.concurrency: [1, 2]
+`;
+
+describe('sweep workflow, end to end', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const runSweep = (workflowId: string, input: Parameters<typeof sweepWorkflow>[0]) =>
+    cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId, args: [input] });
+
+  test('records one sweep, its jobs and their runs, compiling the shared model once', async () => {
+    const result = await runSweep('itest-sweep', { configYaml: SWEEP_YAML, configFile: 'itest.yaml' });
+    expect(result.jobs.map((j) => j.status)).toEqual(['completed', 'completed']);
+    expect(result.jobs.map((j) => j.job.jobId)).toEqual(['itest-sweep/j000-r0', 'itest-sweep/j001-r0']);
+
+    const sweeps = await query(cluster.resultsFile, 'select name, status, jobs_total, jobs_done, jobs_failed from sweeps');
+    expect(sweeps.rows).toEqual([{ name: 'itest', status: 'completed', jobs_total: 2, jobs_done: 2, jobs_failed: 0 }]);
+
+    const jobs = await query(
+      cluster.resultsFile,
+      `select job_id, status, node, device, model_parameters, compile_cached, params->>'$."workload.concurrency"' as conc,
+              compile_started_at <= compile_finished_at and compile_finished_at <= measure_started_at
+                and measure_started_at < measure_finished_at as ordered
+       from jobs order by job_index`,
+    );
+    // 32*64+64 + 64*64+64 + 64*10+10 parameters
+    expect(jobs.rows).toEqual([
+      expect.objectContaining({ job_id: 'itest-sweep/j000-r0', status: 'completed', node: 'testnode', device: 'cpu', model_parameters: 6922, conc: '1', ordered: true }),
+      expect.objectContaining({ job_id: 'itest-sweep/j001-r0', status: 'completed', conc: '2', compile_cached: true, ordered: true }),
+    ]);
+
+    const runs = await query(
+      cluster.resultsFile,
+      `select run_id, mode, concurrency, requests, errors, throughput, achieved_rate, lat_p50_ms, lat_p99_ms, lat_max_ms, measured_ms, meets_slo
+       from runs order by run_id`,
+    );
+    expect(runs.rows).toHaveLength(2);
+    for (const [i, r] of runs.rows.entries()) {
+      expect(r).toMatchObject({ mode: 'concurrency', concurrency: i + 1, errors: 0, meets_slo: true });
+      expect(r.requests as number).toBeGreaterThan(10);
+      expect(r.throughput as number).toBeGreaterThan(10);
+      expect(r.lat_p50_ms as number).toBeGreaterThan(0);
+      expect(r.lat_p50_ms as number).toBeLessThanOrEqual(r.lat_p99_ms as number);
+      expect(r.lat_p99_ms as number).toBeLessThanOrEqual(r.lat_max_ms as number);
+      expect(r.measured_ms as number).toBeGreaterThanOrEqual(900);
+    }
+
+    // A retried record activity replaces its rows instead of adding to them.
+    await writeJob(cluster.resultsFile, result.jobs[0], new Date().toISOString());
+    const counts = await query(cluster.resultsFile, 'select (select count(*) from jobs) as jobs, (select count(*) from runs) as runs');
+    expect(counts.rows).toEqual([{ jobs: 2, runs: 2 }]);
+
+    const view = await query(cluster.resultsFile, `select count(*) as n from results where sweep = 'itest'`);
+    expect(view.rows).toEqual([{ n: 2 }]);
+  });
+
+  test('a bad model file fails its job without retries, with a message naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-bad-'));
+    writeFileSync(join(dir, 'broken.onnx'), 'this is not a model');
+    const yaml = `
+name: broken
+model: { path: broken.onnx }
+workload: { mode: concurrency, concurrency: 1, warmup: 0s, duration: 1s }
+`;
+    const started = Date.now();
+    const result = await runSweep('itest-broken', { configYaml: yaml, configFile: 'broken.yaml', baseDir: dir });
+    expect(Date.now() - started).toBeLessThan(30_000); // no retry backoff: the failure is non-retryable
+    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs[0].status).toBe('failed');
+    expect(result.jobs[0].error).toContain(join(dir, 'broken.onnx'));
+    const rows = await query(cluster.resultsFile, `select status, error from jobs where sweep_id = 'itest-broken'`);
+    expect(rows.rows).toEqual([{ status: 'failed', error: result.jobs[0].error }]);
+    const runs = await query(cluster.resultsFile, `select count(*) as n from runs where sweep_id = 'itest-broken'`);
+    expect(runs.rows).toEqual([{ n: 0 }]);
+  });
+
+  test('an invalid config started from outside the CLI fails the sweep with the YAML path and line', async () => {
+    const yaml = `name: bad\nmodel: { generate: { family: mlp, layers: 1, hidden: 8, inputShape: [4], dtype: float32, seed: 1 } }\nworkload:\n  mode: server\n  rate: fast\n`;
+    const err = await runSweep('itest-invalid', { configYaml: yaml, configFile: 'ui.yaml' }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause?.cause as Error & { type?: string };
+    expect(cause.type).toBe('InvalidConfig');
+    expect(cause.message).toMatch(/workload\.rate \(line 5\)/);
+  });
+});

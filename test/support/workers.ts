@@ -1,0 +1,48 @@
+/** Real leader and follower workers against the test Temporal server, with a private state directory. */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFollowerWorkers } from '../../workers/follower';
+import { createLeaderWorker } from '../../workers/leader';
+import { installWorkerLogging } from '../../workers/logging';
+import { ensureSearchAttributes } from '../../workers/search-attributes';
+
+export interface TestCluster {
+  client: Client;
+  home: string;
+  resultsFile: string;
+  workers: Worker[];
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(opts: { cluster?: string; node?: string } = {}): Promise<TestCluster> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup starts the test server');
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const home = mkdtempSync(join(tmpdir(), 'sb-home-'));
+  const resultsFile = join(home, 'results.duckdb');
+  installWorkerLogging(join(home, 'logs'), 'WARN');
+  const connection = await Connection.connect({ address });
+  await ensureSearchAttributes(connection, namespace);
+  const client = new Client({ connection, namespace });
+  const native = await NativeConnection.connect({ address });
+  const workers = [
+    await createLeaderWorker({ connection: native, namespace, resultsFile }),
+    ...(await createFollowerWorkers({ connection: native, namespace, cluster: opts.cluster ?? 'local', node: opts.node ?? 'testnode', devices: ['cpu'], cacheDir: join(home, 'artifacts') })),
+  ];
+  const running = workers.map((w) => w.run());
+  return {
+    client,
+    home,
+    resultsFile,
+    workers,
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await native.close();
+      await connection.close();
+    },
+  };
+}

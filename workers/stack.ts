@@ -1,0 +1,95 @@
+/**
+ * A working servebench stack for this host: the Temporal server at TEMPORAL_ADDRESS when one answers, else the
+ * embedded dev server; plus, when nobody polls the queues yet, a leader and a follower worker in this process.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { join } from 'node:path';
+import { clusterQueue, LEADER_QUEUE } from '../workflows/queues';
+import { temporalTarget, type TemporalTarget } from './connection';
+import { answers, startDevServer, type DevServer } from './devserver';
+import { createFollowerWorkers } from './follower';
+import { createLeaderWorker } from './leader';
+import { installWorkerLogging } from './logging';
+import { artifactsDir, logsDir, resultsFile, temporalDbFile } from './paths';
+import { ensureSearchAttributes } from './search-attributes';
+
+export interface StackOptions {
+  cluster?: string;
+  devices?: string[];
+  /** `up` always runs workers here; `run` only when no worker polls the queues. */
+  workers: 'always' | 'if-none';
+  uiPort?: number;
+  say?: (line: string) => void;
+}
+
+export interface Stack {
+  target: TemporalTarget;
+  client: Client;
+  server: DevServer | null;
+  /** Workers started in this process (empty when others already serve the queues). */
+  workers: Worker[];
+  logFile: string | null;
+  stop(): Promise<void>;
+}
+
+export class StackError extends Error {}
+
+export async function openStack(opts: StackOptions): Promise<Stack> {
+  const say = opts.say ?? (() => undefined);
+  const target = temporalTarget();
+  let server: DevServer | null = null;
+  if (!(await answers(target.address, target.namespace))) {
+    const [ip, port] = target.address.split(':');
+    // Only a loopback address can be ours to start; anything else is someone's server that is down.
+    if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(ip) || !/^\d+$/.test(port ?? '')) {
+      throw new StackError(`no Temporal server answers at TEMPORAL_ADDRESS=${target.address} (namespace ${target.namespace})`);
+    }
+    const uiPort = opts.uiPort ?? Number(port) + 1000;
+    say(`starting the embedded Temporal dev server on ${target.address} (data in ${temporalDbFile()})`);
+    server = await startDevServer({ dbFile: temporalDbFile(), ip, port: Number(port), uiPort, namespace: target.namespace, logFile: join(logsDir(), 'temporal.log') });
+  }
+  const connection = await Connection.connect({ address: target.address, tls: target.tls, apiKey: target.apiKey });
+  const client = new Client({ connection, namespace: target.namespace });
+  await ensureSearchAttributes(connection, target.namespace);
+
+  const cluster = opts.cluster ?? 'local';
+  const workers: Worker[] = [];
+  let logFile: string | null = null;
+  let native: NativeConnection | null = null;
+  if (opts.workers === 'always' || !(await queuesServed(client, cluster))) {
+    logFile = installWorkerLogging(logsDir());
+    native = await NativeConnection.connect({ address: target.address, tls: target.tls, apiKey: target.apiKey });
+    workers.push(await createLeaderWorker({ connection: native, namespace: target.namespace, resultsFile: resultsFile() }));
+    workers.push(...(await createFollowerWorkers({ connection: native, namespace: target.namespace, cluster, devices: opts.devices ?? ['cpu'], cacheDir: artifactsDir() })));
+  }
+  const running = workers.map((w) => w.run());
+
+  return {
+    target,
+    client,
+    server,
+    workers,
+    logFile,
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await native?.close();
+      await connection.close();
+      await server?.stop();
+    },
+  };
+}
+
+/** Whether live workers poll the leader queue and the cluster queue (pollers seen in the last two minutes). */
+async function queuesServed(client: Client, cluster: string): Promise<boolean> {
+  const svc = client.workflowService;
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+  const live = async (name: string, type: temporal.api.enums.v1.TaskQueueType) => {
+    const res = await svc.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name }, taskQueueType: type });
+    const recent = Date.now() - 120_000;
+    return (res.pollers ?? []).some((p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 > recent);
+  };
+  return (await live(LEADER_QUEUE, TASK_QUEUE_TYPE_WORKFLOW)) && (await live(clusterQueue(cluster), TASK_QUEUE_TYPE_ACTIVITY));
+}

@@ -1,0 +1,3 @@
+/** Workflow entry points bundled by the leader worker. */
+export { sweepWorkflow } from './sweep';
+export { benchmarkWorkflow } from './benchmark';
