@@ -75,6 +75,8 @@ export function createFollowerActivities(ctx: FollowerContext) {
           durationMs: w.duration,
           seed: w.seed,
           signal: activity.cancellationSignal,
+          // Server statistics describe the measured window only, like the client's.
+          onWindowStart: () => void server.resetStats().catch(() => undefined),
           onProgress: (p) => {
             if (Date.now() - lastBeat < HEARTBEAT_MS) return;
             lastBeat = Date.now();

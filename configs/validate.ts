@@ -21,5 +21,12 @@ export function validateConfig(config: Config): IssueAt[] {
       message: `mode "${mode}" is not supported yet; supported: ${SUPPORTED_MODES.join(', ')}`,
     });
   }
+  // The key is part of the interface (DESIGN.md); attaching to an external server is not built yet.
+  if (config?.serving?.endpoint !== undefined) {
+    issues.push({
+      path: ['serving', 'endpoint'],
+      message: 'external KServe v2 endpoints are not supported yet; remove it to use the built-in server',
+    });
+  }
   return issues;
 }

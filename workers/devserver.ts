@@ -17,6 +17,8 @@ export interface DevServerOptions {
   /** Web UI port; null for a headless server. */
   uiPort: number | null;
   namespace?: string;
+  /** More namespaces to create at start (tests keep workers apart this way). */
+  extraNamespaces?: string[];
   logFile: string;
   /** How long to wait for the server to answer; a busy 2-core machine can take a while. */
   readyTimeoutMs?: number;
@@ -34,6 +36,7 @@ const SA_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
+  for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

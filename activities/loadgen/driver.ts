@@ -35,6 +35,8 @@ export interface LoadOptions {
   seed: number;
   /** Called about every 500 ms (e.g. to heartbeat). If it throws, the run stops and rejects with that error. */
   onProgress?: (p: LoadProgress) => void;
+  /** Called once when warm-up ends and the measured window opens (e.g. to reset server-side statistics). */
+  onWindowStart?: () => void;
   /** Aborting resolves early with what was measured so far (see LoadResult.aborted). */
   signal?: AbortSignal;
   /** Per-request deadline, and so the longest wait for stragglers; default 10 s. */
@@ -121,11 +123,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   }, PROGRESS_EVERY_MS);
 
+  const windowStart = opts.onWindowStart ? setTimeout(opts.onWindowStart, warmupMs) : undefined;
   let stoppedAt = Infinity;
   try {
     await (schedule ? openLoop(ctx, schedule) : closedLoop(ctx, concurrency!));
   } finally {
     clearInterval(progress);
+    clearTimeout(windowStart);
     signal?.removeEventListener('abort', onAbort);
     if (halt.signal.aborted) {
       stoppedAt = performance.now() - t0;

@@ -119,6 +119,13 @@ describe('unsupported modes', () => {
     );
   });
 
+  test('an external endpoint is rejected until the load-only path exists', () => {
+    const err = errorOf(base('  mode: concurrency\n  concurrency: 1', 'serving:\n  endpoint: http://127.0.0.1:8000'));
+    expect(err.message).toBe(
+      'quickstart.yaml: serving.endpoint (line 8): external KServe v2 endpoints are not supported yet; remove it to use the built-in server',
+    );
+  });
+
   test('a swept unsupported mode points at the sweep value', () => {
     const err = errorOf(base('  mode: server\n  rate: 5', 'sweep:\n  workload.mode: [server, burst]'));
     expect(err.message).toBe(
