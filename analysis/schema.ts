@@ -71,7 +71,7 @@ export const TABLES: string[] = [
     server_stats    JSON,                 -- queue/compute time, batch-size counts from the built-in server
     histogram       VARCHAR,              -- HDR histogram of latencies (µs), compressed base64
     slo_p99_ms      DOUBLE,
-    meets_slo       BOOLEAN,              -- null when the sweep has no p99 SLO
+    meets_slo       BOOLEAN,              -- every percentile the SLO names is met; null without an SLO
     started_at      TIMESTAMPTZ NOT NULL,
     finished_at     TIMESTAMPTZ NOT NULL
   )`,

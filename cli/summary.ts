@@ -1,5 +1,6 @@
 /** The table printed when a sweep ends: one row per job, the swept parameters first. */
 import type { JobOutcome } from '../activities/types';
+import { sloVerdict } from '../analysis/slo';
 import { renderTable } from './format';
 
 export function summaryRows(jobs: JobOutcome[]): { columns: string[]; rows: Record<string, unknown>[] } {
@@ -7,7 +8,6 @@ export function summaryRows(jobs: JobOutcome[]): { columns: string[]; rows: Reco
   const columns = ['job', ...paramKeys, 'status', 'req/s', 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'slo'];
   const rows = jobs.map((o) => {
     const load = o.measure?.load;
-    const slo = o.job.config.slo?.p99Ms;
     const row: Record<string, unknown> = { job: o.job.jobId.split('/').pop(), status: o.status === 'failed' ? `failed: ${o.error}` : o.status };
     for (const k of paramKeys) row[k] = o.job.params[k];
     if (load) {
@@ -16,7 +16,8 @@ export function summaryRows(jobs: JobOutcome[]): { columns: string[]; rows: Reco
       row['p50 ms'] = load.latency.p50Ms;
       row['p99 ms'] = load.latency.p99Ms;
       row.errors = load.errors;
-      row.slo = slo === undefined ? '' : load.ok > 0 && load.latency.p99Ms <= slo ? `met (p99 ≤ ${slo})` : `missed (p99 > ${slo})`;
+      const v = sloVerdict(o.job.config.slo, load.latency, load.ok);
+      row.slo = v.meets === null ? '' : v.meets ? `met (${v.objective})` : `missed (${v.missed.join(', ')})`;
     }
     return row;
   });

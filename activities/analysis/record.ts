@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { withDatabase } from '../../analysis/db';
+import { sloVerdict } from '../../analysis/slo';
 import type { JobOutcome, SweepRow } from '../types';
 
 type Row = Record<string, DuckDBValue | undefined>;
@@ -73,7 +74,6 @@ export function runRow(o: JobOutcome): Row | null {
   if (!m) return null;
   const { load } = m;
   const w = o.job.config.workload;
-  const slo = o.job.config.slo?.p99Ms ?? null;
   const l = load.latency;
   return {
     run_id: o.job.jobId,
@@ -107,8 +107,8 @@ export function runRow(o: JobOutcome): Row | null {
     send_lag_max_ms: load.sendLag?.maxMs ?? null,
     server_stats: m.serverStats ? json(m.serverStats) : null,
     histogram: load.histogram,
-    slo_p99_ms: slo,
-    meets_slo: slo === null ? null : load.ok > 0 && l.p99Ms <= slo,
+    slo_p99_ms: o.job.config.slo?.p99Ms ?? null,
+    meets_slo: sloVerdict(o.job.config.slo, l, load.ok).meets,
     started_at: load.startedAt,
     finished_at: m.finishedAt,
   };

@@ -30,7 +30,7 @@ describe('example configs', () => {
 
   test('a relative model.path is resolved against the config file directory', () => {
     const cfg = loadConfig(join(CONFIGS, 'examples/onnx-file.yaml'));
-    expect(cfg.model.path).toBe(join(CONFIGS, 'examples/models/my-model.onnx'));
+    expect(cfg.model.path).toBe(join(CONFIGS, 'examples/models/tiny-mlp.onnx'));
     expect(isAbsolute(cfg.model.path!)).toBe(true);
   });
 
@@ -58,9 +58,10 @@ describe('defaults', () => {
     expect(cfg.serving.batching).toEqual({ maxBatchSize: 8, maxQueueDelayMs: 1 });
   });
 
-  test('an http(s) endpoint is accepted', () => {
-    const cfg = parseConfig(minimal() + 'serving: { endpoint: "http://host:8000" }\n', 't.yaml');
-    expect(cfg.serving.endpoint).toBe('http://host:8000');
+  test('an endpoint must be an http(s) URL', () => {
+    expect(() => parseConfig(minimal() + 'serving: { endpoint: "ftp://host:8000" }\n', 't.yaml')).toThrow(
+      /serving\.endpoint \(line \d+\): expected an http:\/\/ or https:\/\/ URL/,
+    );
   });
 });
 
