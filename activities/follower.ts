@@ -3,11 +3,11 @@
  * (device tier). Created per worker with the node's identity, so results say where they were measured.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import type { Config } from '../configs/schema';
 import { compileModel } from './compile';
-import type { CompileSpec } from './compile/types';
+import type { Artifact, CompileSpec } from './compile/types';
 import { runLoad } from './loadgen/driver';
 import { buildInferBody, fetchModelMetadata } from './loadgen/request';
 import { probeHost } from './probe/host';
@@ -23,8 +23,15 @@ export interface FollowerContext {
 
 const compileSpec = (config: Config): CompileSpec => ({ model: config.model, graphOptimization: config.compile.graphOptimization });
 
-/** Heartbeats at most this often: enough to detect a dead worker, few enough to keep history small. */
+/** Heartbeat period: a dead worker is noticed within the workflow's heartbeat timeout (10 s for measure). */
 const HEARTBEAT_MS = 1_000;
+
+/** Beats every HEARTBEAT_MS with the latest details, whatever the activity is waiting on; returns a stop function. */
+function keepHeartbeating(details: () => unknown): () => void {
+  const activity = Context.current();
+  const timer = setInterval(() => activity.heartbeat(details()), HEARTBEAT_MS);
+  return () => clearInterval(timer);
+}
 
 export function createFollowerActivities(ctx: FollowerContext) {
   return {
@@ -36,69 +43,83 @@ export function createFollowerActivities(ctx: FollowerContext) {
         );
       }
       const startedAt = new Date().toISOString();
-      const heartbeat = setInterval(() => Context.current().heartbeat('compiling'), HEARTBEAT_MS);
+      const stopHeartbeat = keepHeartbeating(() => 'compiling');
       try {
         const artifact = await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
         return { node: ctx.node, artifact, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString() };
       } finally {
-        clearInterval(heartbeat);
+        stopHeartbeat();
       }
     },
 
     async measure({ config, artifact }: MeasureInput): Promise<MeasureResult> {
       const activity = Context.current();
-      // The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes).
-      const model = existsSync(artifact.path) ? artifact : await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
-      const host = await probeHost();
-      const serveStartedAt = new Date().toISOString();
-      const s = config.serving;
-      const server = await spawnServer({
-        modelPath: model.path,
-        modelName: model.modelName,
-        instances: s.instances,
-        intraOpThreads: s.intraOpThreads,
-        interOpThreads: s.interOpThreads,
-        batching: s.batching,
-      });
+      let progress: unknown = 'starting the server';
+      const stopHeartbeat = keepHeartbeating(() => progress);
       try {
-        const meta = await fetchModelMetadata(server.url, model.modelName);
-        const w = config.workload;
-        let lastBeat = 0;
-        const load = await runLoad({
-          baseUrl: server.url,
-          modelName: model.modelName,
-          body: Buffer.from(buildInferBody(meta, w.batchSize, w.seed)),
-          mode: w.mode as 'concurrency' | 'server',
-          concurrency: w.concurrency,
-          rate: w.rate,
-          warmupMs: w.warmup,
-          durationMs: w.duration,
-          seed: w.seed,
-          signal: activity.cancellationSignal,
-          // Server statistics describe the measured window only, like the client's.
-          onWindowStart: () => void server.resetStats().catch(() => undefined),
-          onProgress: (p) => {
-            if (Date.now() - lastBeat < HEARTBEAT_MS) return;
-            lastBeat = Date.now();
-            activity.heartbeat(p);
-          },
-        });
-        const serverStats = await server.stats();
-        return {
-          node: ctx.node,
-          device: config.target.device,
-          host,
-          attempt: activity.info.attempt,
-          serveStartedAt,
-          finishedAt: new Date().toISOString(),
-          load,
-          serverStats,
-        };
+        return await measureOn(ctx, activity, config, artifact, (p) => (progress = p));
       } finally {
-        await server.stop();
+        stopHeartbeat();
       }
     },
   };
+}
+
+/** Serve the artifact in a child process, drive the workload against it, and stop the server in every outcome. */
+async function measureOn(
+  ctx: FollowerContext,
+  activity: Context,
+  config: Config,
+  artifact: Artifact,
+  report: (p: unknown) => void,
+): Promise<MeasureResult> {
+  // The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes).
+  const model = existsSync(artifact.path) ? artifact : await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
+  const host = await probeHost();
+  const serveStartedAt = new Date().toISOString();
+  const s = config.serving;
+  const server = await spawnServer({
+    modelPath: model.path,
+    modelName: model.modelName,
+    instances: s.instances,
+    intraOpThreads: s.intraOpThreads,
+    interOpThreads: s.interOpThreads,
+    batching: s.batching,
+  });
+  try {
+    const meta = await fetchModelMetadata(server.url, model.modelName);
+    const w = config.workload;
+    const load = await runLoad({
+      baseUrl: server.url,
+      modelName: model.modelName,
+      body: Buffer.from(buildInferBody(meta, w.batchSize, w.seed)),
+      mode: w.mode as 'concurrency' | 'server',
+      concurrency: w.concurrency,
+      rate: w.rate,
+      warmupMs: w.warmup,
+      durationMs: w.duration,
+      seed: w.seed,
+      signal: activity.cancellationSignal,
+      // Server statistics describe the measured window only, like the client's.
+      onWindowStart: () => void server.resetStats().catch(() => undefined),
+      onProgress: report,
+    });
+    // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
+    if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${w.duration} ms`);
+    const serverStats = await server.stats();
+    return {
+      node: ctx.node,
+      device: config.target.device,
+      host,
+      attempt: activity.info.attempt,
+      serveStartedAt,
+      finishedAt: new Date().toISOString(),
+      load,
+      serverStats,
+    };
+  } finally {
+    await server.stop();
+  }
 }
 
 export type FollowerActivities = ReturnType<typeof createFollowerActivities>;

@@ -3,14 +3,13 @@
  * embedded dev server; plus, when nobody polls the queues yet, a leader and a follower worker in this process.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { join } from 'node:path';
 import { clusterQueue, LEADER_QUEUE } from '../workflows/queues';
 import { temporalTarget, type TemporalTarget } from './connection';
 import { answers, startDevServer, type DevServer } from './devserver';
-import { createFollowerWorkers } from './follower';
-import { createLeaderWorker } from './leader';
+import { startLocalWorkers, type LocalWorkers } from './local-workers';
 import { installWorkerLogging } from './logging';
 import { artifactsDir, logsDir, resultsFile, temporalDbFile } from './paths';
 import { ensureSearchAttributes } from './search-attributes';
@@ -55,27 +54,21 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   await ensureSearchAttributes(connection, target.namespace);
 
   const cluster = opts.cluster ?? 'local';
-  const workers: Worker[] = [];
+  let local: LocalWorkers | null = null;
   let logFile: string | null = null;
-  let native: NativeConnection | null = null;
   if (opts.workers === 'always' || !(await queuesServed(client, cluster))) {
     logFile = installWorkerLogging(logsDir());
-    native = await NativeConnection.connect({ address: target.address, tls: target.tls, apiKey: target.apiKey });
-    workers.push(await createLeaderWorker({ connection: native, namespace: target.namespace, resultsFile: resultsFile() }));
-    workers.push(...(await createFollowerWorkers({ connection: native, namespace: target.namespace, cluster, devices: opts.devices ?? ['cpu'], cacheDir: artifactsDir() })));
+    local = await startLocalWorkers({ target, cluster, devices: opts.devices ?? ['cpu'], resultsFile: resultsFile(), cacheDir: artifactsDir() });
   }
-  const running = workers.map((w) => w.run());
 
   return {
     target,
     client,
     server,
-    workers,
+    workers: local?.workers ?? [],
     logFile,
     async stop() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.allSettled(running);
-      await native?.close();
+      await local?.stop();
       await connection.close();
       await server?.stop();
     },

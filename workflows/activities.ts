@@ -19,7 +19,7 @@ export function compileTier(config: Config) {
   return proxyActivities<Pick<FollowerActivities, 'compile'>>({
     taskQueue: clusterQueue(config.target.cluster),
     startToCloseTimeout: '15 minutes',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: '1 minute',
     retry: { initialInterval: '2s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }
@@ -30,8 +30,8 @@ export function deviceTier(config: Config, node: string) {
     taskQueue: deviceQueue(config.target.cluster, node, config.target.device),
     // A measurement takes warm-up + duration; the rest covers starting the server and draining requests.
     startToCloseTimeout: warmup + duration + 3 * 60_000,
-    // A dead follower stops heartbeating; the attempt is then retried instead of hanging.
-    heartbeatTimeout: '30 seconds',
+    // A dead follower stops heartbeating (the activity beats every second); the attempt is then retried instead of hanging.
+    heartbeatTimeout: '10 seconds',
     retry: { initialInterval: '2s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }

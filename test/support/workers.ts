@@ -1,11 +1,10 @@
 /** Real leader and follower workers against the test Temporal server, with a private state directory. */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFollowerWorkers } from '../../workers/follower';
-import { createLeaderWorker } from '../../workers/leader';
+import { startLocalWorkers } from '../../workers/local-workers';
 import { installWorkerLogging } from '../../workers/logging';
 import { ensureSearchAttributes } from '../../workers/search-attributes';
 
@@ -26,22 +25,21 @@ export async function startTestCluster(opts: { cluster?: string; node?: string }
   installWorkerLogging(join(home, 'logs'), 'WARN');
   const connection = await Connection.connect({ address });
   await ensureSearchAttributes(connection, namespace);
-  const client = new Client({ connection, namespace });
-  const native = await NativeConnection.connect({ address });
-  const workers = [
-    await createLeaderWorker({ connection: native, namespace, resultsFile }),
-    ...(await createFollowerWorkers({ connection: native, namespace, cluster: opts.cluster ?? 'local', node: opts.node ?? 'testnode', devices: ['cpu'], cacheDir: join(home, 'artifacts') })),
-  ];
-  const running = workers.map((w) => w.run());
+  const local = await startLocalWorkers({
+    target: { address, namespace },
+    cluster: opts.cluster ?? 'local',
+    node: opts.node ?? 'testnode',
+    devices: ['cpu'],
+    resultsFile,
+    cacheDir: join(home, 'artifacts'),
+  });
   return {
-    client,
+    client: new Client({ connection, namespace }),
     home,
     resultsFile,
-    workers,
+    workers: local.workers,
     async stop() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.allSettled(running);
-      await native.close();
+      await local.stop();
       await connection.close();
     },
   };
