@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import type { TemporalTarget } from './connection';
 import { findTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -69,7 +70,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
       log.end();
       throw new Error(`the Temporal dev server exited with code ${child.exitCode} before answering on ${address}; see ${opts.logFile}`);
     }
-    if (await answers(address)) break;
+    if (await answers(address, { namespace: opts.namespace ?? 'default' })) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the Temporal dev server did not answer on ${address} in time; see ${opts.logFile}`);
@@ -79,12 +80,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   return { address, uiUrl: opts.uiPort === null ? null : `http://${ip}:${opts.uiPort}`, process: child, stop };
 }
 
-/** True when a Temporal frontend answers at `address` (one short attempt). */
-export async function answers(address: string, namespace = 'default', timeoutMs = 2_000): Promise<boolean> {
+/** True when a Temporal frontend answers at `address` and knows the namespace (one short attempt). */
+export async function answers(address: string, access: Partial<Pick<TemporalTarget, 'namespace' | 'tls' | 'apiKey'>> = {}, timeoutMs = 2_000): Promise<boolean> {
   let conn: Connection | undefined;
   try {
-    conn = await Connection.connect({ address, connectTimeout: timeoutMs });
-    await conn.workflowService.describeNamespace({ namespace }, );
+    conn = await Connection.connect({ address, tls: access.tls, apiKey: access.apiKey, connectTimeout: timeoutMs });
+    await conn.workflowService.describeNamespace({ namespace: access.namespace ?? 'default' });
     return true;
   } catch {
     return false;

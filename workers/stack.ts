@@ -33,17 +33,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export class StackError extends Error {}
-
 export async function openStack(opts: StackOptions): Promise<Stack> {
   const say = opts.say ?? (() => undefined);
   const target = temporalTarget();
   let server: DevServer | null = null;
-  if (!(await answers(target.address, target.namespace))) {
+  if (!(await answers(target.address, target))) {
     const [ip, port] = target.address.split(':');
     // Only a loopback address can be ours to start; anything else is someone's server that is down.
     if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(ip) || !/^\d+$/.test(port ?? '')) {
-      throw new StackError(`no Temporal server answers at TEMPORAL_ADDRESS=${target.address} (namespace ${target.namespace})`);
+      throw new Error(`no Temporal server answers at TEMPORAL_ADDRESS=${target.address} (namespace ${target.namespace})`);
     }
     const uiPort = opts.uiPort ?? Number(port) + 1000;
     say(`starting the embedded Temporal dev server on ${target.address} (data in ${temporalDbFile()})`);

@@ -11,12 +11,14 @@ import { LEADER_QUEUE } from '../../workflows/queues';
 import { SWEEP_NAME } from '../../workflows/search-attributes';
 import { progressQuery } from '../../workflows/signals';
 import type { SweepInput, sweepWorkflow } from '../../workflows/sweep';
-import { openStack, StackError, type Stack } from '../../workers/stack';
+import { openStack, type Stack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { createProgressView } from '../progress';
 import { renderSummary } from '../summary';
 import { uiWorkflowUrl } from '../ui';
+
+const NO_WORKER_WARNING_MS = 30_000;
 
 export interface RunOptions {
   id?: string;
@@ -43,7 +45,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   try {
     stack = await openStack({ workers: 'if-none', cluster: config.target.cluster, say });
   } catch (err) {
-    throw new CliError(`cannot reach or start Temporal: ${(err as Error).message}`, err instanceof StackError ? EXIT.unavailable : EXIT.unavailable);
+    throw new CliError(`cannot reach or start Temporal: ${(err as Error).message}`, EXIT.unavailable);
   }
   const interrupted = new Promise<number>((res) =>
     process.once('SIGINT', () => {
@@ -64,8 +66,21 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     if (ui) say(`watch it in the Temporal UI: ${ui}`);
 
     const view = opts.json ? null : createProgressView();
+    // Queries are answered by a leader worker: long silence means none is running (e.g. stale pollers were seen).
+    let lastAnswer = Date.now();
+    let warned = false;
     const poll = setInterval(() => {
-      handle.query(progressQuery).then((p) => view?.update(p), () => undefined);
+      handle.query(progressQuery).then(
+        (p) => {
+          lastAnswer = Date.now();
+          view?.update(p);
+        },
+        () => {
+          if (warned || Date.now() - lastAnswer < NO_WORKER_WARNING_MS) return;
+          warned = true;
+          say(`no leader worker has answered for ${NO_WORKER_WARNING_MS / 1000} s: is one running? (servebench up, or servebench worker leader)`);
+        },
+      );
     }, 500);
     let code: number;
     try {
