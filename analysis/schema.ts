@@ -31,7 +31,9 @@ export const TABLES: string[] = [
     node                VARCHAR,
     host                JSON,                  -- the measuring host: CPU model, cores, memory, providers
     device              VARCHAR NOT NULL,
+    price_per_hour      DOUBLE,                -- target.pricePerHour from the config, when given
     model_name          VARCHAR,
+    model_family        VARCHAR,               -- mlp, ... for generated models; 'file' for model.path
     model_hash          VARCHAR,
     model_parameters    BIGINT,
     model_flops         DOUBLE,
@@ -75,22 +77,48 @@ export const TABLES: string[] = [
     started_at      TIMESTAMPTZ NOT NULL,
     finished_at     TIMESTAMPTZ NOT NULL
   )`,
-];
-
-export const VIEWS: string[] = [
-  // One row per run with its job's facts and swept parameters beside it.
-  `CREATE OR REPLACE VIEW results AS
-   SELECT s.name AS sweep, r.sweep_id, r.run_id, j.job_index, j.repeat_index, j.params,
-          j.model_name, j.model_parameters, j.model_flops, j.cluster, j.node, j.device,
-          r.mode, r.batch_size, r.target_rate, r.concurrency,
-          r.throughput, r.inferences_per_s, r.achieved_rate, r.errors,
-          r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms,
-          r.slo_p99_ms, r.meets_slo, r.started_at
-   FROM runs r JOIN jobs j USING (job_id) JOIN sweeps s ON s.sweep_id = r.sweep_id`,
-  // Per sweep: the highest-throughput run whose p99 meets the sweep's SLO.
-  `CREATE OR REPLACE VIEW best_under_slo AS
-   SELECT * EXCLUDE (rk) FROM (
-     SELECT *, row_number() OVER (PARTITION BY sweep_id ORDER BY inferences_per_s DESC, lat_p99_ms) AS rk
-     FROM results WHERE meets_slo AND errors = 0)
-   WHERE rk = 1`,
+  // The latency distribution of each run, from its HDR histogram: bucket i holds the latencies in
+  // (previous le_ms, le_ms]; cumulative_fraction is the CDF at le_ms.
+  `CREATE TABLE IF NOT EXISTS latency_buckets (
+    run_id              VARCHAR NOT NULL,
+    bucket              INTEGER NOT NULL,
+    le_ms               DOUBLE NOT NULL,
+    count               BIGINT NOT NULL,
+    cumulative_count    BIGINT NOT NULL,
+    cumulative_fraction DOUBLE NOT NULL,
+    PRIMARY KEY (run_id, bucket)
+  )`,
+  // What the built-in server saw during the measured window.
+  `CREATE TABLE IF NOT EXISTS server_stats (
+    run_id          VARCHAR PRIMARY KEY,
+    requests        BIGINT NOT NULL,
+    inferences      BIGINT NOT NULL,       -- rows: the sum of request batch sizes
+    batches         BIGINT NOT NULL,       -- model runs
+    queue_mean_us   DOUBLE, queue_p99_us DOUBLE,
+    compute_mean_us DOUBLE, compute_p99_us DOUBLE
+  )`,
+  `CREATE TABLE IF NOT EXISTS server_batch_sizes (
+    run_id      VARCHAR NOT NULL,
+    batch_size  INTEGER NOT NULL,          -- rows in one model run
+    count       BIGINT NOT NULL,           -- model runs of that size
+    PRIMARY KEY (run_id, batch_size)
+  )`,
+  // Samples taken through each run; GPU columns are null where no GPU was measured, never invented.
+  `CREATE TABLE IF NOT EXISTS system_samples (
+    run_id          VARCHAR NOT NULL,
+    t_ms            DOUBLE NOT NULL,       -- since the start of the measured window (negative: warm-up)
+    process         VARCHAR NOT NULL,      -- server | loadgen | gpu<index>
+    cpu_pct         DOUBLE,                -- of one core (200 = two cores busy)
+    rss_bytes       BIGINT,
+    gpu_util_pct    DOUBLE,
+    gpu_mem_bytes   BIGINT,
+    gpu_power_w     DOUBLE,
+    PRIMARY KEY (run_id, process, t_ms)
+  )`,
+  // Prices per device-hour for cost_per_million, by device name; a config's target.pricePerHour wins.
+  `CREATE TABLE IF NOT EXISTS prices (
+    device          VARCHAR PRIMARY KEY,
+    price_per_hour  DOUBLE NOT NULL,
+    note            VARCHAR
+  )`,
 ];

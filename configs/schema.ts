@@ -135,7 +135,14 @@ function buildConfigSchema(form: DurationForm) {
     compile: z.strictObject({ graphOptimization: oneOf(GRAPH_OPTIMIZATIONS).default('all') }).prefault({}),
     serving,
     workload,
-    target: z.strictObject({ cluster: text().default('local'), device: text().default('cpu') }).prefault({}),
+    target: z
+      .strictObject({
+        cluster: text().default('local'),
+        device: text().default('cpu'),
+        // Price of one device-hour (any currency) for cost per million inferences; else the `prices` table.
+        pricePerHour: posNumber().optional(),
+      })
+      .prefault({}),
     slo: slo.optional(),
     // Dotted config path -> values; the run is the cartesian product (see matrix.ts).
     sweep: z.record(z.string(), sweepValues, { error: 'expected a mapping of config path -> list of values' }).optional(),

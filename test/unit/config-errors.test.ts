@@ -77,7 +77,7 @@ describe('unknown and missing keys', () => {
 
   test('an unknown key with no close match lists the allowed keys', () => {
     expect(errorOf(base('  mode: server\n  rate: 5', 'target: { zone: eu }')).message).toBe(
-      'quickstart.yaml: target.zone (line 7): unknown key; allowed here: cluster, device',
+      'quickstart.yaml: target.zone (line 7): unknown key; allowed here: cluster, device, pricePerHour',
     );
   });
 
