@@ -11,6 +11,7 @@ import type { Artifact, CompileSpec } from './compile/types';
 import { runLoad } from './loadgen/driver';
 import { buildInferBody, fetchModelMetadata } from './loadgen/request';
 import { probeHost } from './probe/host';
+import { startSampler } from './probe/sampler';
 import { spawnServer } from './serve/server-process';
 import type { CompileInput, CompileResult, MeasureInput, MeasureResult } from './types';
 
@@ -86,6 +87,7 @@ async function measureOn(
     interOpThreads: s.interOpThreads,
     batching: s.batching,
   });
+  const sampler = startSampler({ serverPid: server.pid, gpus: host.gpus });
   try {
     const meta = await fetchModelMetadata(server.url, model.modelName);
     const w = config.workload;
@@ -101,12 +103,16 @@ async function measureOn(
       seed: w.seed,
       signal: activity.cancellationSignal,
       // Server statistics describe the measured window only, like the client's.
-      onWindowStart: () => void server.resetStats().catch(() => undefined),
+      onWindowStart: () => {
+        sampler.markWindowStart();
+        void server.resetStats().catch(() => undefined);
+      },
       onProgress: report,
     });
     // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
     if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${w.duration} ms`);
     const serverStats = await server.stats();
+    const samples = sampler.stop();
     return {
       node: ctx.node,
       device: config.target.device,
@@ -116,8 +122,10 @@ async function measureOn(
       finishedAt: new Date().toISOString(),
       load,
       serverStats,
+      samples,
     };
   } finally {
+    sampler.stop();
     await server.stop();
   }
 }

@@ -4,6 +4,7 @@ import type { Artifact } from './compile/types';
 import type { LoadResult } from './loadgen/driver';
 import type { ServerStats } from './serve/types';
 import type { HostFacts } from './probe/host';
+import type { SystemSample } from './probe/sampler';
 
 /** A job after sweep expansion: one benchmark. */
 export interface PlannedJob {
@@ -60,6 +61,8 @@ export interface MeasureResult {
   finishedAt: string;
   load: LoadResult;
   serverStats: ServerStats | null;
+  /** CPU/RSS of server and load generator, GPU where present, through the run. */
+  samples: SystemSample[];
 }
 
 export type JobStatus = 'completed' | 'failed';

@@ -4,6 +4,8 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { withDatabase } from '../../analysis/db';
+import { createViews } from '../../analysis/views';
+import { decodeHistogram, latencyBuckets } from '../loadgen/histogram';
 import { sloVerdict } from '../../analysis/slo';
 import type { JobOutcome, SweepRow } from '../types';
 
@@ -48,10 +50,12 @@ export function jobRow(o: JobOutcome, recordedAt: string): Row {
     params: json(job.params),
     config: json(job.config),
     cluster: job.config.target.cluster,
+    price_per_hour: job.config.target.pricePerHour ?? null,
     node: measure?.node ?? compile?.node ?? null,
     device: job.config.target.device,
     host: measure ? json(measure.host) : null,
     model_name: a?.modelName ?? null,
+    model_family: job.config.model.generate?.family ?? 'file',
     model_hash: a?.hash ?? null,
     model_parameters: a?.parameters ?? null,
     model_flops: a?.flops ?? null,
@@ -114,18 +118,72 @@ export function runRow(o: JobOutcome): Row | null {
   };
 }
 
+/** Rows of the per-run detail tables: latency buckets, server statistics and batch sizes, system samples. */
+export function detailRows(o: JobOutcome): Record<(typeof DETAIL_TABLES)[number], Row[]> {
+  const m = o.measure;
+  const runId = o.job.jobId;
+  if (!m) return { latency_buckets: [], server_stats: [], server_batch_sizes: [], system_samples: [] };
+  const st = m.serverStats;
+  return {
+    latency_buckets: latencyBuckets(decodeHistogram(m.load.histogram)).map((b, bucket) => ({
+      run_id: runId,
+      bucket,
+      le_ms: b.leMs,
+      count: b.count,
+      cumulative_count: b.cumulativeCount,
+      cumulative_fraction: b.cumulativeFraction,
+    })),
+    server_stats: st
+      ? [
+          {
+            run_id: runId,
+            requests: st.requests,
+            inferences: st.inferences,
+            batches: st.batches,
+            queue_mean_us: st.queueTimeUs.mean,
+            queue_p99_us: st.queueTimeUs.p99,
+            compute_mean_us: st.computeTimeUs.mean,
+            compute_p99_us: st.computeTimeUs.p99,
+          },
+        ]
+      : [],
+    server_batch_sizes: st ? Object.entries(st.batchSizeCounts).map(([size, count]) => ({ run_id: runId, batch_size: Number(size), count })) : [],
+    system_samples: (m.samples ?? []).map((x) => ({
+      run_id: runId,
+      t_ms: x.tMs,
+      process: x.process,
+      cpu_pct: x.cpuPct,
+      rss_bytes: x.rssBytes,
+      gpu_util_pct: x.gpuUtilPct,
+      gpu_mem_bytes: x.gpuMemBytes,
+      gpu_power_w: x.gpuPowerW,
+    })),
+  };
+}
+
+const DETAIL_TABLES = ['latency_buckets', 'server_stats', 'server_batch_sizes', 'system_samples'] as const;
+
+/** One transaction: the job, its run and the run's details replace whatever an earlier attempt wrote. */
 export async function writeJob(file: string, o: JobOutcome, recordedAt: string): Promise<void> {
   const run = runRow(o);
+  const details = detailRows(o);
+  const runId = o.job.jobId;
   await withDatabase(file, 'read-write', async (conn) => {
     await conn.run('BEGIN TRANSACTION');
     try {
       await upsert(conn, 'jobs', jobRow(o, recordedAt));
       if (run) await upsert(conn, 'runs', run);
-      else await conn.run('DELETE FROM runs WHERE run_id = $1', [o.job.jobId]);
+      else await conn.run('DELETE FROM runs WHERE run_id = $1', [runId]);
+      for (const table of DETAIL_TABLES) {
+        await conn.run(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+        for (const row of details[table]) await upsert(conn, table, row);
+      }
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK');
       throw err;
     }
+    // A new swept parameter becomes a column of `results`.
+    await createViews(conn);
   });
 }

@@ -69,3 +69,40 @@ export function encodeHistogram(h: Histogram): string {
 export function decodeHistogram(encoded: string): Histogram {
   return decodeFromCompressedBase64(encoded, 32, false);
 }
+
+export interface LatencyBucket {
+  /** Upper bound of the bucket, ms. */
+  leMs: number;
+  count: number;
+  cumulativeCount: number;
+  /** The CDF at leMs. */
+  cumulativeFraction: number;
+}
+
+/**
+ * The distribution as buckets along HDR's percentile ladder (finer towards the tail), so a CDF can be drawn
+ * and the tail read without the full histogram. Buckets with equal bounds are merged.
+ */
+export function latencyBuckets(h: Histogram, ticksPerHalfDistance = 10): LatencyBucket[] {
+  if (h.totalCount === 0) return [];
+  // The typings only admit the text format; the implementation also writes CSV, which is what is parsed here.
+  const csv = (h.outputPercentileDistribution as (ticks: number, scale: number, useCsv: boolean) => string).call(h, ticksPerHalfDistance, 1000, true);
+  const rows = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',').map(Number))
+    .filter(([value, fraction, total]) => Number.isFinite(value) && Number.isFinite(fraction) && Number.isFinite(total));
+  const buckets: LatencyBucket[] = [];
+  for (const [leMs, fraction, total] of rows) {
+    const last = buckets[buckets.length - 1];
+    if (last && last.leMs === leMs) {
+      last.count += total - last.cumulativeCount;
+      last.cumulativeCount = total;
+      last.cumulativeFraction = fraction;
+    } else {
+      buckets.push({ leMs, count: total - (last?.cumulativeCount ?? 0), cumulativeCount: total, cumulativeFraction: fraction });
+    }
+  }
+  return buckets;
+}

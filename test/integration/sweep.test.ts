@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query } from '../../analysis/db';
 import { writeJob } from '../../activities/analysis/record';
+import { probeGpus } from '../../activities/probe/host';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { startTestCluster, type TestCluster } from '../support/workers';
@@ -85,8 +86,35 @@ describe('sweep workflow, end to end', () => {
     const counts = await query(cluster.resultsFile, 'select (select count(*) from jobs) as jobs, (select count(*) from runs) as runs');
     expect(counts.rows).toEqual([{ jobs: 2, runs: 2 }]);
 
-    const view = await query(cluster.resultsFile, `select count(*) as n from results where sweep = 'itest'`);
-    expect(view.rows).toEqual([{ n: 2 }]);
+    // results has a typed column per swept parameter.
+    const view = await query(cluster.resultsFile, `select "workload.concurrency" as c, model_family from results where sweep = 'itest' order by 1`);
+    expect(view.rows).toEqual([{ c: 1, model_family: 'mlp' }, { c: 2, model_family: 'mlp' }]);
+
+    // Per-run details: the latency buckets hold every successful request, the server saw the window's load,
+    // and the server and load generator were sampled.
+    const details = await query(
+      cluster.resultsFile,
+      `select r.run_id, r.ok,
+              (select sum(count) from latency_buckets b where b.run_id = r.run_id) as bucketed,
+              (select max(cumulative_fraction) from latency_buckets b where b.run_id = r.run_id) as cdf_end,
+              (select inferences from server_stats s where s.run_id = r.run_id) as server_inferences,
+              (select sum(count) from server_batch_sizes z where z.run_id = r.run_id) as server_batches,
+              (select count(*) from system_samples x where x.run_id = r.run_id and x.process = 'server' and x.cpu_pct > 0 and x.rss_bytes > 0) as server_samples,
+              (select count(*) from system_samples x where x.run_id = r.run_id and x.process = 'loadgen' and x.cpu_pct >= 0) as loadgen_samples,
+              (select count(*) from system_samples x where x.run_id = r.run_id and x.gpu_power_w is not null) as gpu_samples
+       from runs r order by r.run_id`,
+    );
+    const hasGpu = (await probeGpus()).length > 0;
+    for (const d of details.rows) {
+      expect(d.bucketed).toBe(d.ok);
+      expect(d.cdf_end).toBe(1);
+      // Reset at the window start: the server's count is the client's, give or take requests in flight then.
+      expect(Math.abs((d.server_inferences as number) - (d.ok as number))).toBeLessThanOrEqual(4);
+      expect(d.server_batches as number).toBeGreaterThan(0);
+      expect(d.server_samples as number).toBeGreaterThan(0);
+      expect(d.loadgen_samples as number).toBeGreaterThan(0);
+      if (!hasGpu) expect(d.gpu_samples).toBe(0); // no GPU: nothing invented
+    }
   });
 
   test('a bad model file fails its job without retries, with a message naming the file', async () => {

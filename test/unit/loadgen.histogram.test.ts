@@ -1,4 +1,4 @@
-import { createHistogram, decodeHistogram, encodeHistogram, recordMs, summarize } from '../../activities/loadgen/histogram';
+import { createHistogram, decodeHistogram, encodeHistogram, latencyBuckets, recordMs, summarize } from '../../activities/loadgen/histogram';
 
 // 3 significant digits: any reported value is within 0.1% of the true one.
 const near = (actual: number, expected: number): void => {
@@ -60,5 +60,26 @@ describe('latency histogram', () => {
     expect({ ...back, minMs: 0 }).toEqual({ ...orig, minMs: 0 });
     expect(encodeHistogram(createHistogram()).length).toBeGreaterThan(0);
     expect(summarize(decodeHistogram(encodeHistogram(createHistogram()))).count).toBe(0);
+  });
+});
+
+describe('latencyBuckets', () => {
+  test('cover every recorded latency once, with a CDF that ends at 1', () => {
+    const h = createHistogram();
+    for (let i = 1; i <= 1000; i++) recordMs(h, i / 10); // 0.1 .. 100 ms
+    const b = latencyBuckets(h);
+    expect(b.reduce((n, x) => n + x.count, 0)).toBe(1000);
+    expect(b[b.length - 1].cumulativeCount).toBe(1000);
+    expect(b[b.length - 1].cumulativeFraction).toBe(1);
+    for (let i = 1; i < b.length; i++) {
+      expect(b[i].leMs).toBeGreaterThan(b[i - 1].leMs);
+      expect(b[i].cumulativeCount).toBe(b[i - 1].cumulativeCount + b[i].count);
+    }
+    // The median bucket bound sits at ~50 ms, within HDR's 3 significant digits.
+    const median = b.find((x) => x.cumulativeFraction >= 0.5)!;
+    expect(median.leMs).toBeCloseTo(50, 0);
+  });
+  test('an empty histogram has no buckets', () => {
+    expect(latencyBuckets(createHistogram())).toEqual([]);
   });
 });
