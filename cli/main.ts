@@ -1,7 +1,9 @@
 /** The `servebench` command. */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
+import { exportCommand } from './commands/export';
 import { queryCommand } from './commands/query';
+import { rebuildCommand } from './commands/rebuild';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
 import { validateCommand } from './commands/validate';
@@ -55,9 +57,26 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .argument('<sql>', 'SQL, e.g. "select * from results"')
     .option('--json', 'rows as a JSON array')
     .option('--csv', 'rows as CSV')
+    .option('--parquet <file>', 'write the rows to a Parquet file')
     .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
     .action(async (sql: string, opts) => {
       process.exitCode = await queryCommand(sql, opts);
+    });
+
+  p.command('export')
+    .description("write a sweep's rows of every table as Parquet files")
+    .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
+    .requiredOption('--out <dir>', 'directory for the .parquet files')
+    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .action(async (sweep: string, opts) => {
+      process.exitCode = await exportCommand(sweep, opts);
+    });
+
+  p.command('rebuild')
+    .description('restore the results database from the sweeps Temporal still holds (after the file was lost)')
+    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .action(async (opts) => {
+      process.exitCode = await rebuildCommand(opts);
     });
 
   p.command('worker')

@@ -17,8 +17,8 @@ import { ensureSearchAttributes } from './search-attributes';
 export interface StackOptions {
   cluster?: string;
   devices?: string[];
-  /** `up` always runs workers here; `run` only when no worker polls the queues. */
-  workers: 'always' | 'if-none';
+  /** `up` always runs workers here; `run` only when no worker polls the queues; `rebuild` never. */
+  workers: 'always' | 'if-none' | 'never';
   uiPort?: number;
   say?: (line: string) => void;
 }
@@ -54,7 +54,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   const cluster = opts.cluster ?? 'local';
   let local: LocalWorkers | null = null;
   let logFile: string | null = null;
-  if (opts.workers === 'always' || !(await queuesServed(client, cluster))) {
+  if (opts.workers === 'always' || (opts.workers === 'if-none' && !(await queuesServed(client, cluster)))) {
     logFile = installWorkerLogging(logsDir());
     local = await startLocalWorkers({ target, cluster, devices: opts.devices ?? ['cpu'], resultsFile: resultsFile(), cacheDir: artifactsDir() });
   }

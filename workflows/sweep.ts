@@ -2,7 +2,7 @@
  * A sweep: validate and expand the config (an activity, so the plan is fixed in history), then run each job as
  * a child benchmark workflow, a bounded number at a time, and keep progress visible to the CLI and the UI.
  */
-import { executeChild, setHandler, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
+import { executeChild, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
 import type { JobOutcome, PlanSweepInput, SweepRow } from '../activities/types';
 import { leader } from './activities';
 import { benchmarkWorkflow } from './benchmark';
@@ -10,6 +10,9 @@ import { JOBS_DONE, JOBS_TOTAL, SWEEP_NAME, SWEEP_STATUS } from './search-attrib
 import { jobStageSignal, progressQuery, type SweepProgress } from './signals';
 
 export type SweepInput = Omit<PlanSweepInput, 'sweepId'>;
+
+export const SWEEP_MEMO = 'servebench';
+export type SweepMemo = Pick<SweepRow, 'name' | 'config' | 'jobsTotal' | 'startedAt'>;
 
 export interface SweepResult {
   sweepId: string;
@@ -48,6 +51,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       { key: JOBS_TOTAL, value: progress.total },
     ]);
   publish();
+  // What `servebench rebuild` needs to restore the sweep's row if the results file is lost.
+  upsertMemo({ [SWEEP_MEMO]: { name: row.name, config: row.config, jobsTotal: row.jobsTotal, startedAt: row.startedAt } satisfies SweepMemo });
   await leader.recordSweep(row);
 
   const outcomes: JobOutcome[] = new Array(plan.jobs.length);

@@ -1,5 +1,6 @@
-/** `servebench query SQL`: read-only SQL over the results file. */
-import { query } from '../../analysis/db';
+/** `servebench query SQL`: read-only SQL over the results file, as a table, JSON, CSV or a Parquet file. */
+import { copyToParquet } from '../../analysis/export';
+import { query, withDatabase } from '../../analysis/db';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { renderCsv, renderTable } from '../format';
@@ -7,22 +8,34 @@ import { renderCsv, renderTable } from '../format';
 export interface QueryOptions {
   json?: boolean;
   csv?: boolean;
+  parquet?: string;
   db?: string;
 }
 
+/** DuckDB's own errors about the SQL are the user's input being wrong; anything else is a failure. */
+export function sqlError(file: string, err: unknown): CliError {
+  const msg = (err as Error).message;
+  const bad = /Parser Error|Binder Error|Catalog Error|read-only|syntax|Conversion Error/i.test(msg);
+  return new CliError(`query failed on ${file}: ${msg}`, bad ? EXIT.invalid : EXIT.failed);
+}
+
 export async function queryCommand(sql: string, opts: QueryOptions): Promise<number> {
-  if (opts.json && opts.csv) throw new CliError('choose one of --json and --csv', EXIT.invalid);
+  if ([opts.json, opts.csv, opts.parquet].filter(Boolean).length > 1) throw new CliError('choose one of --json, --csv and --parquet', EXIT.invalid);
   const file = opts.db ?? resultsFile();
-  let result;
   try {
-    result = await query(file, sql, 'read-only');
+    if (opts.parquet) {
+      const rows = await withDatabase(file, 'read-only', (conn) => copyToParquet(conn, sql, opts.parquet!));
+      process.stderr.write(`${rows} row${rows === 1 ? '' : 's'} written to ${opts.parquet}\n`);
+      return EXIT.ok;
+    }
+    const result = await query(file, sql, 'read-only');
+    if (opts.json) process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
+    else if (opts.csv) process.stdout.write(renderCsv(result.columns, result.rows) + '\n');
+    else process.stdout.write(renderTable(result.columns, result.rows) + `\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
+    return EXIT.ok;
   } catch (err) {
-    const msg = (err as Error).message;
-    const bad = /Parser Error|Binder Error|Catalog Error|read-only|syntax/i.test(msg);
-    throw new CliError(`query failed on ${file}: ${msg}`, bad ? EXIT.invalid : EXIT.failed);
+    if (err instanceof CliError) throw err;
+    if (/no results database/.test((err as Error).message)) throw new CliError((err as Error).message, EXIT.invalid);
+    throw sqlError(file, err);
   }
-  if (opts.json) process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
-  else if (opts.csv) process.stdout.write(renderCsv(result.columns, result.rows) + '\n');
-  else process.stdout.write(renderTable(result.columns, result.rows) + `\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
-  return EXIT.ok;
 }

@@ -16,10 +16,10 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { cluster?: string; node?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { cluster?: string; node?: string; namespace?: string } = {}): Promise<TestCluster> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup starts the test server');
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const namespace = opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
   const home = mkdtempSync(join(tmpdir(), 'sb-home-'));
   const resultsFile = join(home, 'results.duckdb');
   installWorkerLogging(join(home, 'logs'), 'WARN');

@@ -1,0 +1,236 @@
+/**
+ * Everything a report shows about one sweep, read from the results file in one read-only session, so the
+ * file is locked only while loading and rendering happens afterwards.
+ */
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+
+export interface SweepInfo {
+  sweepId: string;
+  name: string;
+  status: string;
+  jobsTotal: number;
+  jobsDone: number;
+  jobsFailed: number;
+  sloP99Ms: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface RunInfo {
+  runId: string;
+  jobIndex: number;
+  repeatIndex: number;
+  /** Swept config path -> value, as the job recorded it. */
+  params: Record<string, unknown>;
+  modelName: string | null;
+  modelParameters: number | null;
+  /** Per-sample FLOPs estimate; null when the model's shapes did not allow one. */
+  modelFlops: number | null;
+  device: string;
+  mode: string;
+  batchSize: number;
+  throughput: number;
+  inferencesPerS: number;
+  requests: number;
+  errors: number;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+  meetsSlo: boolean | null;
+  costPerMillion: number | null;
+  joulesPerInference: number | null;
+  /** Mean rows per model run as the built-in server saw them (dynamic batching); null without server stats. */
+  rowsPerModelRun: number | null;
+}
+
+export interface FailedJob {
+  jobIndex: number;
+  repeatIndex: number;
+  params: Record<string, unknown>;
+  error: string | null;
+}
+
+export interface CdfPoint {
+  runId: string;
+  leMs: number;
+  fraction: number;
+}
+
+export interface ParetoPoint {
+  runId: string;
+  sweepId: string;
+  modelName: string | null;
+  device: string;
+  p99Ms: number;
+  inferencesPerS: number;
+}
+
+export interface BestUnderSlo {
+  runId: string;
+  jobIndex: number;
+  params: Record<string, unknown>;
+  meanInferencesPerS: number;
+  worstP99Ms: number;
+  repeats: number;
+}
+
+export interface ReportData {
+  sweep: SweepInfo;
+  /** Swept parameter keys in the order the config lists them. */
+  paramKeys: string[];
+  runs: RunInfo[];
+  failedJobs: FailedJob[];
+  cdf: CdfPoint[];
+  /** Runs whose CDF comes from their percentiles because no latency buckets were recorded for them. */
+  cdfFromPercentiles: string[];
+  pareto: ParetoPoint[];
+  best: BestUnderSlo | null;
+}
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const time = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : str(v));
+/** JSON columns come back as text; a malformed or non-object value is treated as no parameters. */
+function object(v: unknown): Record<string, unknown> {
+  try {
+    const o = typeof v === 'string' ? JSON.parse(v) : v;
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+async function rows(conn: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Row[]> {
+  return (await conn.runAndReadAll(sql, values)).getRowObjectsJS() as Row[];
+}
+
+const RUNS_SQL = `
+  SELECT r.run_id, r.job_index, r.repeat_index, r.params, r.model_name, r.model_parameters, r.model_flops,
+         r.device, r.mode, r.batch_size, r.throughput, r.inferences_per_s, r.requests, r.errors,
+         r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.meets_slo,
+         c.cost_per_million, e.joules_per_inference,
+         CASE WHEN ss.batches > 0 THEN ss.inferences / ss.batches END AS rows_per_model_run
+  FROM results r
+  LEFT JOIN cost_per_million c ON c.run_id = r.run_id
+  LEFT JOIN energy_per_inference e ON e.run_id = r.run_id
+  LEFT JOIN server_stats ss ON ss.run_id = r.run_id
+  WHERE r.sweep_id = $1
+  ORDER BY r.job_index, r.repeat_index`;
+
+function runInfo(r: Row): RunInfo {
+  return {
+    runId: String(r.run_id),
+    jobIndex: Number(r.job_index),
+    repeatIndex: Number(r.repeat_index),
+    params: object(r.params),
+    modelName: str(r.model_name),
+    modelParameters: num(r.model_parameters),
+    modelFlops: num(r.model_flops),
+    device: String(r.device),
+    mode: String(r.mode),
+    batchSize: Number(r.batch_size),
+    throughput: Number(r.throughput),
+    inferencesPerS: Number(r.inferences_per_s),
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    p50Ms: num(r.lat_p50_ms),
+    p90Ms: num(r.lat_p90_ms),
+    p95Ms: num(r.lat_p95_ms),
+    p99Ms: num(r.lat_p99_ms),
+    p999Ms: num(r.lat_p999_ms),
+    maxMs: num(r.lat_max_ms),
+    meetsSlo: r.meets_slo === null || r.meets_slo === undefined ? null : Boolean(r.meets_slo),
+    costPerMillion: num(r.cost_per_million),
+    joulesPerInference: num(r.joules_per_inference),
+    rowsPerModelRun: num(r.rows_per_model_run),
+  };
+}
+
+/** A coarse CDF from a run's percentiles, for runs recorded before latency buckets existed. */
+export function percentileCdf(run: RunInfo): CdfPoint[] {
+  const points: [number | null, number][] = [
+    [run.p50Ms, 0.5], [run.p90Ms, 0.9], [run.p95Ms, 0.95], [run.p99Ms, 0.99], [run.p999Ms, 0.999], [run.maxMs, 1],
+  ];
+  return points.filter(([ms]) => ms !== null && ms > 0).map(([ms, fraction]) => ({ runId: run.runId, leMs: ms as number, fraction }));
+}
+
+/** Parameter keys in first-seen order: JSON text keeps the order of the config's sweep block. */
+export function paramKeysOf(params: Record<string, unknown>[]): string[] {
+  const keys = new Set<string>();
+  for (const p of params) for (const k of Object.keys(p)) keys.add(k);
+  return [...keys];
+}
+
+export async function loadReportData(conn: DuckDBConnection, sweepId: string): Promise<ReportData> {
+  const [s] = await rows(conn, `SELECT * FROM sweeps WHERE sweep_id = $1`, [sweepId]);
+  if (!s) throw new Error(`no sweep with id "${sweepId}" in the results database`);
+  const sweep: SweepInfo = {
+    sweepId: String(s.sweep_id),
+    name: String(s.name),
+    status: String(s.status),
+    jobsTotal: Number(s.jobs_total),
+    jobsDone: Number(s.jobs_done),
+    jobsFailed: Number(s.jobs_failed),
+    sloP99Ms: num(s.slo_p99_ms),
+    startedAt: time(s.started_at),
+    finishedAt: time(s.finished_at),
+  };
+  const runs = (await rows(conn, RUNS_SQL, [sweepId])).map(runInfo);
+
+  const failedJobs = (
+    await rows(conn, `SELECT job_index, repeat_index, params, error FROM jobs WHERE sweep_id = $1 AND status <> 'completed' ORDER BY job_index, repeat_index`, [sweepId])
+  ).map((r) => ({ jobIndex: Number(r.job_index), repeatIndex: Number(r.repeat_index), params: object(r.params), error: str(r.error) }));
+
+  const jobParams = await rows(conn, `SELECT params FROM jobs WHERE sweep_id = $1 ORDER BY job_index, repeat_index`, [sweepId]);
+  const paramKeys = paramKeysOf(jobParams.map((r) => object(r.params)));
+
+  const buckets = await rows(
+    conn,
+    `SELECT b.run_id, b.le_ms, b.cumulative_fraction FROM latency_buckets b JOIN runs r ON r.run_id = b.run_id
+     WHERE r.sweep_id = $1 AND b.le_ms > 0 ORDER BY b.run_id, b.bucket`,
+    [sweepId],
+  );
+  const cdf: CdfPoint[] = buckets.map((b) => ({ runId: String(b.run_id), leMs: Number(b.le_ms), fraction: Number(b.cumulative_fraction) }));
+  const withBuckets = new Set(cdf.map((p) => p.runId));
+  const cdfFromPercentiles = runs.filter((r) => !withBuckets.has(r.runId)).map((r) => r.runId);
+  for (const r of runs) if (!withBuckets.has(r.runId)) cdf.push(...percentileCdf(r));
+
+  // The front is per model and device across all sweeps, so it is drawn for the models and devices this sweep measured.
+  const pareto = (
+    await rows(
+      conn,
+      `SELECT p.run_id, p.sweep_id, p.model_name, p.device, p.lat_p99_ms, p.inferences_per_s FROM pareto_front p
+       WHERE p.lat_p99_ms IS NOT NULL AND EXISTS (
+         SELECT 1 FROM results r WHERE r.sweep_id = $1 AND r.device = p.device
+           AND r.model_name IS NOT DISTINCT FROM p.model_name AND r.model_parameters IS NOT DISTINCT FROM p.model_parameters)
+       ORDER BY p.model_name, p.device, p.lat_p99_ms`,
+      [sweepId],
+    )
+  ).map((r) => ({
+    runId: String(r.run_id),
+    sweepId: String(r.sweep_id),
+    modelName: str(r.model_name),
+    device: String(r.device),
+    p99Ms: Number(r.lat_p99_ms),
+    inferencesPerS: Number(r.inferences_per_s),
+  }));
+
+  const [b] = await rows(conn, `SELECT run_id, job_index, params, mean_inferences_per_s, worst_p99_ms, repeats FROM best_under_slo WHERE sweep_id = $1`, [sweepId]);
+  const best: BestUnderSlo | null = b
+    ? {
+        runId: String(b.run_id),
+        jobIndex: Number(b.job_index),
+        params: object(b.params),
+        meanInferencesPerS: Number(b.mean_inferences_per_s),
+        worstP99Ms: Number(b.worst_p99_ms),
+        repeats: Number(b.repeats),
+      }
+    : null;
+
+  return { sweep, paramKeys, runs, failedJobs, cdf, cdfFromPercentiles, pareto, best };
+}

@@ -1,0 +1,57 @@
+/** The report's Markdown summary for the terminal: the sweep, its jobs, the best configuration, one row per run. */
+import type { ReportData } from './data';
+import { configLabel, formatNumber, formatValue, shortKeys } from './format';
+
+/**
+ * Backslash-escapes the punctuation that would change how Markdown renders text from the database (a sweep
+ * name with `<img ...>` or a `|` inside a table cell); ordinary names pass through untouched.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*<>[\]|]/g, '\\$&').replace(/\r?\n/g, ' ');
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(data: ReportData, htmlPath?: string): string {
+  const s = data.sweep;
+  const out: string[] = [];
+  out.push(`# servebench report: ${escapeMarkdown(s.name)}`, '');
+  const slo = s.sloP99Ms === null ? 'no SLO' : `p99 SLO ${formatNumber(s.sloP99Ms)} ms`;
+  out.push(`Sweep ${escapeMarkdown(s.sweepId)} · ${escapeMarkdown(s.status)} · ${s.jobsDone}/${s.jobsTotal} jobs done, ${s.jobsFailed} failed · ${data.runs.length} runs · ${slo}`, '');
+
+  const b = data.best;
+  if (b) {
+    const repeats = b.repeats > 1 ? ` (worst of ${b.repeats} repeats)` : '';
+    out.push(`**Best under SLO:** job ${b.jobIndex}, ${escapeMarkdown(configLabel(b.params, data.paramKeys))}: ${formatNumber(b.meanInferencesPerS)} inferences/s at p99 ${formatNumber(b.worstP99Ms)} ms${repeats}`);
+  } else {
+    out.push(`**Best under SLO:** none${s.sloP99Ms === null ? ' (no SLO set)' : ' (no configuration met the SLO without errors)'}`);
+  }
+  out.push('');
+
+  const short = shortKeys(data.paramKeys);
+  if (data.runs.length) {
+    const head = ['job', ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'SLO'];
+    const rows = data.runs.map((r) => [
+      r.repeatIndex ? `${r.jobIndex} r${r.repeatIndex}` : String(r.jobIndex),
+      ...data.paramKeys.map((k) => escapeMarkdown(formatValue(r.params[k]))),
+      formatNumber(r.inferencesPerS),
+      formatNumber(r.p50Ms),
+      formatNumber(r.p99Ms),
+      String(r.errors),
+      r.meetsSlo === null ? '–' : r.meetsSlo ? 'met' : 'missed',
+    ]);
+    out.push(table(head, rows), '');
+  } else {
+    out.push('No completed runs.', '');
+  }
+
+  for (const j of data.failedJobs) {
+    out.push(`- failed: job ${j.jobIndex}${j.repeatIndex ? ` r${j.repeatIndex}` : ''} (${escapeMarkdown(configLabel(j.params, data.paramKeys))}): ${escapeMarkdown(j.error ?? 'failed')}`);
+  }
+  if (data.failedJobs.length) out.push('');
+  if (htmlPath) out.push(`Plots: ${escapeMarkdown(htmlPath)}`, '');
+  return out.join('\n');
+}

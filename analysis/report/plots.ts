@@ -1,0 +1,298 @@
+/**
+ * The report's plots as Vega-Lite specs built from report data (pure; render.ts turns them into SVG).
+ * Data rows use plain field names (x, y, config, ...): swept keys contain dots, which Vega-Lite would read
+ * as nested field access, so keys only ever appear in titles.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportData, RunInfo } from './data';
+import { configLabel, formatNumber, formatValue } from './format';
+
+export interface Plot {
+  id: 'throughput-latency' | 'latency-cdf' | 'heatmap' | 'pareto' | 'roofline';
+  title: string;
+  caption: string;
+  /** Absent when the data cannot support the plot; `note` then says why. */
+  spec?: TopLevelSpec;
+  note?: string;
+}
+
+const WIDTH = 480;
+const HEIGHT = 300;
+
+const CONFIG = {
+  font: 'system-ui, Helvetica, Arial, sans-serif',
+  background: 'white',
+  view: { stroke: '#d0d4da' },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#eceef1', domainColor: '#888', tickColor: '#888' },
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 240, orient: 'bottom', direction: 'vertical', columns: 2 },
+} as const;
+
+const SLO_COLOR = '#d62728';
+
+/** Log axes when values span at least a decade (latency under load often does); linear otherwise. */
+export function scaleFor(values: number[]): { type: 'log' | 'linear'; zero?: boolean; domain?: [number, number] } {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (!v.length || v.some((x) => x <= 0)) return { type: 'linear', zero: false };
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  return hi / lo >= 10 ? { type: 'log' } : { type: 'linear', zero: false };
+}
+
+/** A log scale over values that may all be equal: a degenerate domain would put every point off the axis. */
+function logScale(values: number[]): { type: 'log'; domain?: [number, number] } {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return hi / lo < 4 ? { type: 'log', domain: [lo / 2, hi * 2] } : { type: 'log' };
+}
+
+/** Configuration labels in job order, and a colour scheme big enough for them. */
+function configs(data: ReportData): { label: (r: RunInfo) => string; order: string[]; scheme: string } {
+  const label = (r: RunInfo): string => configLabel(r.params, data.paramKeys);
+  const order = [...new Set(data.runs.map(label))];
+  return { label, order, scheme: order.length <= 10 ? 'tableau10' : 'tableau20' };
+}
+
+/** A dashed vertical line at the SLO on a latency x axis, labelled at the top. */
+const sloLayers = (slo: number | null) =>
+  slo === null
+    ? []
+    : [
+        { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { x: { datum: slo } } },
+        {
+          data: { values: [{}] },
+          mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11 },
+          encoding: { x: { datum: slo }, y: { value: 0 }, text: { value: `SLO p99 ≤ ${formatNumber(slo)} ms` } },
+        },
+      ];
+
+export function throughputLatencyPlot(data: ReportData): Plot {
+  const base = { id: 'throughput-latency', title: 'Throughput vs p99 latency' } as const;
+  const { label, order, scheme } = configs(data);
+  const values = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r) }));
+  if (!values.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
+  const slo = data.sweep.sloP99Ms;
+  const spec = {
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', scale: scaleFor([...values.map((v) => v.x), ...(slo ? [slo] : [])]) },
+          y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: '~s' } },
+          color: { field: 'config', type: 'nominal', title: 'configuration', sort: order, scale: { scheme } },
+        },
+      },
+      ...sloLayers(slo),
+    ],
+  } as TopLevelSpec;
+  return {
+    ...base,
+    spec,
+    caption:
+      'One point per run. Up and to the left is better: more inferences per second at a lower tail latency.' +
+      (slo !== null ? ' Runs right of the dashed line miss the sweep’s p99 SLO.' : ''),
+  };
+}
+
+export function latencyCdfPlot(data: ReportData): Plot {
+  const base = { id: 'latency-cdf', title: 'Latency CDFs' } as const;
+  const { label, order, scheme } = configs(data);
+  const byRun = new Map(data.runs.map((r) => [r.runId, r]));
+  const values = data.cdf
+    .filter((p) => byRun.has(p.runId) && p.leMs > 0)
+    .map((p) => ({ x: p.leMs, y: p.fraction, run: p.runId, config: label(byRun.get(p.runId) as RunInfo) }));
+  if (!values.length) return { ...base, caption: '', note: 'No latency distribution was recorded for this sweep.' };
+  const coarse = data.cdfFromPercentiles.length;
+  const spec = {
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', strokeWidth: 1.75, interpolate: 'monotone' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: 'latency (ms, log scale)', scale: logScale(values.map((v) => v.x)), axis: { format: '~g' } },
+          y: { field: 'y', type: 'quantitative', title: 'fraction of requests ≤ latency', scale: { domain: [0, 1] }, axis: { format: '%' } },
+          color: { field: 'config', type: 'nominal', title: 'configuration', sort: order, scale: { scheme } },
+          detail: { field: 'run', type: 'nominal' },
+        },
+      },
+      ...sloLayers(data.sweep.sloP99Ms),
+    ],
+  } as TopLevelSpec;
+  return {
+    ...base,
+    spec,
+    caption:
+      'One line per run: the fraction of requests that completed within each latency. A line further left is faster; a long flat tail near 100% is the slow requests that p99 hides.' +
+      (coarse ? ` ${coarse} run(s) have no latency histogram recorded; their lines join their percentiles (p50 … max) only.` : ''),
+  };
+}
+
+/** Distinct values of one key in a readable order: numeric when they are all numbers, else first seen. */
+function levels(runs: RunInfo[], key: string): string[] {
+  const raw = runs.map((r) => r.params[key]);
+  const numeric = raw.every((v) => typeof v === 'number');
+  const distinct = [...new Map(raw.map((v) => [formatValue(v), v])).entries()];
+  if (numeric) distinct.sort((a, b) => (a[1] as number) - (b[1] as number));
+  return distinct.map(([text]) => text);
+}
+
+export function heatmapPlot(data: ReportData): Plot {
+  const base = { id: 'heatmap', title: 'Throughput over two swept parameters' } as const;
+  const keys = data.paramKeys;
+  if (keys.length < 2) {
+    const what = keys.length ? `one parameter (${keys[0]})` : 'no parameters';
+    return { ...base, caption: '', note: `This sweep varies ${what}; a heatmap needs two. Sweep two config paths to see how they interact.` };
+  }
+  const [kx, ky] = keys;
+  const cells = new Map<string, { a: string; b: string; sum: number; n: number }>();
+  for (const r of data.runs) {
+    const a = formatValue(r.params[kx]);
+    const b = formatValue(r.params[ky]);
+    const cell = cells.get(JSON.stringify([a, b])) ?? { a, b, sum: 0, n: 0 };
+    cell.sum += r.inferencesPerS;
+    cell.n += 1;
+    cells.set(JSON.stringify([a, b]), cell);
+  }
+  if (!cells.size) return { ...base, caption: '', note: 'No completed runs to aggregate.' };
+  const values = [...cells.values()].map((c) => ({ a: c.a, b: c.b, y: c.sum / c.n, label: formatNumber(c.sum / c.n) }));
+  const xs = levels(data.runs, kx);
+  const ys = levels(data.runs, ky);
+  const lo = Math.min(...values.map((v) => v.y));
+  const hi = Math.max(...values.map((v) => v.y));
+  const spec = {
+    width: Math.min(Math.max(xs.length * 90, 240), 560),
+    height: Math.min(Math.max(ys.length * 56, 120), 360),
+    config: { ...CONFIG, legend: { ...CONFIG.legend, orient: 'right', direction: 'vertical', columns: 1 } },
+    data: { values },
+    encoding: {
+      x: { field: 'a', type: 'ordinal', title: kx, sort: xs, axis: { labelAngle: 0 } },
+      // Largest value at the top, as on a numeric axis.
+      y: { field: 'b', type: 'ordinal', title: ky, sort: [...ys].reverse() },
+    },
+    layer: [
+      { mark: { type: 'rect', stroke: 'white', strokeWidth: 2 }, encoding: { color: { field: 'y', type: 'quantitative', title: 'inferences/s', scale: { scheme: 'viridis' }, legend: { format: '~s' } } } },
+      {
+        mark: { type: 'text', fontSize: 12, fontWeight: 600 },
+        encoding: {
+          text: { field: 'label' },
+          // viridis is dark at the low end: white text there, black on the light high end.
+          color: { condition: { test: `datum.y < ${(lo + hi) / 2}`, value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+  const others = keys.length > 2 ? ` Each cell averages over the other swept parameters (${keys.slice(2).join(', ')}) and repeats.` : ' Each cell averages over repeats.';
+  return { ...base, spec, caption: `Mean inferences/s for each combination of ${kx} and ${ky}.${others}` };
+}
+
+export function paretoPlot(data: ReportData): Plot {
+  const base = { id: 'pareto', title: 'Pareto front: throughput vs p99 latency' } as const;
+  const runs = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS }));
+  if (!runs.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
+  const front = data.pareto.map((p, i) => ({
+    x: p.p99Ms,
+    y: p.inferencesPerS,
+    order: i,
+    group: `${p.modelName ?? 'model'} on ${p.device}`,
+    source: p.sweepId === data.sweep.sweepId ? 'this sweep' : 'another sweep',
+  }));
+  const groups = new Set(front.map((f) => f.group)).size;
+  const color = groups > 1 ? { field: 'group', type: 'nominal', title: 'model and device' } : { value: '#e8590c' };
+  const spec = {
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', scale: scaleFor([...runs, ...front].map((v) => v.x)) },
+      y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: '~s' } },
+    },
+    layer: [
+      { data: { values: runs }, mark: { type: 'point', filled: true, size: 60, color: '#a9afb7', opacity: 0.8 } },
+      ...(front.length
+        ? [
+            { data: { values: front }, mark: { type: 'line', strokeWidth: 2 }, encoding: { color, detail: { field: 'group' }, order: { field: 'order' } } },
+            {
+              data: { values: front },
+              mark: { type: 'point', filled: true, size: 110, stroke: 'white', strokeWidth: 1 },
+              encoding: { color, shape: { field: 'source', type: 'nominal', title: 'front point from', scale: { domain: ['this sweep', 'another sweep'], range: ['circle', 'diamond'] } } },
+            },
+          ]
+        : []),
+    ],
+  } as TopLevelSpec;
+  const fromOthers = front.filter((f) => f.source !== 'this sweep').length;
+  return {
+    ...base,
+    spec,
+    caption:
+      'Grey: every run of this sweep. Highlighted and connected: the runs no other run beats on both throughput and p99 latency, for the same model and device' +
+      (fromOthers ? ` (${fromOthers} of them from other sweeps).` : '.') +
+      (front.length ? '' : ' No run without errors is on a front.'),
+  };
+}
+
+export function rooflinePlot(data: ReportData): Plot {
+  const base = { id: 'roofline', title: 'Roofline view: work per model run vs achieved FLOP/s' } as const;
+  const { label, order, scheme } = configs(data);
+  const values = data.runs
+    .filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0)
+    .map((r) => {
+      const flops = r.modelFlops as number;
+      return { x: flops * (r.rowsPerModelRun ?? r.batchSize), y: flops * r.inferencesPerS, config: label(r) };
+    });
+  if (!values.length) {
+    return { ...base, caption: '', note: 'No FLOPs estimate for this sweep’s model (e.g. a model file whose shapes are not fixed), so there is nothing to place on a roofline.' };
+  }
+  const ceiling = Math.max(...values.map((v) => v.y));
+  const spec = {
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: 'FLOPs per model run (log scale)', scale: logScale(values.map((v) => v.x)), axis: { format: '~s' } },
+          y: { field: 'y', type: 'quantitative', title: 'achieved FLOP/s (log scale)', scale: logScale([...values.map((v) => v.y), ceiling * 1.5]), axis: { format: '~s' } },
+          color: { field: 'config', type: 'nominal', title: 'configuration', sort: order, scale: { scheme } },
+        },
+      },
+      { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [6, 4] }, encoding: { y: { datum: ceiling } } },
+      {
+        data: { values: [{}] },
+        mark: { type: 'text', color: '#444', align: 'left', baseline: 'bottom', dx: 4, dy: -4, fontSize: 11 },
+        encoding: { y: { datum: ceiling }, x: { value: 0 }, text: { value: `best observed: ${formatSi(ceiling)}FLOP/s` } },
+      },
+    ],
+  } as TopLevelSpec;
+  return {
+    ...base,
+    spec,
+    caption:
+      'x: model FLOPs per sample × mean rows per model run (from the built-in server’s batching statistics, else the request batch size). ' +
+      'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any run reached, an empirical ceiling for this model and device: ' +
+      'runs far below it at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.',
+  };
+}
+
+/** 1.23 G, 456 M: SI prefixes for the ceiling label. */
+export function formatSi(n: number): string {
+  const prefixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  while (Math.abs(n) >= 1000 && i < prefixes.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${Number(n.toPrecision(3))} ${prefixes[i]}`;
+}
+
+export function buildPlots(data: ReportData): Plot[] {
+  return [throughputLatencyPlot(data), latencyCdfPlot(data), heatmapPlot(data), paretoPlot(data), rooflinePlot(data)];
+}
