@@ -4,6 +4,7 @@ import { CliError, EXIT } from './exit-codes';
 import { exportCommand } from './commands/export';
 import { queryCommand } from './commands/query';
 import { rebuildCommand } from './commands/rebuild';
+import { suggestCommand } from './commands/suggest';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
 import { validateCommand } from './commands/validate';
@@ -70,6 +71,15 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
     .action(async (sweep: string, opts) => {
       process.exitCode = await exportCommand(sweep, opts);
+    });
+
+  p.command('suggest')
+    .description('fit throughput and p99 over a sweep, print the held-out error, and propose the next configurations to measure')
+    .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
+    .option('--json', 'one JSON object')
+    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .action(async (sweep: string, opts) => {
+      process.exitCode = await suggestCommand(sweep, opts);
     });
 
   p.command('rebuild')

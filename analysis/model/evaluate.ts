@@ -2,7 +2,7 @@
  * Held-out error: k-fold cross-validation grouped by configuration (a configuration's repeats are held out
  * together, so the model is scored on settings it has never seen, as a suggestion would be).
  */
-import { describeParams, featureSet } from './features';
+import { describeParams, featureSet, narrowParams } from './features';
 import { complement, groupedFolds } from './folds';
 import { fitModel } from './model';
 import { configKey, paramKeys, type ModelRun } from './types';
@@ -58,12 +58,13 @@ export function evaluateModel(runs: readonly ModelRun[], opts: { folds?: number;
   const keys = paramKeys(runs);
   const groups = runs.map((r) => configKey(r.params, keys));
   const folds = groupedFolds(groups, opts.folds ?? DEFAULT_FOLDS, opts.seed);
-  // Which parameters exist and their values is x-only knowledge, so it is shared by every fold.
+  // Parameter kinds are x-only knowledge shared by every fold; numeric values (knots) come from each fold's training runs.
   const specs = describeParams(runs.map((r) => r.params));
   const errT: number[] = [], errP: number[] = [], baseT: number[] = [], baseP: number[] = [];
   for (const held of folds) {
     const train = complement(runs.length, held).map((i) => runs[i]);
-    const model = fitModel(train, featureSet(specs, countConfigurations(train)), { seed: opts.seed });
+    const features = featureSet(narrowParams(specs, train.map((r) => r.params)), countConfigurations(train));
+    const model = fitModel(train, features, { seed: opts.seed });
     const meanT = Math.exp(train.reduce((a, r) => a + Math.log(r.inferencesPerS), 0) / train.length);
     const meanP = Math.exp(train.reduce((a, r) => a + Math.log(r.p99Ms), 0) / train.length);
     for (const i of held) {

@@ -1,8 +1,8 @@
 /**
  * Runs -> a design matrix over the swept parameters. Numeric parameters give their raw value and, when
  * positive, their log (serving behaviour is often linear in log load or log batch size); with enough
- * configurations, squares and pairwise products of a centred "shape" term (the log, else the raw value) add
- * curvature and interactions. Other parameters (strings, booleans, objects) are one-hot.
+ * configurations, hinges and pairwise products of a centred "shape" term (the log, else the raw value) add
+ * bends and interactions. Other parameters (strings, booleans, objects) are one-hot.
  */
 export interface NumericParam {
   kind: 'numeric';
@@ -38,6 +38,17 @@ export function describeParams(paramsList: readonly Record<string, unknown>[]): 
   });
 }
 
+/**
+ * The same parameters with numeric values narrowed to those in `subset` (a training fold): knots then sit
+ * inside the training data, as they would for a real fit. Kinds and the positive flag stay the sweep's, so a
+ * held-out value is always transformed the same way.
+ */
+export function narrowParams(specs: readonly ParamSpec[], subset: readonly Record<string, unknown>[]): ParamSpec[] {
+  return specs.map((spec) =>
+    spec.kind === 'numeric' ? { ...spec, values: [...new Set(subset.map((p) => p[spec.key] as number))].sort((a, b) => a - b) } : spec,
+  );
+}
+
 export interface FeatureSet {
   names: string[];
   row(params: Record<string, unknown>): number[];
@@ -54,7 +65,7 @@ function shape(spec: NumericParam): (params: Record<string, unknown>) => number 
   return (p) => (t(Number(p[spec.key])) - mean) / sd;
 }
 
-/** The columns for these parameters; second-order terms only when there are more configurations than columns. */
+/** The columns for these parameters; hinges and products only with at least two configurations per main effect. */
 export function featureSet(specs: readonly ParamSpec[], configurations: number): FeatureSet {
   const base: Column[] = [];
   const shapes: { spec: NumericParam; s: (p: Record<string, unknown>) => number }[] = [];
@@ -72,14 +83,19 @@ export function featureSet(specs: readonly ParamSpec[], configurations: number):
   const second: Column[] = [];
   shapes.forEach(({ spec, s }, i) => {
     const sName = spec.positive ? `log(${spec.key})` : spec.key;
-    // With two values a square is constant; it needs three.
-    if (spec.values.length >= 3) second.push({ name: `${sName}^2`, value: (p) => s(p) ** 2 });
+    // Hinges at the interior measured values make the fit piecewise linear in the shape term: a throughput
+    // that rises then saturates, a latency flat until the knee, and straight (not quadratic) extrapolation.
+    for (const knot of spec.values.slice(1, -1)) {
+      const at = s({ [spec.key]: knot });
+      second.push({ name: `hinge(${sName} at ${knot})`, value: (p) => Math.max(0, s(p) - at) });
+    }
     for (const other of shapes.slice(i + 1)) {
       const oName = other.spec.positive ? `log(${other.spec.key})` : other.spec.key;
       second.push({ name: `${sName}*${oName}`, value: (p) => s(p) * other.s(p) });
     }
   });
-  const columns = configurations > base.length + second.length ? [...base, ...second] : base;
+  // Ridge keeps extra columns in check, but a few configurations per main effect are needed to learn more.
+  const columns = configurations >= 2 * base.length ? [...base, ...second] : base;
   return { names: columns.map((c) => c.name), row: (p) => columns.map((c) => c.value(p)) };
 }
 
