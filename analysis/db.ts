@@ -5,7 +5,7 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TABLES } from './schema';
+import { MIGRATIONS, TABLES } from './schema';
 import { createViews } from './views';
 
 export type Access = 'read-write' | 'read-only';
@@ -47,7 +47,7 @@ export async function withDatabase<T>(file: string, access: Access, fn: (conn: D
 }
 
 async function ensureSchema(conn: DuckDBConnection): Promise<void> {
-  for (const ddl of TABLES) await conn.run(ddl);
+  for (const ddl of [...TABLES, ...MIGRATIONS]) await conn.run(ddl);
   await createViews(conn);
 }
 

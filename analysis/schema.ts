@@ -122,3 +122,10 @@ export const TABLES: string[] = [
     note            VARCHAR
   )`,
 ];
+
+/** Columns added after a table was first released: files written by an older servebench gain them on open. */
+export const MIGRATIONS: string[] = [
+  `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS host JSON`,
+  `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS model_family VARCHAR`,
+  `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS price_per_hour DOUBLE`,
+];

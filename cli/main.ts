@@ -4,6 +4,7 @@ import { CliError, EXIT } from './exit-codes';
 import { exportCommand } from './commands/export';
 import { queryCommand } from './commands/query';
 import { rebuildCommand } from './commands/rebuild';
+import { reportCommand } from './commands/report';
 import { suggestCommand } from './commands/suggest';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
@@ -71,6 +72,15 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
     .action(async (sweep: string, opts) => {
       process.exitCode = await exportCommand(sweep, opts);
+    });
+
+  p.command('report')
+    .description('write a self-contained HTML report with plots for a sweep, and print a Markdown summary')
+    .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
+    .option('--out <file>', 'HTML file (default: report-<sweepId>.html)')
+    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .action(async (sweep: string, opts) => {
+      process.exitCode = await reportCommand(sweep, opts);
     });
 
   p.command('suggest')

@@ -26,6 +26,19 @@ else
   echo "using project-local .venv/bin/temporal"
 fi
 
+echo "==> Chromium (headless browser for the report page test)"
+if [ -n "${CHROMIUM_PATH:-}" ]; then
+  echo "using \$CHROMIUM_PATH: $CHROMIUM_PATH"
+elif command -v chromium >/dev/null 2>&1; then
+  echo "using chromium on PATH: $(command -v chromium)"
+elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  # Debian's package: playwright-core drives it, so no browser download from outside the package mirrors.
+  { apt-get update && apt-get install -y --no-install-recommends chromium; } ||
+    echo "warning: installing chromium failed; test/integration/report.test.ts needs it (or CHROMIUM_PATH)" >&2
+else
+  echo "warning: chromium is missing and this is not root with apt-get; test/integration/report.test.ts needs it: sudo apt-get install chromium, or set CHROMIUM_PATH" >&2
+fi
+
 echo "==> build"
 npm run build
 

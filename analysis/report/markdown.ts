@@ -49,7 +49,8 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
   }
 
   for (const j of data.failedJobs) {
-    out.push(`- failed: job ${j.jobIndex}${j.repeatIndex ? ` r${j.repeatIndex}` : ''} (${escapeMarkdown(configLabel(j.params, data.paramKeys))}): ${escapeMarkdown(j.error ?? 'failed')}`);
+    const config = data.paramKeys.length ? ` (${escapeMarkdown(configLabel(j.params, data.paramKeys))})` : '';
+    out.push(`- failed: job ${j.jobIndex}${j.repeatIndex ? ` r${j.repeatIndex}` : ''}${config}: ${escapeMarkdown(j.error ?? 'failed')}`);
   }
   if (data.failedJobs.length) out.push('');
   if (htmlPath) out.push(`Plots: ${escapeMarkdown(htmlPath)}`, '');

@@ -5,7 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData, RunInfo } from './data';
-import { configLabel, formatNumber, formatValue } from './format';
+import { compareValues, configTitle, configValues, formatNumber, formatSi, formatValue } from './format';
+import { latencyAxis, logAxis } from './scales';
 
 export interface Plot {
   id: 'throughput-latency' | 'latency-cdf' | 'heatmap' | 'pareto' | 'roofline';
@@ -24,53 +25,50 @@ const CONFIG = {
   background: 'white',
   view: { stroke: '#d0d4da' },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#eceef1', domainColor: '#888', tickColor: '#888' },
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 240, orient: 'bottom', direction: 'vertical', columns: 2 },
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 200, titleLimit: 420, orient: 'bottom', direction: 'horizontal', columns: 4, columnPadding: 14 },
 } as const;
 
 const SLO_COLOR = '#d62728';
 
-/** Log axes when values span at least a decade (latency under load often does); linear otherwise. */
-export function scaleFor(values: number[]): { type: 'log' | 'linear'; zero?: boolean; domain?: [number, number] } {
-  const v = values.filter((x) => Number.isFinite(x));
-  if (!v.length || v.some((x) => x <= 0)) return { type: 'linear', zero: false };
-  const lo = Math.min(...v);
-  const hi = Math.max(...v);
-  return hi / lo >= 10 ? { type: 'log' } : { type: 'linear', zero: false };
+/**
+ * Colour by configuration: legend entries sorted by parameter values, one row per value of the first keys and
+ * one column per value of the last, so the legend reads like the sweep's grid.
+ */
+function configs(data: ReportData) {
+  const keys = data.paramKeys;
+  const label = (r: RunInfo): string => configValues(r.params, keys);
+  const sorted = [...data.runs].sort((a, b) => keys.reduce((c, k) => c || compareValues(a.params[k], b.params[k]), 0));
+  const order = [...new Set(sorted.map(label))];
+  const lastLevels = keys.length ? new Set(data.runs.map((r) => formatValue(r.params[keys[keys.length - 1]]))).size : 1;
+  const legend = { columns: keys.length > 1 && lastLevels <= 6 ? lastLevels : Math.min(order.length, 4) };
+  const scheme = order.length <= 10 ? 'tableau10' : 'tableau20';
+  return { label, color: { field: 'config', type: 'nominal', title: configTitle(keys), sort: order, scale: { scheme }, legend } };
 }
 
-/** A log scale over values that may all be equal: a degenerate domain would put every point off the axis. */
-function logScale(values: number[]): { type: 'log'; domain?: [number, number] } {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return hi / lo < 4 ? { type: 'log', domain: [lo / 2, hi * 2] } : { type: 'log' };
+/**
+ * The SLO as a dashed vertical line on a latency axis, when it falls near the data: an SLO far beyond every
+ * latency would stretch the axis until the runs merge, so it is then named in the caption instead.
+ */
+function sloMarks(slo: number | null, latencies: number[], at: 'top' | 'bottom', reading: string) {
+  if (slo === null) return { layers: [], caption: '' };
+  if (slo > 3 * Math.max(...latencies)) return { layers: [], caption: ` The p99 SLO (${formatNumber(slo)} ms) is far beyond every latency shown.` };
+  const layers = [
+    { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { x: { datum: slo } } },
+    {
+      data: { values: [{}] },
+      mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: at, dx: 4, dy: at === 'top' ? 4 : -4, fontSize: 11 },
+      encoding: { x: { datum: slo }, y: { value: at === 'top' ? 0 : HEIGHT }, text: { value: `SLO p99 ≤ ${formatNumber(slo)} ms` } },
+    },
+  ];
+  return { layers, caption: ` ${reading}`, slo };
 }
-
-/** Configuration labels in job order, and a colour scheme big enough for them. */
-function configs(data: ReportData): { label: (r: RunInfo) => string; order: string[]; scheme: string } {
-  const label = (r: RunInfo): string => configLabel(r.params, data.paramKeys);
-  const order = [...new Set(data.runs.map(label))];
-  return { label, order, scheme: order.length <= 10 ? 'tableau10' : 'tableau20' };
-}
-
-/** A dashed vertical line at the SLO on a latency x axis, labelled at the top. */
-const sloLayers = (slo: number | null) =>
-  slo === null
-    ? []
-    : [
-        { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { x: { datum: slo } } },
-        {
-          data: { values: [{}] },
-          mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11 },
-          encoding: { x: { datum: slo }, y: { value: 0 }, text: { value: `SLO p99 ≤ ${formatNumber(slo)} ms` } },
-        },
-      ];
 
 export function throughputLatencyPlot(data: ReportData): Plot {
   const base = { id: 'throughput-latency', title: 'Throughput vs p99 latency' } as const;
-  const { label, order, scheme } = configs(data);
+  const { label, color } = configs(data);
   const values = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r) }));
   if (!values.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
-  const slo = data.sweep.sloP99Ms;
+  const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'top', 'Runs right of the dashed line miss the sweep’s p99 SLO.');
   const spec = {
     width: WIDTH,
     height: HEIGHT,
@@ -80,32 +78,32 @@ export function throughputLatencyPlot(data: ReportData): Plot {
         data: { values },
         mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', scale: scaleFor([...values.map((v) => v.x), ...(slo ? [slo] : [])]) },
-          y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: '~s' } },
-          color: { field: 'config', type: 'nominal', title: 'configuration', sort: order, scale: { scheme } },
+          x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) },
+          y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
+          color,
         },
       },
-      ...sloLayers(slo),
+      ...slo.layers,
     ],
   } as TopLevelSpec;
   return {
     ...base,
     spec,
     caption:
-      'One point per run. Up and to the left is better: more inferences per second at a lower tail latency.' +
-      (slo !== null ? ' Runs right of the dashed line miss the sweep’s p99 SLO.' : ''),
+      'One point per run. Up and to the left is better: more inferences per second at a lower tail latency.' + slo.caption,
   };
 }
 
 export function latencyCdfPlot(data: ReportData): Plot {
   const base = { id: 'latency-cdf', title: 'Latency CDFs' } as const;
-  const { label, order, scheme } = configs(data);
+  const { label, color } = configs(data);
   const byRun = new Map(data.runs.map((r) => [r.runId, r]));
   const values = data.cdf
     .filter((p) => byRun.has(p.runId) && p.leMs > 0)
     .map((p) => ({ x: p.leMs, y: p.fraction, run: p.runId, config: label(byRun.get(p.runId) as RunInfo) }));
   if (!values.length) return { ...base, caption: '', note: 'No latency distribution was recorded for this sweep.' };
   const coarse = data.cdfFromPercentiles.length;
+  const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'bottom', 'A line that reaches 99% right of the dashed line misses the p99 SLO.');
   const spec = {
     width: WIDTH,
     height: HEIGHT,
@@ -115,13 +113,13 @@ export function latencyCdfPlot(data: ReportData): Plot {
         data: { values },
         mark: { type: 'line', strokeWidth: 1.75, interpolate: 'monotone' },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'latency (ms, log scale)', scale: logScale(values.map((v) => v.x)), axis: { format: '~g' } },
+          x: { field: 'x', type: 'quantitative', title: 'latency (ms, log scale)', ...logAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])], '~g') },
           y: { field: 'y', type: 'quantitative', title: 'fraction of requests ≤ latency', scale: { domain: [0, 1] }, axis: { format: '%' } },
-          color: { field: 'config', type: 'nominal', title: 'configuration', sort: order, scale: { scheme } },
+          color,
           detail: { field: 'run', type: 'nominal' },
         },
       },
-      ...sloLayers(data.sweep.sloP99Ms),
+      ...slo.layers,
     ],
   } as TopLevelSpec;
   return {
@@ -129,17 +127,15 @@ export function latencyCdfPlot(data: ReportData): Plot {
     spec,
     caption:
       'One line per run: the fraction of requests that completed within each latency. A line further left is faster; a long flat tail near 100% is the slow requests that p99 hides.' +
+      slo.caption +
       (coarse ? ` ${coarse} run(s) have no latency histogram recorded; their lines join their percentiles (p50 … max) only.` : ''),
   };
 }
 
-/** Distinct values of one key in a readable order: numeric when they are all numbers, else first seen. */
+/** Distinct values of one key in ascending order. */
 function levels(runs: RunInfo[], key: string): string[] {
-  const raw = runs.map((r) => r.params[key]);
-  const numeric = raw.every((v) => typeof v === 'number');
-  const distinct = [...new Map(raw.map((v) => [formatValue(v), v])).entries()];
-  if (numeric) distinct.sort((a, b) => (a[1] as number) - (b[1] as number));
-  return distinct.map(([text]) => text);
+  const distinct = [...new Map(runs.map((r) => [formatValue(r.params[key]), r.params[key]])).entries()];
+  return distinct.sort((a, b) => compareValues(a[1], b[1])).map(([text]) => text);
 }
 
 export function heatmapPlot(data: ReportData): Plot {
@@ -165,9 +161,10 @@ export function heatmapPlot(data: ReportData): Plot {
   const ys = levels(data.runs, ky);
   const lo = Math.min(...values.map((v) => v.y));
   const hi = Math.max(...values.map((v) => v.y));
+  const height = Math.min(Math.max(ys.length * 70, 140), 320);
   const spec = {
-    width: Math.min(Math.max(xs.length * 90, 240), 560),
-    height: Math.min(Math.max(ys.length * 56, 120), 360),
+    width: Math.min(Math.max(xs.length * 110, 300), 480),
+    height,
     config: { ...CONFIG, legend: { ...CONFIG.legend, orient: 'right', direction: 'vertical', columns: 1 } },
     data: { values },
     encoding: {
@@ -176,7 +173,7 @@ export function heatmapPlot(data: ReportData): Plot {
       y: { field: 'b', type: 'ordinal', title: ky, sort: [...ys].reverse() },
     },
     layer: [
-      { mark: { type: 'rect', stroke: 'white', strokeWidth: 2 }, encoding: { color: { field: 'y', type: 'quantitative', title: 'inferences/s', scale: { scheme: 'viridis' }, legend: { format: '~s' } } } },
+      { mark: { type: 'rect', stroke: 'white', strokeWidth: 2 }, encoding: { color: { field: 'y', type: 'quantitative', title: 'inferences/s', scale: { scheme: 'viridis' }, legend: { format: ',~r', gradientLength: height - 16 } } } },
       {
         mark: { type: 'text', fontSize: 12, fontWeight: 600 },
         encoding: {
@@ -203,14 +200,15 @@ export function paretoPlot(data: ReportData): Plot {
     source: p.sweepId === data.sweep.sweepId ? 'this sweep' : 'another sweep',
   }));
   const groups = new Set(front.map((f) => f.group)).size;
+  const fromOthers = front.filter((f) => f.source !== 'this sweep').length;
   const color = groups > 1 ? { field: 'group', type: 'nominal', title: 'model and device' } : { value: '#e8590c' };
   const spec = {
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', scale: scaleFor([...runs, ...front].map((v) => v.x)) },
-      y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: '~s' } },
+      x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...runs, ...front].map((v) => v.x)) },
+      y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
     },
     layer: [
       { data: { values: runs }, mark: { type: 'point', filled: true, size: 60, color: '#a9afb7', opacity: 0.8 } },
@@ -220,13 +218,15 @@ export function paretoPlot(data: ReportData): Plot {
             {
               data: { values: front },
               mark: { type: 'point', filled: true, size: 110, stroke: 'white', strokeWidth: 1 },
-              encoding: { color, shape: { field: 'source', type: 'nominal', title: 'front point from', scale: { domain: ['this sweep', 'another sweep'], range: ['circle', 'diamond'] } } },
+              encoding: {
+                color,
+                shape: { field: 'source', type: 'nominal', title: 'front point from', scale: { domain: ['this sweep', 'another sweep'], range: ['circle', 'diamond'] }, legend: fromOthers ? {} : null },
+              },
             },
           ]
         : []),
     ],
   } as TopLevelSpec;
-  const fromOthers = front.filter((f) => f.source !== 'this sweep').length;
   return {
     ...base,
     spec,
@@ -239,7 +239,7 @@ export function paretoPlot(data: ReportData): Plot {
 
 export function rooflinePlot(data: ReportData): Plot {
   const base = { id: 'roofline', title: 'Roofline view: work per model run vs achieved FLOP/s' } as const;
-  const { label, order, scheme } = configs(data);
+  const { label, color } = configs(data);
   const values = data.runs
     .filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0)
     .map((r) => {
@@ -259,9 +259,9 @@ export function rooflinePlot(data: ReportData): Plot {
         data: { values },
         mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'FLOPs per model run (log scale)', scale: logScale(values.map((v) => v.x)), axis: { format: '~s' } },
-          y: { field: 'y', type: 'quantitative', title: 'achieved FLOP/s (log scale)', scale: logScale([...values.map((v) => v.y), ceiling * 1.5]), axis: { format: '~s' } },
-          color: { field: 'config', type: 'nominal', title: 'configuration', sort: order, scale: { scheme } },
+          x: { field: 'x', type: 'quantitative', title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') },
+          y: { field: 'y', type: 'quantitative', title: 'achieved FLOP/s (log scale)', ...logAxis(values.map((v) => v.y), '~s') },
+          color,
         },
       },
       { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [6, 4] }, encoding: { y: { datum: ceiling } } },
@@ -277,22 +277,14 @@ export function rooflinePlot(data: ReportData): Plot {
     spec,
     caption:
       'x: model FLOPs per sample × mean rows per model run (from the built-in server’s batching statistics, else the request batch size). ' +
-      'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any run reached, an empirical ceiling for this model and device: ' +
+      'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any run reached, an empirical ceiling on this device: ' +
       'runs far below it at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.',
   };
 }
 
-/** 1.23 G, 456 M: SI prefixes for the ceiling label. */
-export function formatSi(n: number): string {
-  const prefixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
-  let i = 0;
-  while (Math.abs(n) >= 1000 && i < prefixes.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${Number(n.toPrecision(3))} ${prefixes[i]}`;
-}
-
 export function buildPlots(data: ReportData): Plot[] {
-  return [throughputLatencyPlot(data), latencyCdfPlot(data), heatmapPlot(data), paretoPlot(data), rooflinePlot(data)];
+  const plots = [throughputLatencyPlot(data), latencyCdfPlot(data), heatmapPlot(data), paretoPlot(data), rooflinePlot(data)];
+  // Without a single run each plot's own reason would be a guess; say what happened once, the same everywhere.
+  if (!data.runs.length) return plots.map(({ id, title }) => ({ id, title, caption: '', note: 'No completed runs in this sweep: see the failed jobs below.' }));
+  return plots;
 }

@@ -1,0 +1,286 @@
+/**
+ * `servebench report` against a real DuckDB file written with the production schema, and the page it makes
+ * opened in headless Chromium (Debian's `chromium`, driven by playwright-core; scripts/setup.sh installs it).
+ */
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { withDatabase } from '../../analysis/db';
+import { createViews } from '../../analysis/views';
+import { reportCommand } from '../../cli/commands/report';
+import { CliError, EXIT } from '../../cli/exit-codes';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const PLOT_IDS = ['throughput-latency', 'latency-cdf', 'heatmap', 'pareto', 'roofline'];
+
+interface JobSpec {
+  params: Record<string, unknown>;
+  p50: number;
+  p99: number;
+  ips: number;
+  rowsPerRun?: number;
+}
+
+// Abramowitz–Stegun 7.1.26: enough for a plausible fixture CDF.
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return Math.sign(x) * y;
+}
+
+/** Log-normal latency buckets whose median and p99 match the run's, as the recorder derives them from a histogram. */
+function buckets(p50: number, p99: number, total: number): { le: number; count: number; cum: number; frac: number }[] {
+  const sigma = Math.log(p99 / p50) / 2.326;
+  const out = [];
+  let prev = 0;
+  for (let i = 0; i <= 40; i++) {
+    const le = 0.05 * Math.pow(2000, i / 40); // 0.05 ms … 100 ms
+    const frac = i === 40 ? 1 : 0.5 * (1 + erf(Math.log(le / p50) / (sigma * Math.SQRT2)));
+    const cum = Math.round(frac * total);
+    out.push({ le, count: cum - prev, cum, frac: cum / total });
+    prev = cum;
+  }
+  return out;
+}
+
+async function insert(conn: DuckDBConnection, table: string, row: Record<string, DuckDBValue>): Promise<void> {
+  const cols = Object.keys(row);
+  await conn.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row));
+}
+
+async function writeSweep(
+  file: string,
+  sweep: { id: string; name: string; slo: number | null; flops: number | null; startedAt: string; model?: string },
+  jobs: JobSpec[],
+  failed: JobSpec[] = [],
+): Promise<void> {
+  await withDatabase(file, 'read-write', async (conn) => {
+    await insert(conn, 'sweeps', {
+      sweep_id: sweep.id, name: sweep.name, status: failed.length ? 'failed' : 'completed', jobs_total: jobs.length + failed.length,
+      jobs_done: jobs.length, jobs_failed: failed.length, slo_p99_ms: sweep.slo, config: '{}', started_at: sweep.startedAt, finished_at: sweep.startedAt,
+    });
+    const all = [...jobs.map((j) => ({ j, ok: true })), ...failed.map((j) => ({ j, ok: false }))];
+    for (const [index, { j, ok }] of all.entries()) {
+      const jobId = `${sweep.id}-j${index}`;
+      await insert(conn, 'jobs', {
+        job_id: jobId, sweep_id: sweep.id, job_index: index, repeat_index: 0, status: ok ? 'completed' : 'failed',
+        error: ok ? null : 'serve: the server did not become ready within 30 s', params: JSON.stringify(j.params), config: '{}',
+        cluster: 'local', node: 'host-1', device: 'cpu', model_name: sweep.model ?? 'mlp-4x512', model_family: 'mlp',
+        model_parameters: 1_050_624, model_flops: sweep.flops, recorded_at: sweep.startedAt,
+      });
+      if (!ok) continue;
+      const requests = Math.round(j.ips * 10);
+      await insert(conn, 'runs', {
+        run_id: jobId, job_id: jobId, sweep_id: sweep.id, mode: 'concurrency', batch_size: 1, concurrency: 1,
+        warmup_ms: 2000, duration_ms: 10000, measured_ms: 10000, requests, ok: requests, errors: 0,
+        throughput: j.ips, inferences_per_s: j.ips, achieved_rate: j.ips, lat_p50_ms: j.p50, lat_p90_ms: j.p50 * 1.5,
+        lat_p95_ms: j.p50 * 1.8, lat_p99_ms: j.p99, lat_p999_ms: j.p99 * 1.4, lat_max_ms: j.p99 * 2, lat_mean_ms: j.p50 * 1.1,
+        slo_p99_ms: sweep.slo, meets_slo: sweep.slo === null ? null : j.p99 <= sweep.slo, started_at: sweep.startedAt, finished_at: sweep.startedAt,
+      });
+      for (const [bucket, b] of buckets(j.p50, j.p99, requests).entries()) {
+        await insert(conn, 'latency_buckets', { run_id: jobId, bucket, le_ms: b.le, count: b.count, cumulative_count: b.cum, cumulative_fraction: b.frac });
+      }
+      if (j.rowsPerRun) {
+        await insert(conn, 'server_stats', { run_id: jobId, requests, inferences: requests, batches: Math.round(requests / j.rowsPerRun) });
+      }
+    }
+    // `results` gets one column per swept parameter only when rebuilt after the jobs exist.
+    await createViews(conn);
+  });
+}
+
+/** concurrency [1,2,4] × maxBatchSize [1,8], with numbers shaped like the README's example run. */
+const GRID: JobSpec[] = [
+  { params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 1 }, p50: 0.37, p99: 1.25, ips: 2424.7, rowsPerRun: 1 },
+  { params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 8 }, p50: 1.59, p99: 4.31, ips: 598.7, rowsPerRun: 1 },
+  { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 1 }, p50: 0.48, p99: 1.4, ips: 3810.2, rowsPerRun: 1 },
+  { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 8 }, p50: 1.1, p99: 3.2, ips: 1790.5, rowsPerRun: 1.9 },
+  { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 1 }, p50: 0.66, p99: 1.62, ips: 5582.7, rowsPerRun: 1 },
+  { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 8 }, p50: 0.74, p99: 2.56, ips: 5106.7, rowsPerRun: 3.6 },
+];
+
+describe('servebench report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-report-'));
+  const db = join(dir, 'results.duckdb');
+  let browser: Browser | undefined;
+  let stdout: string;
+  let stderr: string;
+
+  beforeAll(async () => {
+    await writeSweep(db, { id: 'grid-1', name: 'concurrency-x-batching', slo: 2, flops: 4_194_304, startedAt: '2025-01-02T10:00:00Z' }, GRID, [
+      { params: { 'workload.concurrency': 8, 'serving.batching.maxBatchSize': 8 }, p50: 0, p99: 0, ips: 0 },
+    ]);
+    // An earlier sweep of the same model and device: one of its runs is on the Pareto front too.
+    await writeSweep(db, { id: 'old-1', name: 'earlier', slo: null, flops: 4_194_304, startedAt: '2025-01-01T10:00:00Z' }, [
+      { params: { 'workload.concurrency': 16 }, p50: 2.1, p99: 6.5, ips: 7100 },
+    ]);
+    // One swept parameter, and a model file without a FLOPs estimate.
+    await writeSweep(db, { id: 'one-1', name: 'rate-only', slo: 50, flops: null, startedAt: '2024-12-01T10:00:00Z', model: 'resnet-file' }, [1, 2, 4, 8].map((c, i) => ({
+      params: { 'workload.concurrency': c }, p50: 0.4 * (i + 1), p99: 1.3 * (i + 1), ips: 2400 * Math.sqrt(c),
+    })));
+    await writeSweep(db, { id: 'evil-1', name: HOSTILE, slo: 5, flops: 1000, startedAt: '2024-11-01T10:00:00Z', model: HOSTILE }, [
+      { params: { 'workload.<b>x</b>': '</svg><script>alert(2)</script>', 'a|b': 'x|y' }, p50: 1, p99: 3, ips: 100 },
+      { params: { 'workload.<b>x</b>': '"><img src=y onerror=alert(3)>', 'a|b': 'z' }, p50: 2, p99: 4, ips: 200 },
+    ]);
+    if (existsSync(CHROMIUM)) {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function report(sweep: string, out?: string): Promise<{ code: number; html: string; file: string }> {
+    stdout = '';
+    stderr = '';
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+    try {
+      const code = await reportCommand(sweep, { db, out });
+      const file = /report: (.*)\n/.exec(stderr)?.[1] ?? '';
+      return { code, html: readFileSync(file, 'utf8'), file };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
+
+  /** The section of the page for one plot, by its id. */
+  const section = (html: string, id: string): string => {
+    const start = html.indexOf(`<figure class="plot" id="plot-${id}">`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    return html.slice(start, html.indexOf('</figure>', start));
+  };
+  const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
+
+  /** Opens the page from disk and returns what went wrong in it plus every plot's rendered size. */
+  async function openInBrowser(file: string, screenshot?: string) {
+    if (!browser) throw new Error(`headless Chromium not found at ${CHROMIUM}: run scripts/setup.sh as root (apt-get install chromium) or set CHROMIUM_PATH`);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('dialog', (d) => errors.push(`dialog: ${d.message()}`));
+    page.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
+    try {
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      const svgs = page.locator('figure.plot svg');
+      const plots = [];
+      for (let i = 0; i < (await svgs.count()); i++) {
+        const box = await svgs.nth(i).boundingBox();
+        plots.push({ width: box?.width ?? 0, height: box?.height ?? 0, marks: await svgs.nth(i).locator('path, circle, rect, line').count() });
+      }
+      if (screenshot) {
+        mkdirSync(OUTPUT_DIR, { recursive: true });
+        await page.screenshot({ path: join(OUTPUT_DIR, screenshot), fullPage: true });
+      }
+      return { errors, requests, plots, title: await page.title(), images: await page.locator('img').count() };
+    } finally {
+      await page.close();
+    }
+  }
+
+  test('a two-parameter sweep: five plots with marks, a summary, no scripts or remote resources', async () => {
+    const out = join(dir, 'nested', 'dir', 'grid.html');
+    const { code, html, file } = await report('concurrency-x-batching', out);
+    expect(code).toBe(EXIT.ok);
+    expect(file).toBe(out);
+
+    for (const id of PLOT_IDS) {
+      const s = section(html, id);
+      expect(s).toContain('<svg');
+      expect(count(s, /<(path|circle|rect|line)\b/g)).toBeGreaterThan(0);
+      expect(s).toContain('<figcaption>');
+    }
+    expect(count(html, /<figure class="plot"/g)).toBe(5);
+    // Heatmap: one annotated cell per combination; the failed job's combination has none.
+    expect(section(html, 'heatmap')).toContain('>5106.7</text>');
+    expect(section(html, 'heatmap')).toContain('workload.concurrency');
+    // The SLO shows as a line on the latency plots; the roofline has its ceiling.
+    expect(section(html, 'throughput-latency')).toContain('SLO p99 ≤ 2 ms');
+    expect(section(html, 'roofline')).toMatch(/best observed: [\d.]+ GFLOP\/s/);
+    // The earlier sweep's faster run is on the same model and device's front.
+    expect(section(html, 'pareto')).toContain('1 of them from other sweeps');
+
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/\b(src|href)\s*=/i);
+    expect(html).not.toMatch(/@import|url\((?!#)/i);
+
+    expect(html).toContain('Best under the SLO:</strong> job 4');
+    expect(html).toContain('serve: the server did not become ready within 30 s');
+
+    // The Markdown summary on stdout.
+    expect(stdout).toContain('# servebench report: concurrency-x-batching');
+    expect(stdout).toContain('**Best under SLO:** job 4, concurrency=4, maxBatchSize=1: 5582.7 inferences/s at p99 1.62 ms');
+    expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| errors \| SLO \|/);
+    expect(count(stdout, /^\| \d/gm)).toBe(6);
+    expect(stdout).toContain('- failed: job 6 (concurrency=8, maxBatchSize=8)');
+    expect(stderr).toBe(`report: ${out}\n`);
+
+    const page = await openInBrowser(file, 'report.png');
+    expect(page.errors).toEqual([]);
+    expect(page.requests).toEqual([]);
+    expect(page.plots).toHaveLength(5);
+    for (const p of page.plots) {
+      expect(p.width).toBeGreaterThan(100);
+      expect(p.height).toBeGreaterThan(100);
+      expect(p.marks).toBeGreaterThan(0);
+    }
+  });
+
+  test('a one-parameter sweep replaces the heatmap with a note, and a model without FLOPs the roofline', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    let result;
+    try {
+      result = await report('one-1');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(result.file).toBe(join(dir, 'report-one-1.html'));
+    const heat = section(result.html, 'heatmap');
+    expect(heat).not.toContain('<svg');
+    expect(heat).toContain('This sweep varies one parameter (workload.concurrency); a heatmap needs two.');
+    expect(section(result.html, 'roofline')).toContain('No FLOPs estimate');
+    for (const id of ['throughput-latency', 'latency-cdf', 'pareto']) expect(section(result.html, id)).toContain('<svg');
+
+    const page = await openInBrowser(result.file, 'report-one-parameter.png');
+    expect(page.errors).toEqual([]);
+    expect(page.plots).toHaveLength(3);
+  });
+
+  test('strings from the database cannot inject HTML: sweep name, parameter keys and values', async () => {
+    const { html, file } = await report('evil-1', join(dir, 'evil.html'));
+    expect(html).not.toContain('<img');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(count(html, /<\/svg>/g)).toBe(count(html, /<svg/g));
+    expect(stdout).toContain('# servebench report: \\<img src=x onerror=alert(1)\\>');
+    expect(stdout).toContain('x\\|y');
+
+    const page = await openInBrowser(file);
+    expect(page.errors).toEqual([]);
+    expect(page.images).toBe(0);
+    expect(page.title).toBe(`servebench report: ${HOSTILE}`);
+  });
+
+  test('`latest` is the most recently started sweep; an unknown sweep is invalid input', async () => {
+    expect((await report('latest', join(dir, 'latest.html'))).html).toContain('concurrency-x-batching');
+    const err = await reportCommand('nope', { db, out: join(dir, 'x.html') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err).toMatchObject({ exitCode: EXIT.invalid, message: 'no sweep with id or name "nope" in the results database' });
+    const missing = await reportCommand('latest', { db: join(dir, 'none.duckdb') }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ exitCode: EXIT.invalid });
+  });
+});

@@ -1,0 +1,186 @@
+/** The report's pure parts: value formatting, axes, plot specs from rows, SVG rendering, HTML escaping, Markdown. */
+import type { ReportData, RunInfo } from '../../analysis/report/data';
+import { paramKeysOf, percentileCdf } from '../../analysis/report/data';
+import { compareValues, configLabel, formatNumber, formatSi, formatTime, shortKeys } from '../../analysis/report/format';
+import { escapeHtml, renderHtml } from '../../analysis/report/html';
+import { escapeMarkdown, renderMarkdown } from '../../analysis/report/markdown';
+import { buildPlots, heatmapPlot, paretoPlot, rooflinePlot, throughputLatencyPlot } from '../../analysis/report/plots';
+import { renderSvg } from '../../analysis/report/render';
+import { latencyAxis, logAxis, logTicks, roundLog } from '../../analysis/report/scales';
+import { defaultReportName } from '../../cli/commands/report';
+
+const C = 'workload.concurrency';
+const B = 'serving.batching.maxBatchSize';
+
+function run(i: number, params: Record<string, unknown>, ips: number, p99: number, extra: Partial<RunInfo> = {}): RunInfo {
+  return {
+    runId: `r${i}`, jobIndex: i, repeatIndex: 0, params, modelName: 'mlp', modelParameters: 1000, modelFlops: 2e6, device: 'cpu',
+    mode: 'concurrency', batchSize: 1, throughput: ips, inferencesPerS: ips, requests: 100, errors: 0,
+    p50Ms: p99 / 3, p90Ms: p99 / 2, p95Ms: p99 / 1.5, p99Ms: p99, p999Ms: p99 * 1.5, maxMs: p99 * 2,
+    meetsSlo: p99 <= 2, costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, ...extra,
+  };
+}
+
+function data(over: Partial<ReportData> = {}): ReportData {
+  const runs = [
+    run(0, { [C]: 1, [B]: 1 }, 2400, 1.2),
+    run(1, { [C]: 1, [B]: 8 }, 600, 4.3),
+    run(2, { [C]: 4, [B]: 1 }, 5500, 1.6, { rowsPerModelRun: 1 }),
+    run(3, { [C]: 4, [B]: 8 }, 5100, 2.5, { rowsPerModelRun: 3.5 }),
+  ];
+  return {
+    sweep: { sweepId: 's1', name: 'grid', status: 'completed', jobsTotal: 4, jobsDone: 4, jobsFailed: 0, sloP99Ms: 2, startedAt: '2025-01-02T10:00:00.000Z', finishedAt: null },
+    paramKeys: [C, B],
+    runs,
+    failedJobs: [],
+    cdf: runs.flatMap(percentileCdf),
+    cdfFromPercentiles: runs.map((r) => r.runId),
+    pareto: [runs[0], runs[2]].map((r) => ({ runId: r.runId, sweepId: 's1', modelName: 'mlp', device: 'cpu', p99Ms: r.p99Ms as number, inferencesPerS: r.inferencesPerS })),
+    best: { runId: 'r2', jobIndex: 2, params: runs[2].params, meanInferencesPerS: 5500, worstP99Ms: 1.6, repeats: 1 },
+    ...over,
+  };
+}
+
+/** The values of one data set in a (possibly layered) Vega-Lite spec. */
+function layerData(spec: unknown, i: number): Record<string, unknown>[] {
+  const s = spec as { data?: { values: Record<string, unknown>[] }; layer: { data?: { values: Record<string, unknown>[] } }[] };
+  return (s.layer[i].data ?? s.data)?.values ?? [];
+}
+
+describe('format', () => {
+  test('numbers, keys, labels, order, times', () => {
+    expect([2424.7, 12.345, 0.372, 0.4, 3, null].map(formatNumber)).toEqual(['2424.7', '12.35', '0.372', '0.400', '3', '–']);
+    expect([...shortKeys(['workload.batchSize', 'serving.batching.maxBatchSize', 'a.rate', 'b.rate']).values()]).toEqual(['batchSize', 'maxBatchSize', 'a.rate', 'b.rate']);
+    expect(configLabel({ [C]: 4, [B]: 'x' }, [C, B])).toBe('concurrency=4, maxBatchSize=x');
+    expect([10, 2, 'b', 'a10', 'a9'].sort(compareValues)).toEqual([2, 10, 'a9', 'a10', 'b']);
+    expect(formatTime('2025-01-02T10:00:00.000Z')).toBe('2025-01-02 10:00:00 UTC');
+    expect(formatSi(2.34e10)).toBe('23.4 G');
+    expect(paramKeysOf([{ b: 1, a: 2 }, { c: 3, a: 1 }])).toEqual(['b', 'a', 'c']);
+    expect(defaultReportName('my sweep/2025-01-02T10:00Z')).toBe('report-my_sweep_2025-01-02T10_00Z.html');
+  });
+});
+
+describe('scales', () => {
+  test('log ticks at round numbers, log only over a decade of latency', () => {
+    expect(logTicks(0.05, 100)).toEqual([0.1, 1, 10, 100]);
+    expect(logTicks(2e9, 30e9)).toEqual([2e9, 5e9, 10e9, 20e9]);
+    expect([roundLog(2.4, false), roundLog(2.4, true), roundLog(0.07, true)]).toEqual([2, 3, 0.07]);
+    expect(latencyAxis([1, 2, 4]).scale).toEqual({ type: 'linear', zero: false });
+    expect(latencyAxis([1, 50]).scale).toMatchObject({ type: 'log' });
+    // All values equal: the domain is widened around them instead of collapsing.
+    const scale = logAxis([5e6, 5e6], '~s').scale as { domain: [number, number] };
+    expect(scale.domain[0]).toBeLessThan(5e6);
+    expect(scale.domain[1]).toBeGreaterThan(5e6);
+  });
+});
+
+describe('plot specs from rows', () => {
+  test('throughput vs latency: one point per run with a p99, and the SLO line', () => {
+    const d = data();
+    d.runs[1].p99Ms = null;
+    const plot = throughputLatencyPlot(d);
+    expect(layerData(plot.spec, 0).map((v) => v.x)).toEqual([1.2, 1.6, 2.5]);
+    expect(layerData(plot.spec, 0)[0]).toEqual({ x: 1.2, y: 2400, config: '1 · 1' });
+    expect(JSON.stringify(plot.spec)).toContain('SLO p99 ≤ 2 ms');
+    expect(JSON.stringify(throughputLatencyPlot(data({ sweep: { ...d.sweep, sloP99Ms: null } })).spec)).not.toContain('SLO');
+  });
+
+  test('heatmap: mean per cell over repeats, levels in numeric order; a note below two parameters', () => {
+    const d = data();
+    d.runs.push(run(4, { [C]: 4, [B]: 8 }, 4900, 2.6));
+    const spec = heatmapPlot(d).spec as unknown as { data: { values: Record<string, unknown>[] }; encoding: { x: { sort: string[] }; y: { sort: string[] } } };
+    expect(spec.data.values).toContainEqual({ a: '4', b: '8', y: 5000, label: '5000' });
+    expect(spec.data.values).toHaveLength(4);
+    expect(spec.encoding.x.sort).toEqual(['1', '4']);
+    expect(spec.encoding.y.sort).toEqual(['8', '1']);
+    const one = heatmapPlot(data({ paramKeys: [C] }));
+    expect(one.spec).toBeUndefined();
+    expect(one.note).toContain('one parameter (workload.concurrency)');
+    expect(heatmapPlot(data({ paramKeys: [] })).note).toContain('no parameters');
+  });
+
+  test('pareto: every run grey, the front in order; front points from other sweeps are counted', () => {
+    const d = data();
+    d.pareto.push({ runId: 'old', sweepId: 'other', modelName: 'mlp', device: 'cpu', p99Ms: 9, inferencesPerS: 9000 });
+    const plot = paretoPlot(d);
+    expect(layerData(plot.spec, 0)).toHaveLength(4);
+    expect(layerData(plot.spec, 1).map((v) => v.source)).toEqual(['this sweep', 'this sweep', 'another sweep']);
+    expect(plot.caption).toContain('1 of them from other sweeps');
+  });
+
+  test('roofline: FLOPs per model run from server batching, else batch size; ceiling at the best FLOP/s; a note without FLOPs', () => {
+    const plot = rooflinePlot(data());
+    const values = layerData(plot.spec, 0);
+    expect(values.map((v) => v.x)).toEqual([2e6, 2e6, 2e6, 7e6]);
+    expect(values.map((v) => v.y)).toEqual([4.8e9, 1.2e9, 1.1e10, 1.02e10]);
+    expect(JSON.stringify(plot.spec)).toContain('best observed: 11 GFLOP/s');
+    const none = data();
+    for (const r of none.runs) r.modelFlops = null;
+    expect(rooflinePlot(none).spec).toBeUndefined();
+    expect(rooflinePlot(none).note).toContain('No FLOPs estimate');
+  });
+
+  test('every spec renders to SVG with marks and without Vega warnings; data text in the SVG is escaped', async () => {
+    const d = data();
+    d.runs[0].params[C] = '</text><script>alert(1)</script>';
+    for (const plot of buildPlots(d)) {
+      const { svg, warnings } = await renderSvg(plot.spec!);
+      expect(warnings).toEqual([]);
+      expect(svg).toMatch(/^<svg /);
+      expect(svg).toMatch(/<(path|circle|rect)\b/);
+      expect(svg).not.toMatch(/<script|xmlns/);
+    }
+    const { svg } = await renderSvg(throughputLatencyPlot(d).spec!);
+    expect(svg).toContain('&lt;/text&gt;&lt;script&gt;');
+  });
+});
+
+describe('html', () => {
+  test('escapeHtml covers markup and attribute quotes', () => {
+    expect(escapeHtml(`<img src=x onerror="alert('1')">&`)).toBe('&#60;img src=x onerror=&#34;alert(&#39;1&#39;)&#34;&#62;&#38;');
+    expect(escapeHtml(null)).toBe('');
+  });
+
+  test('a page with a hostile name, keys and values has no markup from them', () => {
+    const d = data({ sweep: { ...data().sweep, name: '<img src=x onerror=alert(1)>', sweepId: '"><script>' }, paramKeys: ['<b>k</b>'] });
+    d.runs[0].params['<b>k</b>'] = '<i>v</i>';
+    d.failedJobs.push({ jobIndex: 9, repeatIndex: 0, params: {}, error: '<marquee>boom' });
+    const html = renderHtml(d, [{ plot: { id: 'heatmap', title: 'H', caption: '', note: '<u>note</u>' } }], '2025-01-01T00:00:00.000Z');
+    expect(html).not.toMatch(/<(img|script|b|i|marquee|u)\b/);
+    expect(html).toContain('<title>servebench report: &#60;img src=x onerror=alert(1)&#62;</title>');
+    expect(html).toContain('&#60;i&#62;v&#60;/i&#62;');
+  });
+
+  test('plots come before notes; the best row is marked; cost and energy columns only when known', () => {
+    const d = data();
+    const plots = buildPlots(data({ paramKeys: [C] })).map((plot) => ({ plot, svg: plot.spec ? '<svg><rect/></svg>' : undefined }));
+    const html = renderHtml(d, plots, 'now');
+    const order = [...html.matchAll(/id="plot-([a-z-]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(['throughput-latency', 'latency-cdf', 'pareto', 'roofline', 'heatmap']);
+    expect(html).toContain('<tr class="best">');
+    expect(html).not.toContain('$ / 1M');
+    d.runs[0].costPerMillion = 0.12;
+    expect(renderHtml(d, plots, 'now')).toContain('$ / 1M');
+    expect(renderHtml(data({ best: null }), [], 'now')).toContain('No configuration met the SLO');
+    expect(buildPlots(data({ runs: [] })).map((p) => p.note)).toEqual(Array(5).fill('No completed runs in this sweep: see the failed jobs below.'));
+  });
+});
+
+describe('markdown', () => {
+  test('summary: sweep line, best under SLO, one table row per run, failures', () => {
+    const d = data();
+    d.failedJobs.push({ jobIndex: 4, repeatIndex: 1, params: { [C]: 8, [B]: 8 }, error: 'timed out' });
+    const md = renderMarkdown(d);
+    expect(md).toContain('# servebench report: grid');
+    expect(md).toContain('Sweep s1 · completed · 4/4 jobs done, 0 failed · 4 runs · p99 SLO 2 ms');
+    expect(md).toContain('**Best under SLO:** job 2, concurrency=4, maxBatchSize=1: 5500 inferences/s at p99 1.60 ms');
+    expect(md).toContain('| job | concurrency | maxBatchSize | inf/s | p50 ms | p99 ms | errors | SLO |');
+    expect(md).toContain('| 1 | 1 | 8 | 600 | 1.43 | 4.30 | 0 | missed |');
+    expect(md).toContain('- failed: job 4 r1 (concurrency=8, maxBatchSize=8): timed out');
+    expect(renderMarkdown(data({ best: null, sweep: { ...d.sweep, sloP99Ms: null } }))).toContain('**Best under SLO:** none (no SLO set)');
+  });
+
+  test('escapes what would change the rendering', () => {
+    expect(escapeMarkdown('a|b <img> *x* `c` [l](u)\nnext my_sweep')).toBe('a\\|b \\<img\\> \\*x\\* \\`c\\` \\[l\\](u) next my_sweep');
+  });
+});
