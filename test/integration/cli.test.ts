@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { servebench } from '../support/cli';
+import { launchBrowser, inspectPage } from '../support/browser';
 import { freePort } from '../support/ports';
 import { answers } from '../../workers/devserver';
 
@@ -72,6 +73,30 @@ describe('servebench run and query', () => {
     const bad = await servebench(['query', 'select nonsense from nowhere'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/nowhere/);
+
+    // The report of that real run renders its plots in a real browser, with no errors and nothing fetched.
+    const page = join(home, 'report.html');
+    const report = await servebench(['report', 'latest', '--out', page], env);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('cli-embedded');
+    const browser = await launchBrowser();
+    try {
+      const check = await inspectPage(browser, page, 'report-real-run.png');
+      expect(check.errors).toEqual([]);
+      expect(check.requests).toEqual([]);
+      expect(check.plots.length).toBeGreaterThanOrEqual(4); // the heatmap needs two swept parameters; this sweep has one
+      for (const plot of check.plots) {
+        expect(plot.width).toBeGreaterThan(100);
+        expect(plot.marks).toBeGreaterThan(0);
+      }
+    } finally {
+      await browser.close();
+    }
+
+    // Two configurations are too few to fit a model: suggest says so and succeeds.
+    const suggest = await servebench(['suggest', 'cli-embedded'], env);
+    expect(suggest.code).toBe(0);
+    expect(suggest.stdout + suggest.stderr).toMatch(/too small|too few/i);
   });
 
   test('with a server answering at TEMPORAL_ADDRESS and no workers there, runs its own workers against it', async () => {

@@ -3,18 +3,16 @@
  * opened in headless Chromium (Debian's `chromium`, driven by playwright-core; scripts/setup.sh installs it).
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, inspectPage, launchBrowser } from '../support/browser';
 import { withDatabase } from '../../analysis/db';
 import { createViews } from '../../analysis/views';
 import { reportCommand } from '../../cli/commands/report';
 import { CliError, EXIT } from '../../cli/exit-codes';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const PLOT_IDS = ['throughput-latency', 'latency-cdf', 'heatmap', 'pareto', 'roofline'];
 
@@ -127,12 +125,7 @@ describe('servebench report', () => {
       { params: { 'workload.<b>x</b>': '</svg><script>alert(2)</script>', 'a|b': 'x|y' }, p50: 1, p99: 3, ips: 100 },
       { params: { 'workload.<b>x</b>': '"><img src=y onerror=alert(3)>', 'a|b': 'z' }, p50: 2, p99: 4, ips: 200 },
     ]);
-    if (existsSync(CHROMIUM)) {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      });
-    }
+    if (existsSync(CHROMIUM)) browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -162,33 +155,10 @@ describe('servebench report', () => {
   };
   const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
 
-  /** Opens the page from disk and returns what went wrong in it plus every plot's rendered size. */
-  async function openInBrowser(file: string, screenshot?: string) {
+  const openInBrowser = (file: string, screenshot?: string) => {
     if (!browser) throw new Error(`headless Chromium not found at ${CHROMIUM}: run scripts/setup.sh as root (apt-get install chromium) or set CHROMIUM_PATH`);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('dialog', (d) => errors.push(`dialog: ${d.message()}`));
-    page.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
-    try {
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      const svgs = page.locator('figure.plot svg');
-      const plots = [];
-      for (let i = 0; i < (await svgs.count()); i++) {
-        const box = await svgs.nth(i).boundingBox();
-        plots.push({ width: box?.width ?? 0, height: box?.height ?? 0, marks: await svgs.nth(i).locator('path, circle, rect, line').count() });
-      }
-      if (screenshot) {
-        mkdirSync(OUTPUT_DIR, { recursive: true });
-        await page.screenshot({ path: join(OUTPUT_DIR, screenshot), fullPage: true });
-      }
-      return { errors, requests, plots, title: await page.title(), images: await page.locator('img').count() };
-    } finally {
-      await page.close();
-    }
-  }
+    return inspectPage(browser, file, screenshot);
+  };
 
   test('a two-parameter sweep: five plots with marks, a summary, no scripts or remote resources', async () => {
     const out = join(dir, 'nested', 'dir', 'grid.html');
