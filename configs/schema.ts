@@ -38,6 +38,10 @@ const posNumber = () => z.number({ error: 'expected a positive number' }).positi
 const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(' | ')}` });
+/** workload.earlyStopping.percentile: the percentiles LoadGen's early stopping is defined for. */
+export const EARLY_STOPPING_PERCENTILES = [90, 95, 99, 99.9] as const;
+const percentileOf = <const T extends readonly number[]>(values: T) =>
+  z.literal(values, { error: `expected one of ${values.join(' | ')}` });
 
 /**
  * How durations are written. In YAML ("text") they are strings or seconds and come out as ms;
@@ -64,17 +68,29 @@ function durationField(form: DurationForm, positive: boolean): z.ZodType<number,
 }
 
 function buildConfigSchema(form: DurationForm) {
-  const generate = z.strictObject({
-    family: oneOf(['mlp']),
-    layers: posInt(),
-    hidden: posInt(),
-    inputShape: z
-      .array(posInt(), { error: 'expected a list of positive integers' })
-      .min(1, { error: 'expected a non-empty list of positive integers' }),
-    outputSize: posInt().default(10),
-    dtype: oneOf(['float32']).default('float32'),
-    seed: nonNegInt().default(1),
-  });
+  // One flat object holding every family's keys (so sweep paths and did-you-mean hints see them all);
+  // generateFamilyRules enforces which keys each family needs or accepts, and the transform emits the
+  // family's own shape with its defaults filled in.
+  const generate = z
+    .strictObject({
+      family: oneOf(GENERATE_FAMILIES),
+      layers: posInt().optional(),
+      hidden: posInt().optional(),
+      inputShape: z
+        .array(posInt(), { error: 'expected a list of positive integers' })
+        .min(1, { error: 'expected a non-empty list of positive integers' })
+        .optional(),
+      channels: posInt().optional(),
+      stages: posInt().optional(),
+      seqLen: posInt().optional(),
+      heads: posInt().optional(),
+      ffn: posInt().optional(),
+      outputSize: posInt().optional(),
+      dtype: oneOf(['float32', 'float16']).default('float32'),
+      seed: nonNegInt().default(1),
+    })
+    .superRefine(generateFamilyRules, { when: () => true })
+    .transform(generateSpecOf);
 
   const model = z
     .strictObject({ generate: generate.optional(), path: text().optional() })
@@ -111,7 +127,26 @@ function buildConfigSchema(form: DurationForm) {
     concurrency: posInt().optional(),
     batchSize: posInt().default(1),
     warmup: durationField(form, false).default(1000),
+    // The MINIMUM measured time: the run goes on until minQueries, earlyStopping and stability are met too.
     duration: durationField(form, true).default(10_000),
+    minQueries: nonNegInt().default(0),
+    // The longest measured time, whatever is unmet (the verdict then says what). Unset = 10 × duration,
+    // resolved where it is used, so a swept duration moves it along.
+    maxDuration: durationField(form, true).optional(),
+    // Run until the percentile's bound holds at 99% confidence (MLPerf LoadGen early stopping).
+    earlyStopping: z.strictObject({ percentile: percentileOf(EARLY_STOPPING_PERCENTILES) }).optional(),
+    // Run until the last `windows` windows agree within ±tolerance in throughput and p99 (perf_analyzer style).
+    stability: z
+      .strictObject({
+        windows: int('an integer >= 2').min(2, { error: 'expected an integer >= 2' }).default(3),
+        tolerance: z
+          .number({ error: 'expected a fraction in (0, 1]' })
+          .positive({ error: 'expected a fraction in (0, 1]' })
+          .max(1, { error: 'expected a fraction in (0, 1]' })
+          .default(0.1),
+        window: durationField(form, true).default(1000),
+      })
+      .optional(),
     seed: nonNegInt().default(1),
   });
 
@@ -156,6 +191,65 @@ function buildConfigSchema(form: DurationForm) {
 
 type Ctx = z.RefinementCtx;
 
+/** Generated model families (activities/compile/generate.ts builds them). */
+export const GENERATE_FAMILIES = ['mlp', 'cnn', 'transformer'] as const;
+type Family = (typeof GENERATE_FAMILIES)[number];
+const COMMON_GENERATE_KEYS = ['family', 'dtype', 'seed'];
+/** Keys each family needs, then the optional ones (defaults in generateSpecOf). */
+const FAMILY_KEYS: Record<Family, { required: string[]; optional: string[] }> = {
+  mlp: { required: ['layers', 'hidden', 'inputShape'], optional: ['outputSize'] },
+  cnn: { required: ['inputShape', 'layers', 'channels'], optional: ['stages', 'outputSize'] },
+  transformer: { required: ['seqLen', 'hidden', 'heads', 'layers'], optional: ['ffn', 'outputSize'] },
+};
+
+type GenerateFields = {
+  family: Family; layers?: number; hidden?: number; inputShape?: number[]; channels?: number; stages?: number;
+  seqLen?: number; heads?: number; ffn?: number; outputSize?: number; dtype: 'float32' | 'float16'; seed: number;
+};
+
+/** Per-family key rules. Defensive: with `when`, `g` may be partly invalid. */
+function generateFamilyRules(g: GenerateFields, ctx: Ctx): void {
+  const keys = FAMILY_KEYS[g.family as Family];
+  if (!keys) return; // the family enum reports it
+  const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+  const own = [...COMMON_GENERATE_KEYS, ...keys.required, ...keys.optional];
+  for (const key of Object.keys(g)) {
+    if (!own.includes(key)) issue(key, `not a key of family "${g.family}"; its keys: ${own.join(', ')}`);
+  }
+  const rec = g as Record<string, unknown>;
+  for (const key of keys.required) {
+    if (rec[key] !== undefined) continue;
+    issue(key, key === 'inputShape' ? 'expected a non-empty list of positive integers' : 'expected a positive integer');
+  }
+  const pos = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+  if (g.family === 'cnn' && Array.isArray(g.inputShape) && g.inputShape.length !== 3) {
+    issue('inputShape', 'expected [channels, height, width] (three positive integers)');
+  }
+  if (g.family === 'cnn' && pos(g.stages) && pos(g.layers) && g.stages > g.layers) {
+    issue('stages', `expected at most layers (${g.layers}): each stage needs a residual block`);
+  }
+  if (g.family === 'transformer' && pos(g.hidden) && pos(g.heads) && g.hidden % g.heads !== 0) {
+    issue('heads', `expected a divisor of hidden (${g.hidden})`);
+  }
+}
+
+/** The family's own spec with defaults filled in (runs only on valid input, so required keys are set). */
+function generateSpecOf(g: GenerateFields) {
+  const { dtype, seed } = g;
+  const outputSize = g.outputSize ?? 10;
+  switch (g.family) {
+    case 'mlp':
+      return { family: 'mlp' as const, layers: g.layers!, hidden: g.hidden!, inputShape: g.inputShape!, outputSize, dtype, seed };
+    case 'cnn':
+      return { family: 'cnn' as const, inputShape: g.inputShape!, layers: g.layers!, channels: g.channels!, stages: g.stages ?? 1, outputSize, dtype, seed };
+    case 'transformer':
+      return {
+        family: 'transformer' as const, seqLen: g.seqLen!, hidden: g.hidden!, heads: g.heads!, layers: g.layers!,
+        ffn: g.ffn ?? 4 * g.hidden!, outputSize, dtype, seed,
+      };
+  }
+}
+
 /** Rules spanning several fields. Defensive: with `when`, `cfg` may be partly invalid. */
 function crossFieldRules(cfg: unknown, ctx: Ctx, sweepable: string[]): void {
   const root = (cfg ?? {}) as { workload?: { mode?: unknown; rate?: unknown; concurrency?: unknown }; sweep?: unknown };
@@ -176,7 +270,19 @@ function crossFieldRules(cfg: unknown, ctx: Ctx, sweepable: string[]): void {
       message: `expected a positive integer (mode "${mode}" keeps workload.concurrency requests in flight)`,
     });
   }
+  checkMaxDuration(w as { duration?: unknown; maxDuration?: unknown } | undefined, sweep, ctx);
   checkSweepKeys(Object.keys(sweep), ctx, sweepable);
+}
+
+/** maxDuration bounds a run that lasts at least duration. A swept side is checked per job instead. */
+function checkMaxDuration(w: { duration?: unknown; maxDuration?: unknown } | undefined, sweep: Record<string, unknown>, ctx: Ctx): void {
+  if (!w || typeof w.duration !== 'number' || typeof w.maxDuration !== 'number') return;
+  if ('workload.duration' in sweep || 'workload.maxDuration' in sweep || w.maxDuration >= w.duration) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['workload', 'maxDuration'],
+    message: `expected at least workload.duration (${w.duration} ms), got ${w.maxDuration} ms`,
+  });
 }
 
 function checkSweepKeys(keys: string[], ctx: Ctx, valid: string[]): void {

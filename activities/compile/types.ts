@@ -1,9 +1,9 @@
 /** Shapes shared by the compile step and its callers. */
-import type { MlpSpec } from './mlp';
+import type { GenerateSpec } from './generate';
 
 export interface CompileSpec {
   /** Exactly one of generate / path. A relative path is resolved against configDir (else the cwd). */
-  model: { generate?: MlpSpec; path?: string };
+  model: { generate?: GenerateSpec; path?: string };
   graphOptimization: 'disabled' | 'basic' | 'extended' | 'all';
 }
 

@@ -60,7 +60,7 @@ describe('expandSweep', () => {
   test('jobs are deep copies: mutating one does not affect another', () => {
     const jobs = expandSweep(config('sweep:\n  model.generate.inputShape: [[8], [16]]', 2));
     jobs[0].config.serving.instances = 99;
-    jobs[0].config.model.generate!.inputShape.push(4);
+    (jobs[0].config.model.generate as { inputShape: number[] }).inputShape.push(4);
     (jobs[0].params['model.generate.inputShape'] as number[]).push(5);
     expect(jobs[1].config.serving.instances).toBe(1);
     expect(jobs[2].config.model.generate!.inputShape).toEqual([8]);
