@@ -100,6 +100,10 @@ async function measureOn(
       rate: w.rate,
       warmupMs: w.warmup,
       durationMs: w.duration,
+      minQueries: w.minQueries,
+      maxDurationMs: w.maxDuration,
+      earlyStopping: w.earlyStopping ?? null,
+      stability: w.stability ? { windows: w.stability.windows, tolerance: w.stability.tolerance, windowMs: w.stability.window } : null,
       seed: w.seed,
       signal: activity.cancellationSignal,
       // Server statistics describe the measured window only, like the client's.

@@ -72,6 +72,11 @@ export const TABLES: string[] = [
     send_lag_p50_ms DOUBLE, send_lag_p99_ms DOUBLE, send_lag_max_ms DOUBLE,
     server_stats    JSON,                 -- queue/compute time, batch-size counts from the built-in server
     histogram       VARCHAR,              -- HDR histogram of latencies (µs), compressed base64
+    valid           BOOLEAN,              -- the run rules' verdict (duration, queries, rate, stability, errors)
+    invalid_reasons JSON,                 -- why not, in words; [] when valid
+    loadgen_cpu_pct DOUBLE,               -- the load generator's own CPU, % of one core: a saturated generator is a finding
+    early_stopping  JSON,                 -- {percentile, queriesNeeded, estimateMs}: the latency bounding the percentile at 99% confidence
+    windows         JSON,                 -- per-window throughput and p99, for stability
     slo_p99_ms      DOUBLE,
     meets_slo       BOOLEAN,              -- every percentile the SLO names is met; null without an SLO
     started_at      TIMESTAMPTZ NOT NULL,
@@ -128,4 +133,9 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS host JSON`,
   `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS model_family VARCHAR`,
   `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS price_per_hour DOUBLE`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS valid BOOLEAN`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS invalid_reasons JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS loadgen_cpu_pct DOUBLE`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS early_stopping JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS windows JSON`,
 ];

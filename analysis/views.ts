@@ -28,7 +28,8 @@ export function resultsViewSql(params: ParamColumn[]): string {
           r.mode, r.batch_size, r.target_rate, r.concurrency,
           r.throughput, r.inferences_per_s, r.achieved_rate, r.requests, r.errors,
           r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.lat_mean_ms,
-          r.send_lag_p99_ms, r.slo_p99_ms, r.meets_slo, pw.mean_power_w, r.started_at
+          r.send_lag_p99_ms, r.valid, r.invalid_reasons, r.loadgen_cpu_pct,
+          r.slo_p99_ms, r.meets_slo, pw.mean_power_w, r.started_at
    FROM runs r
    JOIN jobs j USING (job_id)
    JOIN sweeps s ON s.sweep_id = r.sweep_id
@@ -52,11 +53,12 @@ export const DERIVED_VIEWS: string[] = [
        AND b.device = a.device AND b.errors = 0
        AND b.inferences_per_s >= a.inferences_per_s AND b.lat_p99_ms <= a.lat_p99_ms
        AND (b.inferences_per_s > a.inferences_per_s OR b.lat_p99_ms < a.lat_p99_ms))`,
-  // Per sweep: the configuration with the highest mean throughput whose every repeat met the SLO without errors.
+  // Per sweep: the configuration with the highest mean throughput whose every repeat met the SLO without errors
+  // and was a valid run (a run without a verdict, recorded before run rules existed, is not held against it).
   `CREATE OR REPLACE VIEW best_under_slo AS
    WITH configs AS (
      SELECT sweep_id, job_index, avg(inferences_per_s) AS mean_inferences_per_s, max(lat_p99_ms) AS worst_p99_ms,
-            count(*) AS repeats, bool_and(coalesce(meets_slo, false) AND errors = 0) AS ok
+            count(*) AS repeats, bool_and(coalesce(meets_slo, false) AND errors = 0 AND coalesce(valid, true)) AS ok
      FROM results GROUP BY sweep_id, job_index),
    best AS (
      SELECT * FROM configs WHERE ok

@@ -5,7 +5,7 @@ import { renderTable } from './format';
 
 export function summaryRows(jobs: JobOutcome[]): { columns: string[]; rows: Record<string, unknown>[] } {
   const paramKeys = [...new Set(jobs.flatMap((j) => Object.keys(j.job.params)))];
-  const columns = ['job', ...paramKeys, 'status', 'req/s', 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'slo'];
+  const columns = ['job', ...paramKeys, 'status', 'req/s', 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'slo', 'valid'];
   const rows = jobs.map((o) => {
     const load = o.measure?.load;
     const row: Record<string, unknown> = { job: o.job.jobId.split('/').pop(), status: o.status === 'failed' ? `failed: ${o.error}` : o.status };
@@ -18,6 +18,7 @@ export function summaryRows(jobs: JobOutcome[]): { columns: string[]; rows: Reco
       row.errors = load.errors;
       const v = sloVerdict(o.job.config.slo, load.latency, load.ok);
       row.slo = v.meets === null ? '' : v.meets ? `met (${v.objective})` : `missed (${v.missed.join(', ')})`;
+      row.valid = load.verdict ? (load.verdict.valid ? 'yes' : `no: ${load.verdict.reasons.join('; ')}`) : '';
     }
     return row;
   });

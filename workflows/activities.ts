@@ -3,6 +3,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Config } from '../configs/schema';
 import type { LeaderActivities } from '../activities/leader';
 import type { FollowerActivities } from '../activities/follower';
+import { maxDurationMs } from '../activities/loadgen/run-rules';
 import { clusterQueue, deviceQueue, LEADER_QUEUE } from './queues';
 
 /** Failures that no retry can fix: bad config, bad model. */
@@ -25,11 +26,11 @@ export function compileTier(config: Config) {
 }
 
 export function deviceTier(config: Config, node: string) {
-  const { warmup, duration } = config.workload;
+  const { warmup, duration, maxDuration } = config.workload;
   return proxyActivities<Pick<FollowerActivities, 'measure'>>({
     taskQueue: deviceQueue(config.target.cluster, node, config.target.device),
-    // A measurement takes warm-up + duration; the rest covers starting the server and draining requests.
-    startToCloseTimeout: warmup + duration + 3 * 60_000,
+    // A measurement takes warm-up + at most maxDuration; the rest covers starting the server and draining requests.
+    startToCloseTimeout: warmup + maxDurationMs(duration, maxDuration) + 3 * 60_000,
     // A dead follower stops heartbeating (the activity beats every second); the attempt is then retried instead of hanging.
     heartbeatTimeout: '10 seconds',
     retry: { initialInterval: '2s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },

@@ -111,6 +111,12 @@ export function runRow(o: JobOutcome): Row | null {
     send_lag_max_ms: load.sendLag?.maxMs ?? null,
     server_stats: m.serverStats ? json(m.serverStats) : null,
     histogram: load.histogram,
+    // Results rebuilt from older history may lack the verdict: null, not a guess.
+    valid: load.verdict?.valid ?? null,
+    invalid_reasons: load.verdict ? json(load.verdict.reasons) : null,
+    loadgen_cpu_pct: load.loadgenCpuPct ?? null,
+    early_stopping: load.earlyStopping ? json(load.earlyStopping) : null,
+    windows: load.windows ? json(load.windows) : null,
     slo_p99_ms: o.job.config.slo?.p99Ms ?? null,
     meets_slo: sloVerdict(o.job.config.slo, l, load.ok).meets,
     started_at: load.startedAt,

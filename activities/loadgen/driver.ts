@@ -1,12 +1,25 @@
 /**
  * runLoad: drives a KServe v2 server with one pre-built infer body, in closed
- * loop (concurrency) or open loop (Poisson, "server"), and summarises the
- * measured window.
+ * loop (concurrency) or open loop (Poisson, "server"), until the run rules are
+ * met (run-rules.ts), and summarises the measured window with a verdict.
  */
+import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
-import { encodeHistogram, summarize, type LatencySummary } from './histogram';
+import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram';
 import { closedLoop, openLoop, type LoopContext } from './loops';
-import { poissonSchedule } from './schedule';
+import { RunControl } from './run-control';
+import {
+  DEFAULT_WINDOW_MS,
+  earlyStoppingNeeds,
+  judgeRun,
+  resolveRules,
+  type EarlyStoppingPercentile,
+  type RunRules,
+  type StabilityRule,
+  type Verdict,
+  type WindowSample,
+} from './run-rules';
+import { poissonArrivals } from './schedule';
 import { Sender } from './sender';
 import { WindowStats } from './stats';
 
@@ -30,7 +43,18 @@ export interface LoadOptions {
   /** Open loop: target requests/s. */
   rate?: number;
   warmupMs: number;
+  /** The MINIMUM length of the measured window; it ends once every run rule is met (or at maxDurationMs). */
   durationMs: number;
+  /** Also run until this many measured queries have completed (ok or not); default 0. */
+  minQueries?: number;
+  /** Longest measured window, whatever is unmet; default 10 × durationMs; must be >= durationMs. */
+  maxDurationMs?: number;
+  /** Also run until the percentile can be bounded at 99% confidence (LoadGen early stopping); default none. */
+  earlyStopping?: { percentile: EarlyStoppingPercentile } | null;
+  /** Also run until the last N windows agree (perf_analyzer style); default none. */
+  stability?: StabilityRule | null;
+  /** Window length of LoadResult.windows when no stability rule gives one; default 1000 ms. */
+  windowMs?: number;
   /** Seeds the open-loop schedule. */
   seed: number;
   /** Called about every 500 ms (e.g. to heartbeat). If it throws, the run stops and rejects with that error. */
@@ -68,6 +92,17 @@ export interface LoadResult {
   sendLag: { p50Ms: number; p99Ms: number; maxMs: number } | null;
   /** Present (true) when the signal ended the run early; in-flight requests were dropped, not counted. */
   aborted?: boolean;
+  /** Full windows of the measured window: ok completions per second and their p99, by completion time. */
+  windows: WindowSample[];
+  /** Whether the run is a measurement to trust, and if not why (run-rules.ts judgeRun). */
+  verdict: Verdict;
+  /** CPU of this process from the opening of the window to the last completion, % of one core; null if it never opened. */
+  loadgenCpuPct: number | null;
+  /**
+   * When early stopping was asked: the ok queries it needs, and LoadGen's percentile estimate, the latency
+   * that bounds the percentile at 99% confidence (null with too few queries).
+   */
+  earlyStopping: { percentile: EarlyStoppingPercentile; queriesNeeded: number; estimateMs: number | null } | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -95,13 +130,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const durationMs = positive('durationMs', opts.durationMs, false);
   if (!(opts.warmupMs >= 0) || !Number.isFinite(opts.warmupMs)) throw new RangeError(`warmupMs must be >= 0, got ${opts.warmupMs}`);
   const warmupMs = opts.warmupMs;
-  const endMs = warmupMs + durationMs;
+  const rules = resolveRules({ ...opts, durationMs });
+  const windowMs = positive('windowMs', rules.stability?.windowMs ?? opts.windowMs ?? DEFAULT_WINDOW_MS, false);
   const ep = modelEndpoint(opts.baseUrl, opts.modelName);
-  // Generated before the clock starts so the send loop only reads an array.
-  const schedule = rate === null ? null : poissonSchedule(rate, endMs, opts.seed);
+  // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log.
+  const schedule = rate === null ? null : poissonArrivals(rate, opts.seed);
+  earlyStoppingNeeds(rules); // the binomial search, before the clock starts
 
   const sender = new Sender(ep, opts.body, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
-  const stats = new WindowStats();
   // One internal stop for both causes: the caller's signal and a throwing onProgress.
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;
@@ -112,7 +148,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
   const wallStart = Date.now();
   const t0 = performance.now();
-  const ctx: LoopContext = { sender, stats, t0, warmupMs, endMs, halt: halt.signal, completed: 0 };
+  const stats = new WindowStats(t0 + warmupMs, windowMs);
+  const control = new RunControl(warmupMs, rules, stats);
+  const ctx: LoopContext = { sender, stats, t0, warmupMs, control, halt: halt.signal, completed: 0 };
   const progress = setInterval(() => {
     const elapsedMs = performance.now() - t0;
     try {
@@ -123,10 +161,17 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   }, PROGRESS_EVERY_MS);
 
-  const windowStart = opts.onWindowStart ? setTimeout(opts.onWindowStart, warmupMs) : undefined;
+  let cpuStart: { usage: NodeJS.CpuUsage; at: number } | null = null;
+  const openWindow = (): void => {
+    cpuStart = { usage: process.cpuUsage(), at: performance.now() };
+    opts.onWindowStart?.();
+  };
+  const windowStart = setTimeout(openWindow, warmupMs);
   let stoppedAt = Infinity;
+  let loadgenCpuPct: number | null = null;
   try {
     await (schedule ? openLoop(ctx, schedule) : closedLoop(ctx, concurrency!));
+    loadgenCpuPct = cpuSince(cpuStart);
   } finally {
     clearInterval(progress);
     clearTimeout(windowStart);
@@ -139,8 +184,28 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   }
   if (failure) throw (failure as { error: unknown }).error;
 
-  const measuredMs = measuredSpan(stats, t0, warmupMs, durationMs, stoppedAt);
+  const { nominalMs, measuredMs } = measuredSpan(stats, t0, warmupMs, control.endMs - warmupMs, stoppedAt);
   const perSec = (n: number): number => (measuredMs > 0 ? (n * 1000) / measuredMs : 0);
+  stats.series.roll(measuredMs);
+  const windows = stats.series.within(measuredMs);
+  const sendLag = closed ? null : stats.sendLagSummary();
+  const verdict = judgeRun(
+    {
+      measuredMs,
+      queries: stats.ok + stats.errors,
+      ok: stats.ok,
+      errors: stats.errors,
+      targetRate: rate,
+      // Every scheduled send of the nominal window went out (late ones included), so this is the schedule's own rate.
+      scheduledRate: rate === null || nominalMs <= 0 ? null : (stats.sent * 1000) / nominalMs,
+      achievedRate: perSec(stats.sent),
+      sendLagP99Ms: sendLag?.p99Ms ?? null,
+      loadgenCpuPct,
+      windows,
+      aborted: halt.signal.aborted,
+    },
+    rules,
+  );
   const result: LoadResult = {
     mode: opts.mode,
     targetRate: rate,
@@ -155,7 +220,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     achievedRate: perSec(stats.sent),
     latency: summarize(stats.latency),
     histogram: encodeHistogram(stats.latency),
-    sendLag: closed ? null : stats.sendLagSummary(),
+    sendLag,
+    windows,
+    verdict,
+    loadgenCpuPct,
+    earlyStopping: earlyStoppingResult(rules, stats.latency),
   };
   if (halt.signal.aborted) result.aborted = true;
   stats.release();
@@ -163,12 +232,30 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 }
 
 /**
- * The nominal window (cut short at an abort), stretched to the last measured
- * send if the open-loop sender fell behind: a late sender must lower the
- * achieved rate, not hide inside the window.
+ * The nominal window (where the rules ended it, or cut short at an abort),
+ * stretched to the last measured send if the open-loop sender fell behind: a
+ * late sender must lower the achieved rate, not hide inside the window.
  */
-function measuredSpan(stats: WindowStats, t0: number, warmupMs: number, durationMs: number, stoppedAt: number): number {
-  const nominal = Math.min(durationMs, Math.max(0, stoppedAt - warmupMs));
+function measuredSpan(stats: WindowStats, t0: number, warmupMs: number, windowMs: number, stoppedAt: number): { nominalMs: number; measuredMs: number } {
+  const nominalMs = Math.min(windowMs, Math.max(0, stoppedAt - warmupMs));
   const lastSend = stats.lastSendAt - (t0 + warmupMs);
-  return Math.max(nominal, Number.isFinite(lastSend) ? lastSend : 0);
+  return { nominalMs, measuredMs: Math.max(nominalMs, Number.isFinite(lastSend) ? lastSend : 0) };
+}
+
+/** CPU time of this process (all threads) over wall time since `start`, % of one core. */
+function cpuSince(start: { usage: NodeJS.CpuUsage; at: number } | null): number | null {
+  if (!start) return null;
+  const wallUs = (performance.now() - start.at) * 1000;
+  const used = process.cpuUsage(start.usage);
+  return wallUs > 0 ? ((used.user + used.system) / wallUs) * 100 : null;
+}
+
+/** LoadGen's early-stopping estimate: the rank-th largest latency, read off the histogram. */
+function earlyStoppingResult(rules: RunRules, latency: Histogram): LoadResult['earlyStopping'] {
+  if (!rules.earlyStopping) return null;
+  const { percentile } = rules.earlyStopping;
+  const n = latency.totalCount;
+  const rank = earlyStoppingRank(n, percentile / 100);
+  const estimateMs = rank === null ? null : latency.getValueAtPercentile((100 * (n - rank + 1)) / n) / 1000;
+  return { percentile, queriesNeeded: earlyStoppingNeeds(rules), estimateMs };
 }

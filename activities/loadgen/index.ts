@@ -1,5 +1,23 @@
 /** Load generator for KServe v2 (Open Inference Protocol) HTTP servers. */
 export { runLoad, type LoadMode, type LoadOptions, type LoadProgress, type LoadResult } from './driver';
 export { buildInferBody, concreteShape, fetchModelMetadata, type ModelMetadata, type TensorMetadata } from './request';
-export { constantSchedule, poissonSchedule } from './schedule';
+export { constantSchedule, poissonArrivals, poissonSchedule } from './schedule';
 export { createHistogram, decodeHistogram, encodeHistogram, recordMs, summarize, type LatencySummary } from './histogram';
+export {
+  DEFAULT_MAX_DURATION_FACTOR,
+  judgeRun,
+  maxDurationMs,
+  resolveRules,
+  shouldStop,
+  stabilityIssues,
+  unmetRules,
+  type EarlyStoppingPercentile,
+  type RunFacts,
+  type RunProgress,
+  type RunRules,
+  type RunRulesInput,
+  type StabilityRule,
+  type Verdict,
+  type WindowSample,
+} from './run-rules';
+export { earlyStoppingMinQueries, earlyStoppingRank, minPassingQueries, queriesToBound } from './early-stopping';

@@ -2,6 +2,7 @@
  * The two ways of issuing requests. Both decide at send time whether a request
  * belongs to the measured window, and record it when it completes.
  */
+import type { RunControl } from './run-control';
 import type { Sender } from './sender';
 import type { WindowStats } from './stats';
 
@@ -11,8 +12,8 @@ export interface LoopContext {
   /** performance.now() at the start of warm-up; all offsets are relative to it. */
   t0: number;
   warmupMs: number;
-  /** warmupMs + durationMs. */
-  endMs: number;
+  /** Ends the measured window when the run rules are met (or at maxDuration). */
+  control: RunControl;
   /** Aborted when the run must stop: loops stop issuing and resolve at once. */
   halt: AbortSignal;
   /** Completed requests, warm-up included (for progress reports). */
@@ -21,9 +22,10 @@ export interface LoopContext {
 
 /**
  * Closed loop: `concurrency` requests always outstanding, each completion
- * issuing the next until endMs. A request is in the window by its actual SEND
- * time (warmupMs <= sent < endMs), so requests sent near the end are still
- * waited for and counted, and latency = completion − send.
+ * issuing the next until the window ends (asked before each send, so the
+ * rules are checked between completions). A request is in the window by its
+ * actual SEND time (warmupMs <= sent < end), so requests sent near the end are
+ * still waited for and counted, and latency = completion − send.
  */
 export function closedLoop(ctx: LoopContext, concurrency: number): Promise<void> {
   return new Promise((resolve) => {
@@ -33,7 +35,7 @@ export function closedLoop(ctx: LoopContext, concurrency: number): Promise<void>
     const issue = (): void => {
       const sentAt = performance.now();
       const rel = sentAt - ctx.t0;
-      if (rel >= ctx.endMs || ctx.halt.aborted) {
+      if (ctx.halt.aborted || ctx.control.closedAt(rel)) {
         if (--active === 0) resolve();
         return;
       }
@@ -41,7 +43,10 @@ export function closedLoop(ctx: LoopContext, concurrency: number): Promise<void>
       if (measured) ctx.stats.onSend(sentAt, null);
       ctx.sender.send((error) => {
         ctx.completed++;
-        if (measured) ctx.stats.onDone(performance.now() - sentAt, error);
+        if (measured) {
+          const now = performance.now();
+          ctx.stats.onDone(now - sentAt, error, now);
+        }
         issue();
       });
     };
@@ -57,10 +62,12 @@ const SPIN_MS = 2;
  * responses are doing. In the window by SCHEDULED time; latency = completion −
  * scheduled time, so a late sender or a full connection pool shows up as
  * latency (no coordinated omission); send lag = actual − scheduled.
- * Resolves when the schedule is sent and nothing is in flight (each request has
+ * `nextOffset` yields the schedule lazily; sending stops at the first scheduled
+ * offset at which the window has ended (run rules met, or maxDuration).
+ * Resolves when sending has stopped and nothing is in flight (each request has
  * its own timeout, so that is at most requestTimeoutMs after the last send).
  */
-export function openLoop(ctx: LoopContext, schedule: Float64Array): Promise<void> {
+export function openLoop(ctx: LoopContext, nextOffset: () => number): Promise<void> {
   return new Promise((resolve) => {
     if (ctx.halt.aborted) return resolve();
     let timer: NodeJS.Timeout | undefined;
@@ -72,8 +79,7 @@ export function openLoop(ctx: LoopContext, schedule: Float64Array): Promise<void
       },
       { once: true },
     );
-    const n = schedule.length;
-    let next = 0;
+    let next = nextOffset();
     let allSent = false;
     const fire = (offset: number): void => {
       const scheduled = ctx.t0 + offset;
@@ -84,21 +90,26 @@ export function openLoop(ctx: LoopContext, schedule: Float64Array): Promise<void
       }
       ctx.sender.send((error) => {
         ctx.completed++;
-        if (measured) ctx.stats.onDone(performance.now() - scheduled, error);
+        if (measured) {
+          const now = performance.now();
+          ctx.stats.onDone(now - scheduled, error, now);
+        }
         if (allSent && ctx.sender.inflight === 0) resolve();
       });
     };
     const tick = (): void => {
       if (ctx.halt.aborted) return;
       for (;;) {
-        if (next >= n) {
+        const wait = ctx.t0 + next - performance.now();
+        // Asked when the send is due (the rules then see the completions up to it), or at once past the end.
+        if ((wait <= 0 || next >= ctx.control.endMs) && ctx.control.closedAt(next)) {
           allSent = true;
           if (ctx.sender.inflight === 0) resolve();
           return;
         }
-        const wait = ctx.t0 + schedule[next] - performance.now();
         if (wait <= 0) {
-          fire(schedule[next++]); // behind schedule: send everything due at once
+          fire(next); // behind schedule: send everything due at once
+          next = nextOffset();
           continue;
         }
         // Integer delays keep Node to a few timer lists; setImmediate lets I/O run while spinning.

@@ -14,20 +14,28 @@ function checkArgs(ratePerSec: number, durationMs: number): void {
 }
 
 /**
- * Poisson arrivals at `ratePerSec` over [0, durationMs): exponential
- * inter-arrival gaps (inverse CDF), the first one measured from 0.
+ * Poisson arrivals at `ratePerSec`, unbounded and lazy: each call returns the next offset (ms), ascending.
+ * Exponential inter-arrival gaps (inverse CDF), the first one measured from 0. Lazy so that a run that may
+ * last up to maxDuration does not hold its whole schedule in memory; same seed, same offsets as poissonSchedule.
  */
-export function poissonSchedule(ratePerSec: number, durationMs: number, seed: number): Float64Array {
-  checkArgs(ratePerSec, durationMs);
+export function poissonArrivals(ratePerSec: number, seed: number): () => number {
+  checkArgs(ratePerSec, 0);
   const next = seededUniform(seed);
   const meanGapMs = 1000 / ratePerSec;
+  let t = 0;
+  return () => (t += -Math.log(1 - next()) * meanGapMs); // 1 - u is in (0, 1], so log is finite
+}
+
+/** Poisson arrivals at `ratePerSec` over [0, durationMs) (see poissonArrivals). */
+export function poissonSchedule(ratePerSec: number, durationMs: number, seed: number): Float64Array {
+  checkArgs(ratePerSec, durationMs);
+  const arrival = poissonArrivals(ratePerSec, seed);
   const expected = (ratePerSec * durationMs) / 1000;
   // Room for mean + 6 sigma so growing is rare; still handled below.
   let out = new Float64Array(Math.ceil(expected + 6 * Math.sqrt(expected) + 16));
   let n = 0;
-  let t = 0;
   for (;;) {
-    t += -Math.log(1 - next()) * meanGapMs; // 1 - u is in (0, 1], so log is finite
+    const t = arrival();
     if (t >= durationMs) break;
     if (n === out.length) {
       const grown = new Float64Array(out.length * 2);

@@ -164,6 +164,11 @@ describe('runLoad', () => {
     expect(progress[progress.length - 1].completed).toBeGreaterThan(0);
     // Warm-up requests were sent but are not in the result.
     expect(fake.infers()).toBeGreaterThan(r.requests);
+    // Default rules: the window ends at duration; one full 1 s window; a verdict; no early stopping.
+    expect(r.windows).toEqual([{ startMs: 0, throughput: expect.any(Number), p99Ms: expect.any(Number) }]);
+    expect(r.verdict.reasons.filter((x) => !x.startsWith('load generator saturated'))).toEqual([]);
+    expect(r.loadgenCpuPct).toBeGreaterThan(0);
+    expect(r.earlyStopping).toBeNull();
   });
 
   it('open loop: Poisson 200 req/s sends its schedule and reports its send lag', async () => {
@@ -238,6 +243,8 @@ describe('runLoad errors', () => {
       expect(Math.abs(r.errors / r.requests - 0.1)).toBeLessThan(0.03);
       expect(r.errorSamples).toEqual(['HTTP 500: injected failure']);
       expect(r.latency.count).toBe(r.ok);
+      expect(r.verdict.valid).toBe(false);
+      expect(r.verdict.reasons).toContain(`${r.errors} errors`);
     } finally {
       await fake.close();
     }
@@ -263,6 +270,73 @@ describe('runLoad errors', () => {
       expect(r.latency.maxMs).toBeLessThan(200);
     } finally {
       await fake.close();
+    }
+  });
+});
+
+describe('runLoad run rules', () => {
+  let fake: Fake;
+  let body: Buffer;
+  beforeAll(async () => {
+    fake = await startFake({ delayMs: 20 });
+    body = await bodyFor(fake.url);
+  });
+  afterAll(() => fake.close());
+  // Concurrency 1 against a 20 ms server: at most 50 queries/s, whatever the machine.
+  const oneAtATime = () => ({ ...base(fake.url, body), mode: 'concurrency' as const, concurrency: 1, warmupMs: 0 });
+
+  it('minQueries extends a run beyond duration', async () => {
+    const r = await runLoad({ ...oneAtATime(), durationMs: 200, minQueries: 30 });
+    expect(r.requests).toBeGreaterThanOrEqual(30);
+    expect(r.measuredMs).toBeGreaterThan(29 * 20); // 30 sequential 20 ms queries cannot fit in 200 ms
+    expect(r.verdict).toEqual({ valid: true, reasons: [] });
+  });
+
+  it('maxDuration caps it, and the verdict says why', async () => {
+    const r = await runLoad({ ...oneAtATime(), durationMs: 200, maxDurationMs: 400, minQueries: 1000 });
+    expect(r.measuredMs).toBe(400);
+    expect(r.requests).toBeLessThanOrEqual(21); // at most one per 20 ms
+    expect(r.verdict.valid).toBe(false);
+    expect(r.verdict.reasons).toEqual(['stopped at maxDuration 0.4 s before the rules were met', `${r.requests} queries, minQueries 1,000`]);
+  });
+
+  it('stability: runs until the last windows agree (or maxDuration), windows on the grid', async () => {
+    const r = await runLoad({
+      ...base(fake.url, body),
+      mode: 'concurrency',
+      concurrency: 4,
+      warmupMs: 100,
+      durationMs: 300,
+      stability: { windows: 3, tolerance: 0.5, windowMs: 200 },
+    });
+    expect(r.windows.length).toBeGreaterThanOrEqual(3);
+    for (const [i, w] of r.windows.entries()) expect(w.startMs).toBe(i * 200);
+    expect(r.windows[r.windows.length - 1].startMs + 200).toBeLessThanOrEqual(r.measuredMs);
+  });
+
+  it('open loop: a rate the server sustains is valid, and early stopping runs it past duration to its floor', async () => {
+    const warmupMs = 200;
+    const r = await runLoad({ ...base(fake.url, body), seed: 4, mode: 'server', rate: 100, warmupMs, durationMs: 300, earlyStopping: { percentile: 95 } });
+    expect(r.ok).toBeGreaterThanOrEqual(130); // LoadGen's p95 floor; ~30 would fit in 300 ms at 100/s
+    expect(r.measuredMs).toBeGreaterThan(300);
+    expect(r.earlyStopping).toEqual({ percentile: 95, queriesNeeded: 130, estimateMs: expect.any(Number) });
+    expect(r.earlyStopping!.estimateMs).toBeGreaterThanOrEqual(20);
+    // The window holds exactly the schedule's sends up to where the rules ended it.
+    const sent = poissonSchedule(100, warmupMs + 10 * 300, 4).filter((t) => t >= warmupMs && t < warmupMs + r.measuredMs).length;
+    expect(r.requests).toBeLessThanOrEqual(sent);
+    expect(r.verdict).toEqual({ valid: true, reasons: [] });
+    expect(r.loadgenCpuPct).toBeGreaterThan(0);
+  });
+
+  it('errors make a run invalid', async () => {
+    const failing = await startFake({ delayMs: 1, failEvery: 3 });
+    try {
+      const r = await runLoad({ ...base(failing.url, await bodyFor(failing.url)), mode: 'server', rate: 50, warmupMs: 0, durationMs: 300 });
+      expect(r.errors).toBeGreaterThan(0);
+      expect(r.verdict.valid).toBe(false);
+      expect(r.verdict.reasons).toContain(`${r.errors} ${r.errors === 1 ? 'error' : 'errors'}`);
+    } finally {
+      await failing.close();
     }
   });
 });

@@ -104,6 +104,12 @@ describe('sweep workflow, end to end', () => {
               (select count(*) from system_samples x where x.run_id = r.run_id and x.gpu_power_w is not null) as gpu_samples
        from runs r order by r.run_id`,
     );
+    const verdicts = await query(cluster.resultsFile, `select valid, invalid_reasons, loadgen_cpu_pct > 0 as cpu from runs`);
+    expect(verdicts.rows).toEqual([
+      { valid: true, invalid_reasons: '[]', cpu: true },
+      { valid: true, invalid_reasons: '[]', cpu: true },
+    ]);
+
     const hasGpu = (await probeGpus()).length > 0;
     for (const d of details.rows) {
       expect(d.bucketed).toBe(d.ok);
@@ -115,6 +121,21 @@ describe('sweep workflow, end to end', () => {
       expect(d.loadgen_samples as number).toBeGreaterThan(0);
       if (!hasGpu) expect(d.gpu_samples).toBe(0); // no GPU: nothing invented
     }
+  });
+
+  test('run rules: a run that cannot reach minQueries before maxDuration is recorded as invalid, with the reason', async () => {
+    const yaml = SWEEP_YAML.replace('name: itest', 'name: rules')
+      .replace('  duration: 1s', '  duration: 500ms\n  maxDuration: 1s\n  minQueries: 100000000')
+      .replace(/sweep:[\s\S]*$/, '');
+    const result = await runSweep('itest-rules', { configYaml: yaml });
+    expect(result.jobs[0].status).toBe('completed');
+    const { rows } = await query(cluster.resultsFile, `select valid, invalid_reasons, measured_ms from runs where sweep_id = 'itest-rules'`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].valid).toBe(false);
+    expect(JSON.parse(rows[0].invalid_reasons as string)).toEqual(expect.arrayContaining([expect.stringMatching(/minQueries 100,000,000/), expect.stringMatching(/stopped at maxDuration 1(\.0)? s/)]));
+    // Not the best under the SLO, however fast: an invalid run never is.
+    const best = await query(cluster.resultsFile, `select count(*) as n from best_under_slo where sweep_id = 'itest-rules'`);
+    expect(best.rows).toEqual([{ n: 0 }]);
   });
 
   test('a bad model file fails its job without retries, with a message naming the file', async () => {

@@ -1,0 +1,240 @@
+/**
+ * Run rules in the manner of MLPerf LoadGen, pure (no I/O, no clock): when a measured window may end, and
+ * whether the finished run is a measurement to trust (a verdict with its reasons in words).
+ *
+ * - A run lasts at least minDuration AND until minQueries have completed, and at most maxDuration.
+ * - earlyStopping: also until enough successful queries to bound the chosen percentile at 99% confidence
+ *   (LoadGen's binomial rule, see early-stopping.ts): 64 for p90, 662 for p99, 6636 for p99.9.
+ * - stability (perf_analyzer style): also until the last N windows agree within ±tolerance of their mean, in
+ *   throughput and in p99 latency.
+ * Past maxDuration the run stops whatever is unmet, and the verdict names what was.
+ */
+import { earlyStoppingMinQueries } from './early-stopping';
+
+export type EarlyStoppingPercentile = 90 | 95 | 99 | 99.9;
+export const EARLY_STOPPING_PERCENTILES: readonly EarlyStoppingPercentile[] = [90, 95, 99, 99.9];
+
+export interface StabilityRule {
+  /** How many consecutive windows must agree. */
+  windows: number;
+  /** Allowed deviation from their mean, as a fraction (0.1 = ±10%). */
+  tolerance: number;
+  /** Window length. */
+  windowMs: number;
+}
+
+export interface RunRules {
+  minDurationMs: number;
+  minQueries: number;
+  maxDurationMs: number;
+  earlyStopping: { percentile: EarlyStoppingPercentile } | null;
+  stability: StabilityRule | null;
+}
+
+/** The rules as a caller (config, runLoad options) gives them; unset ones take the defaults. */
+export interface RunRulesInput {
+  durationMs: number;
+  minQueries?: number;
+  maxDurationMs?: number;
+  earlyStopping?: { percentile: EarlyStoppingPercentile } | null;
+  stability?: StabilityRule | null;
+}
+
+/** maxDuration defaults to this many times duration: room to meet the other minimums, but a bound. */
+export const DEFAULT_MAX_DURATION_FACTOR = 10;
+/** Window length of LoadResult.windows when no stability rule sets one. */
+export const DEFAULT_WINDOW_MS = 1000;
+/** Open loop: the send lag p99 a sender may show before it counts as behind, at the least. */
+export const MIN_LAG_LIMIT_MS = 1;
+/** ...or this fraction of the mean inter-arrival gap, whichever is larger. */
+export const LAG_LIMIT_GAP_FRACTION = 0.05;
+/** Open loop: achieved rate below this fraction of the scheduled rate is a shortfall. */
+export const RATE_SHORTFALL = 0.99;
+/** The load generator is one JavaScript thread: at this CPU (% of one core) it delays sends and completions. */
+export const LOADGEN_CPU_LIMIT_PCT = 90;
+
+/** The effective maxDuration for a duration and an optional maxDuration (for callers that size timeouts). */
+export function maxDurationMs(durationMs: number, maxDuration?: number): number {
+  return maxDuration ?? DEFAULT_MAX_DURATION_FACTOR * durationMs;
+}
+
+/** Fills in defaults and checks the rules; throws RangeError on nonsense. */
+export function resolveRules(input: RunRulesInput): RunRules {
+  const { durationMs } = input;
+  if (!(durationMs > 0) || !Number.isFinite(durationMs)) throw new RangeError(`durationMs must be a positive number, got ${durationMs}`);
+  const minQueries = input.minQueries ?? 0;
+  if (!Number.isInteger(minQueries) || minQueries < 0) throw new RangeError(`minQueries must be an integer >= 0, got ${minQueries}`);
+  const max = maxDurationMs(durationMs, input.maxDurationMs);
+  if (!(max >= durationMs) || !Number.isFinite(max)) throw new RangeError(`maxDurationMs must be >= durationMs (${durationMs}), got ${max}`);
+  const es = input.earlyStopping ?? null;
+  if (es && !EARLY_STOPPING_PERCENTILES.includes(es.percentile)) {
+    throw new RangeError(`earlyStopping.percentile must be one of ${EARLY_STOPPING_PERCENTILES.join(', ')}, got ${es.percentile}`);
+  }
+  const st = input.stability ?? null;
+  if (st && !(Number.isInteger(st.windows) && st.windows >= 2 && st.tolerance > 0 && st.windowMs > 0)) {
+    throw new RangeError(`stability needs windows >= 2, tolerance > 0 and windowMs > 0, got ${JSON.stringify(st)}`);
+  }
+  return { minDurationMs: durationMs, minQueries, maxDurationMs: max, earlyStopping: es, stability: st };
+}
+
+/** Successful queries early stopping needs, or 0 without it. */
+export function earlyStoppingNeeds(rules: RunRules): number {
+  if (!rules.earlyStopping) return 0;
+  const { percentile } = rules.earlyStopping;
+  let n = needsCache.get(percentile);
+  if (n === undefined) needsCache.set(percentile, (n = earlyStoppingMinQueries(percentile / 100)));
+  return n;
+}
+/** shouldStop runs before every send; the binomial search behind a percentile's floor runs once. */
+const needsCache = new Map<number, number>();
+
+export interface WindowSample {
+  /** Start of the window, ms from the start of the measured window. */
+  startMs: number;
+  /** Successful completions in the window, per second. */
+  throughput: number;
+  /** p99 latency of those completions, ms (0 when none). */
+  p99Ms: number;
+}
+
+/** Where a run stands while it runs. */
+export interface RunProgress {
+  /** ms since the measured window opened. */
+  elapsedMs: number;
+  /** Measured queries completed, ok or not. */
+  queries: number;
+  /** Measured queries completed successfully (the latencies early stopping counts). */
+  ok: number;
+  /** Full windows so far. */
+  windows: readonly WindowSample[];
+}
+
+/** Rules still unmet (as verdict reasons), leaving maxDuration aside. Empty = the run may stop. */
+export function unmetRules(p: RunProgress, rules: RunRules): string[] {
+  const out: string[] = [];
+  if (p.elapsedMs < rules.minDurationMs) out.push(`ran ${seconds(p.elapsedMs, 1)}, minDuration ${seconds(rules.minDurationMs)}`);
+  if (p.queries < rules.minQueries) out.push(`${count(p.queries)} queries, minQueries ${count(rules.minQueries)}`);
+  const needs = earlyStoppingNeeds(rules);
+  if (p.ok < needs) out.push(`${count(p.ok)} queries, ${pLabel(rules.earlyStopping!.percentile)} needs ${count(needs)}`);
+  if (rules.stability) out.push(...stabilityIssues(p.windows, rules.stability));
+  return out;
+}
+
+/** Whether the measured window may end now: every rule met, or maxDuration reached. */
+export function shouldStop(p: RunProgress, rules: RunRules): boolean {
+  if (p.elapsedMs >= rules.maxDurationMs) return true;
+  // Cheap checks first: this runs before every send once minDuration has passed.
+  if (p.elapsedMs < rules.minDurationMs || p.queries < rules.minQueries || p.ok < earlyStoppingNeeds(rules)) return false;
+  return !rules.stability || stabilityIssues(p.windows, rules.stability).length === 0;
+}
+
+/**
+ * perf_analyzer's test: each of the last N windows within ±tolerance of their mean, in throughput and in
+ * p99 latency. Returns the failures in words; empty = stable.
+ */
+export function stabilityIssues(windows: readonly WindowSample[], rule: StabilityRule): string[] {
+  if (windows.length < rule.windows) return [`not stable: ${windows.length} of ${rule.windows} windows measured`];
+  const last = windows.slice(-rule.windows);
+  const out: string[] = [];
+  for (const [what, values] of [
+    ['throughput', last.map((w) => w.throughput)],
+    ['p99 latency', last.map((w) => w.p99Ms)],
+  ] as const) {
+    const spread = spreadOf(values);
+    if (!(spread <= rule.tolerance)) {
+      out.push(`not stable: ${what} varied ${Number.isFinite(spread) ? `${Math.round(spread * 100)}%` : 'from nothing'} over the last ${rule.windows} windows`);
+    }
+  }
+  return out;
+}
+
+/** Largest |v − mean| / mean; Infinity when the mean is 0 (nothing measured is not stable). */
+function spreadOf(values: readonly number[]): number {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  if (!(mean > 0)) return Infinity;
+  return Math.max(...values.map((v) => Math.abs(v - mean))) / mean;
+}
+
+/** What a finished run measured. */
+export interface RunFacts {
+  /** Length of the measured window, ms (RunProgress.elapsedMs at the end). */
+  measuredMs: number;
+  queries: number;
+  ok: number;
+  errors: number;
+  /** Open loop: the configured rate; null in closed loop. */
+  targetRate: number | null;
+  /** Open loop: the rate the (random) schedule held within the window; defaults to targetRate. */
+  scheduledRate?: number | null;
+  /** Measured requests sent per second. */
+  achievedRate: number;
+  /** Open loop: send lag p99, ms; null in closed loop. */
+  sendLagP99Ms: number | null;
+  /** CPU of the load generator process over the window, % of one core, if measured. */
+  loadgenCpuPct?: number | null;
+  windows: readonly WindowSample[];
+  /** The run was interrupted (cancelled, shut down). */
+  aborted?: boolean;
+}
+
+export interface Verdict {
+  valid: boolean;
+  /** Why not, in words; empty when valid. */
+  reasons: string[];
+}
+
+/**
+ * The verdict on a finished run. Besides the run rules:
+ * - open loop, the sender fell behind when BOTH its send lag p99 exceeds max(1 ms, 5% of the mean gap
+ *   between arrivals) AND it achieved under 99% of the scheduled rate: lag alone may be a blip (a GC pause),
+ *   a shortfall alone a single stall at the very end; together the offered load was not what was asked,
+ *   and latencies (counted from the schedule) carry the sender's delay;
+ * - the load generator near a full core (>= 90% of one) was the bottleneck, not the server;
+ * - any error, or no query at all, makes the numbers describe something else than the served model.
+ */
+export function judgeRun(facts: RunFacts, rules: RunRules): Verdict {
+  const reasons: string[] = [];
+  if (facts.aborted) reasons.push(`interrupted after ${seconds(facts.measuredMs, 1)}`);
+  const unmet = unmetRules({ elapsedMs: facts.measuredMs, queries: facts.queries, ok: facts.ok, windows: facts.windows }, rules);
+  if (unmet.length > 0 && !facts.aborted && facts.measuredMs >= rules.maxDurationMs) {
+    reasons.push(`stopped at maxDuration ${seconds(rules.maxDurationMs)} before the rules were met`);
+  }
+  reasons.push(...unmet);
+  if (facts.targetRate !== null && facts.targetRate > 0) reasons.push(...senderIssues(facts, facts.targetRate));
+  if (facts.loadgenCpuPct != null && facts.loadgenCpuPct >= LOADGEN_CPU_LIMIT_PCT) {
+    reasons.push(`load generator saturated: CPU ${Math.round(facts.loadgenCpuPct)}% of one core`);
+  }
+  if (facts.errors > 0) reasons.push(`${count(facts.errors)} ${facts.errors === 1 ? 'error' : 'errors'}`);
+  else if (facts.queries === 0) reasons.push('no queries completed');
+  return { valid: reasons.length === 0, reasons };
+}
+
+function senderIssues(facts: RunFacts, targetRate: number): string[] {
+  const lag = facts.sendLagP99Ms;
+  const lagLimit = Math.max(MIN_LAG_LIMIT_MS, (LAG_LIMIT_GAP_FRACTION * 1000) / targetRate);
+  const expected = facts.scheduledRate ?? targetRate;
+  const short = facts.achievedRate < RATE_SHORTFALL * expected;
+  if (lag === null || !(lag > lagLimit) || !short) return [];
+  return [`achieved ${rate(facts.achievedRate)} of ${rate(expected)} req/s`, `load generator fell behind: send lag p99 ${lag.toFixed(1)} ms`];
+}
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const asWritten = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+
+function count(n: number): string {
+  return grouped.format(n);
+}
+
+function rate(r: number): string {
+  return (r >= 100 ? grouped : oneDecimal).format(r);
+}
+
+/** "10.0 s" for measured times (digits fixed), "12 s" / "1.5 s" for configured ones (as written). */
+function seconds(ms: number, digits?: number): string {
+  return digits === undefined ? `${asWritten.format(ms / 1000)} s` : `${(ms / 1000).toFixed(digits)} s`;
+}
+
+function pLabel(percentile: number): string {
+  return `p${percentile}`;
+}
