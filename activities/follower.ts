@@ -9,10 +9,14 @@ import type { Config } from '../configs/schema';
 import { compileModel } from './compile';
 import type { Artifact, CompileSpec } from './compile/types';
 import { runLoad } from './loadgen/driver';
-import { buildInferBody, fetchModelMetadata } from './loadgen/request';
+import { workloadOptions } from './loadgen/options';
+import { buildInferBody, fetchModelMetadata, type ModelMetadata } from './loadgen/request';
 import { probeHost } from './probe/host';
 import { startSampler } from './probe/sampler';
+import { executionProviderProblem } from './serve/execution-provider';
+import { attachExternalServer, ExternalServerError } from './serve/external';
 import { spawnServer } from './serve/server-process';
+import type { ServerStats } from './serve/types';
 import type { CompileInput, CompileResult, MeasureInput, MeasureResult } from './types';
 
 export interface FollowerContext {
@@ -66,19 +70,40 @@ export function createFollowerActivities(ctx: FollowerContext) {
   };
 }
 
-/** Serve the artifact in a child process, drive the workload against it, and stop the server in every outcome. */
-async function measureOn(
-  ctx: FollowerContext,
-  activity: Context,
-  config: Config,
-  artifact: Artifact,
-  report: (p: unknown) => void,
-): Promise<MeasureResult> {
+/** The server a measurement drives: the built-in one in a child process, or an external endpoint (no stats, no pid). */
+interface MeasuredServer {
+  url: string;
+  modelName: string;
+  /** 0 for an external server: the sampler then records no server process. */
+  pid: number;
+  meta: ModelMetadata;
+  stats(): Promise<ServerStats | null>;
+  resetStats(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Attach to serving.endpoint; the artifact is not used. Unreachable or non-v2 → non-retryable. */
+async function attachServer(config: Config): Promise<MeasuredServer> {
+  const s = config.serving;
+  const modelName = s.model!;
+  let meta: ModelMetadata;
+  try {
+    meta = await attachExternalServer(s.endpoint!, modelName);
+  } catch (e) {
+    if (e instanceof ExternalServerError) throw ApplicationFailure.nonRetryable(e.message, 'ExternalServerUnavailable');
+    throw e;
+  }
+  const none = async () => undefined;
+  return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, meta, stats: async () => null, resetStats: none, stop: none };
+}
+
+/** Start the built-in server on the artifact (rebuilt here if this host lacks it). */
+async function startBuiltIn(ctx: FollowerContext, config: Config, artifact: Artifact): Promise<MeasuredServer> {
+  const s = config.serving;
+  const problem = executionProviderProblem(s.executionProvider);
+  if (problem) throw ApplicationFailure.nonRetryable(`${problem} (node ${ctx.node})`, 'InvalidConfig');
   // The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes).
   const model = existsSync(artifact.path) ? artifact : await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
-  const host = await probeHost();
-  const serveStartedAt = new Date().toISOString();
-  const s = config.serving;
   const server = await spawnServer({
     modelPath: model.path,
     modelName: model.modelName,
@@ -86,25 +111,36 @@ async function measureOn(
     intraOpThreads: s.intraOpThreads,
     interOpThreads: s.interOpThreads,
     batching: s.batching,
+    executionProvider: s.executionProvider,
   });
-  const sampler = startSampler({ serverPid: server.pid, gpus: host.gpus });
   try {
     const meta = await fetchModelMetadata(server.url, model.modelName);
+    return { ...server, url: server.url, pid: server.pid, modelName: model.modelName, meta };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}
+
+/** Serve (or attach to) the model, drive the workload against it, and stop the server in every outcome. */
+async function measureOn(
+  ctx: FollowerContext,
+  activity: Context,
+  config: Config,
+  artifact: Artifact,
+  report: (p: unknown) => void,
+): Promise<MeasureResult> {
+  const host = await probeHost();
+  const serveStartedAt = new Date().toISOString();
+  const server = config.serving.endpoint !== undefined ? await attachServer(config) : await startBuiltIn(ctx, config, artifact);
+  const sampler = startSampler({ serverPid: server.pid, gpus: host.gpus });
+  try {
     const w = config.workload;
     const load = await runLoad({
       baseUrl: server.url,
-      modelName: model.modelName,
-      body: Buffer.from(buildInferBody(meta, w.batchSize, w.seed)),
-      mode: w.mode as 'concurrency' | 'server',
-      concurrency: w.concurrency,
-      rate: w.rate,
-      warmupMs: w.warmup,
-      durationMs: w.duration,
-      minQueries: w.minQueries,
-      maxDurationMs: w.maxDuration,
-      earlyStopping: w.earlyStopping ?? null,
-      stability: w.stability ? { windows: w.stability.windows, tolerance: w.stability.tolerance, windowMs: w.stability.window } : null,
-      seed: w.seed,
+      modelName: server.modelName,
+      body: Buffer.from(buildInferBody(server.meta, w.batchSize, w.seed)),
+      ...workloadOptions(config),
       signal: activity.cancellationSignal,
       // Server statistics describe the measured window only, like the client's.
       onWindowStart: () => {

@@ -77,6 +77,8 @@ export const TABLES: string[] = [
     loadgen_cpu_pct DOUBLE,               -- the load generator's own CPU, % of one core: a saturated generator is a finding
     early_stopping  JSON,                 -- {percentile, queriesNeeded, estimateMs}: the latency bounding the percentile at 99% confidence
     windows         JSON,                 -- per-window throughput and p99, for stability
+    steps           JSON,                 -- progressive mode: every step {level, throughput, p99Ms, valid, stop}
+    knee            JSON,                 -- progressive mode: {level, index} of the knee, whose statistics this row holds
     slo_p99_ms      DOUBLE,
     meets_slo       BOOLEAN,              -- every percentile the SLO names is met; null without an SLO
     started_at      TIMESTAMPTZ NOT NULL,
@@ -138,4 +140,6 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS loadgen_cpu_pct DOUBLE`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS early_stopping JSON`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS windows JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS steps JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS knee JSON`,
 ];

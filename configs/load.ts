@@ -16,11 +16,11 @@ import { checkWith, withFound } from './zod-issues';
 export { ConfigError, formatConfigError, type ConfigIssue } from './errors';
 
 export interface ParseOptions {
-  /** Directory that a relative `model.path` is resolved against; left as written when omitted. */
+  /** Directory that a relative `model.path` / `workload.trace` is resolved against; left as written when omitted. */
   baseDir?: string;
 }
 
-/** Reads and validates a config file; a relative `model.path` is made absolute against the file's directory. */
+/** Reads and validates a config file; a relative `model.path` or `workload.trace` is made absolute against the file's directory. */
 export function loadConfig(file: string): Config {
   let text: string;
   try {
@@ -122,9 +122,12 @@ function resolveModelPaths(config: Config, baseDir: string): Config {
   const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? resolve(baseDir, p) : p);
   const out: Config = { ...config, model: { ...config.model } };
   if (out.model.path !== undefined) out.model.path = abs(out.model.path) as string;
+  // A trace file (workload.trace) is next to the config file too.
+  if (out.workload.trace !== undefined) out.workload = { ...out.workload, trace: abs(out.workload.trace) as string };
   if (out.sweep) {
     out.sweep = { ...out.sweep };
     if (out.sweep['model.path']) out.sweep['model.path'] = out.sweep['model.path'].map(abs);
+    if (out.sweep['workload.trace']) out.sweep['workload.trace'] = out.sweep['workload.trace'].map(abs);
     if (out.sweep.model) {
       out.sweep.model = out.sweep.model.map((m) =>
         m && typeof m === 'object' && 'path' in m ? { ...m, path: abs((m as { path: unknown }).path) } : m,

@@ -21,8 +21,8 @@ export const WORKLOAD_MODES = [
 ] as const;
 export type WorkloadMode = (typeof WORKLOAD_MODES)[number];
 
-/** Open-loop modes send at `workload.rate`; closed-loop `concurrency` keeps N requests in flight. */
-export const RATE_MODES: readonly WorkloadMode[] = ['server', 'constant', 'burst'];
+/** Open-loop modes send at `workload.rate`; closed-loop `concurrency` keeps N requests in flight. (burst derives its rate.) */
+export const RATE_MODES: readonly WorkloadMode[] = ['server', 'constant'];
 export const CONCURRENCY_MODES: readonly WorkloadMode[] = ['concurrency'];
 
 export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -116,8 +116,12 @@ function buildConfigSchema(form: DurationForm) {
       interOpThreads: posInt().default(1),
       // Omitted = no dynamic batching: each request runs alone.
       batching: batching.optional(),
-      // Set = benchmark this external KServe v2 server instead of starting the built-in one.
+      // onnxruntime execution provider of the built-in server (checked against this host's onnxruntime at measure time).
+      executionProvider: text().default('cpu'),
+      // Set = benchmark this external KServe v2 server instead of starting the built-in one (load only).
       endpoint: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+      // With endpoint: the model's name on that server (required there; validate.ts).
+      model: text().optional(),
     })
     .prefault({});
 
@@ -148,6 +152,27 @@ function buildConfigSchema(form: DurationForm) {
       })
       .optional(),
     seed: nonNegInt().default(1),
+    // burst: `size` requests at once every `every` (the rate is size / every).
+    burst: z.strictObject({ size: posInt(), every: durationField(form, true) }).optional(),
+    // offline: queries at the least (unset = 1024), `concurrency` outstanding (unset = all, up to 1024).
+    samples: posInt().optional(),
+    // trace: a file of send offsets in ms (one per line, CSV with a time_ms column, or a JSON array), relative to the config file.
+    trace: text().optional(),
+    // progressive: raise the load step by step over `progressiveOver` until the p99 SLO breaks or throughput stops growing.
+    progressive: z
+      .strictObject({
+        // Unset = workload.rate or workload.concurrency (whichever the steps go over).
+        start: posNumber().optional(),
+        // Multiply the level by factor each step (default 2), or add `step`; not both.
+        factor: z.number({ error: 'expected a number > 1' }).gt(1, { error: 'expected a number > 1' }).optional(),
+        step: posNumber().optional(),
+        maxSteps: posInt().default(8),
+        // Minimum measured time of each step; unset = workload.duration.
+        stepDuration: durationField(form, true).optional(),
+      })
+      .optional(),
+    // Unset = rate if workload.rate is given, else concurrency.
+    progressiveOver: oneOf(['rate', 'concurrency']).optional(),
   });
 
   const slo = z
@@ -270,8 +295,48 @@ function crossFieldRules(cfg: unknown, ctx: Ctx, sweepable: string[]): void {
       message: `expected a positive integer (mode "${mode}" keeps workload.concurrency requests in flight)`,
     });
   }
+  if (w && mode) modeRules(mode, w as WorkloadFields, sweep, ctx);
   checkMaxDuration(w as { duration?: unknown; maxDuration?: unknown } | undefined, sweep, ctx);
   checkSweepKeys(Object.keys(sweep), ctx, sweepable);
+}
+
+type WorkloadFields = {
+  rate?: unknown; concurrency?: unknown; burst?: { size?: unknown; every?: unknown }; trace?: unknown; samples?: unknown;
+  progressive?: { start?: unknown; factor?: unknown; step?: unknown }; progressiveOver?: unknown;
+};
+
+/**
+ * The keys burst, trace and progressive need. Keys of other modes are ignored (so a sweep over workload.mode
+ * may share one workload). Defensive: `w` may be partly invalid.
+ */
+function modeRules(mode: WorkloadMode, w: WorkloadFields, sweep: Record<string, unknown>, ctx: Ctx): void {
+  const issue = (key: string[], message: string) => ctx.addIssue({ code: 'custom', path: ['workload', ...key], message });
+  const swept = (key: string) => Object.keys(sweep).some((k) => k === `workload.${key}` || k.startsWith(`workload.${key}.`));
+  if (mode === 'burst') {
+    if (w.burst === undefined && !swept('burst')) issue(['burst'], 'expected { size, every } (mode "burst" sends size requests every `every`), got nothing (the key is missing)');
+    const b = w.burst;
+    if (typeof w.rate === 'number' && b && typeof b.size === 'number' && typeof b.every === 'number' && !swept('rate') && !swept('burst')) {
+      const derived = (b.size * 1000) / b.every;
+      if (Math.abs(w.rate - derived) > 1e-9 * derived) {
+        issue(['rate'], `expected ${derived} (burst.size / burst.every, per second) or no rate: mode "burst" derives its rate, got ${w.rate}`);
+      }
+    }
+  }
+  if (mode === 'trace' && w.trace === undefined && !swept('trace')) {
+    issue(['trace'], 'expected the path of a trace file (mode "trace" replays its send times), got nothing (the key is missing)');
+  }
+  if (mode === 'progressive') {
+    const p = w.progressive;
+    if (p?.factor !== undefined && p.step !== undefined) issue(['progressive', 'step'], 'expected factor or step, not both');
+    const over = w.progressiveOver ?? (w.rate !== undefined || swept('rate') ? 'rate' : 'concurrency');
+    const base = over === 'rate' ? w.rate : w.concurrency;
+    if (p?.start === undefined && base === undefined && !swept('progressive') && !swept(String(over))) {
+      issue(['progressive', 'start'], `expected a positive number (the first ${over} level; or set workload.${over}), got nothing (the key is missing)`);
+    }
+    if (over === 'concurrency' && typeof p?.start === 'number' && !Number.isInteger(p.start)) {
+      issue(['progressive', 'start'], `expected a positive integer (the steps go over concurrency), got ${p.start}`);
+    }
+  }
 }
 
 /** maxDuration bounds a run that lasts at least duration. A swept side is checked per job instead. */

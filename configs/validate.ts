@@ -5,7 +5,7 @@
 import type { IssueAt } from './errors';
 import { WORKLOAD_MODES, type Config, type WorkloadMode } from './schema';
 
-export const SUPPORTED_MODES: readonly WorkloadMode[] = ['server', 'concurrency'];
+export const SUPPORTED_MODES: readonly WorkloadMode[] = ['server', 'concurrency', 'single-stream', 'constant', 'burst', 'offline', 'trace', 'progressive'];
 
 /**
  * Issues that make a schema-valid config unrunnable today; empty when it can run. Defensive about
@@ -21,12 +21,13 @@ export function validateConfig(config: Config): IssueAt[] {
       message: `mode "${mode}" is not supported yet; supported: ${SUPPORTED_MODES.join(', ')}`,
     });
   }
-  // The key is part of the interface (DESIGN.md); attaching to an external server is not built yet.
-  if (config?.serving?.endpoint !== undefined) {
-    issues.push({
-      path: ['serving', 'endpoint'],
-      message: 'external KServe v2 endpoints are not supported yet; remove it to use the built-in server',
-    });
+  // An external endpoint serves many models: say which one. serving.model means nothing without it.
+  const serving = config?.serving;
+  if (serving?.endpoint !== undefined && serving.model === undefined) {
+    issues.push({ path: ['serving', 'endpoint'], message: 'needs serving.model: the name of the model to benchmark on that server' });
+  }
+  if (serving?.model !== undefined && serving.endpoint === undefined) {
+    issues.push({ path: ['serving', 'model'], message: 'only applies with serving.endpoint (the built-in server serves the compiled model)' });
   }
   return issues;
 }

@@ -117,6 +117,8 @@ export function runRow(o: JobOutcome): Row | null {
     loadgen_cpu_pct: load.loadgenCpuPct ?? null,
     early_stopping: load.earlyStopping ? json(load.earlyStopping) : null,
     windows: load.windows ? json(load.windows) : null,
+    steps: load.steps ? json(load.steps) : null,
+    knee: load.steps ? json(load.knee ?? null) : null,
     slo_p99_ms: o.job.config.slo?.p99Ms ?? null,
     meets_slo: sloVerdict(o.job.config.slo, l, load.ok).meets,
     started_at: load.startedAt,

@@ -1,7 +1,17 @@
 /**
- * runLoad: drives a KServe v2 server with one pre-built infer body, in closed
- * loop (concurrency) or open loop (Poisson, "server"), until the run rules are
- * met (run-rules.ts), and summarises the measured window with a verdict.
+ * runLoad: drives a KServe v2 server with one pre-built infer body, until the run rules are met
+ * (run-rules.ts), and summarises the measured window with a verdict. Modes:
+ * - closed loop: `concurrency` (N outstanding), `single-stream` (1 outstanding: the next request when the
+ *   previous completes), `offline` (see below);
+ * - open loop, latency from the SCHEDULED send time: `server` (Poisson at rate, seeded), `constant` (every
+ *   1/rate), `burst` (`burst.size` requests every `burst.everyMs`, rate = size / every), `trace` (recorded
+ *   offsets replayed from the start, the trace repeated while the run lasts: see schedule.ts traceArrivals);
+ * - `offline`: throughput only. At least `samples` queries (default 1024), issued with `concurrency`
+ *   outstanding (default all of them, up to the 1024-socket cap), the run rules applying as in closed loop
+ *   (so a short batch is extended to minDuration). Latency is counted per query from its send and recorded,
+ *   but there is no target rate, so the verdict never judges the rate;
+ * - `progressive`: a series of short runs (steps) at rising load over rate (open loop, Poisson) or
+ *   concurrency (closed loop), see progressive.ts; the result is the knee step's, plus `steps` and `knee`.
  */
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
@@ -19,11 +29,16 @@ import {
   type Verdict,
   type WindowSample,
 } from './run-rules';
-import { poissonArrivals } from './schedule';
+import { chooseKnee, checkPlan, DEFAULT_MAX_STEPS, levelAt, stopReason, type ProgressiveOver, type ProgressivePlan, type StepSummary } from './progressive';
+import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
 import { Sender } from './sender';
 import { WindowStats } from './stats';
+import { loadTrace } from './trace';
 
-export type LoadMode = 'concurrency' | 'server';
+export type LoadMode = 'single-stream' | 'server' | 'constant' | 'burst' | 'concurrency' | 'offline' | 'trace' | 'progressive';
+
+/** Default `samples` of the offline mode. */
+export const DEFAULT_OFFLINE_SAMPLES = 1024;
 
 export interface LoadProgress {
   phase: 'warmup' | 'measure';
@@ -38,10 +53,29 @@ export interface LoadOptions {
   /** Serialised infer request, sent as is for every request. */
   body: Buffer;
   mode: LoadMode;
-  /** Closed loop: requests kept outstanding. */
+  /** `concurrency`: requests kept outstanding; `offline`: likewise (default min(samples, 1024)). */
   concurrency?: number;
-  /** Open loop: target requests/s. */
+  /** `server`, `constant`: target requests/s. */
   rate?: number;
+  /** `burst`: `size` requests at once every `everyMs`. */
+  burst?: { size: number; everyMs: number };
+  /** `offline`: queries at the least (default 1024). */
+  samples?: number;
+  /** `trace`: a trace file (see trace.ts) or its send offsets in ms, ascending. */
+  trace?: string | ArrayLike<number>;
+  /** `progressive`: the stepping plan (see progressive.ts). */
+  progressive?: {
+    over: ProgressiveOver;
+    start: number;
+    factor?: number;
+    step?: number;
+    /** Default 8. */
+    maxSteps?: number;
+    /** Minimum measured time of each step; default durationMs. */
+    stepDurationMs?: number;
+  };
+  /** `progressive`: the p99 SLO (ms) that ends the stepping; null/absent = only saturation ends it. */
+  sloP99Ms?: number | null;
   warmupMs: number;
   /** The MINIMUM length of the measured window; it ends once every run rule is met (or at maxDurationMs). */
   durationMs: number;
@@ -88,6 +122,10 @@ export interface LoadResult {
   latency: LatencySummary;
   /** HdrHistogram compressed base64, latency in µs. */
   histogram: string;
+  /** `progressive`: every step run, in order. */
+  steps?: ProgressiveStep[];
+  /** `progressive`: the last step that met the SLO and still grew throughput; null if none (the fields are then step 0's). */
+  knee?: { level: number; index: number } | null;
   /** Open loop only: actual send time − scheduled send time. */
   sendLag: { p50Ms: number; p99Ms: number; maxMs: number } | null;
   /** Present (true) when the signal ended the run early; in-flight requests were dropped, not counted. */
@@ -121,20 +159,72 @@ function positive(name: string, v: number | undefined, integer: boolean): number
   return v;
 }
 
+export interface ProgressiveStep extends StepSummary {
+  /** Why stepping stopped after this step (SLO broken, saturation, maxSteps, interrupted), else null. */
+  stop: string | null;
+}
+
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const closed = opts.mode === 'concurrency';
-  if (!closed && opts.mode !== 'server') throw new Error(`unsupported load mode "${String(opts.mode)}"`);
-  const concurrency = closed ? positive('concurrency', opts.concurrency, true) : null;
-  const rate = closed ? null : positive('rate', opts.rate, false);
+  return opts.mode === 'progressive' ? runProgressive(opts) : runOnce(opts);
+}
+
+/** How one run issues its requests. */
+interface Plan {
+  /** Closed loop: requests outstanding; null in open loop. */
+  concurrency: number | null;
+  /** Open loop: the (mean) target rate; null in closed loop. */
+  rate: number | null;
+  /** Open loop: the lazy schedule. */
+  schedule: (() => number) | null;
+  minQueries?: number;
+}
+
+function planOf(opts: LoadOptions): Plan {
+  switch (opts.mode) {
+    case 'concurrency':
+      return { concurrency: positive('concurrency', opts.concurrency, true), rate: null, schedule: null };
+    case 'single-stream':
+      return { concurrency: 1, rate: null, schedule: null };
+    case 'offline': {
+      const samples = positive('samples', opts.samples ?? DEFAULT_OFFLINE_SAMPLES, true);
+      const concurrency = positive('concurrency', opts.concurrency ?? Math.min(samples, OPEN_LOOP_MAX_SOCKETS), true);
+      return { concurrency, rate: null, schedule: null, minQueries: Math.max(opts.minQueries ?? 0, samples) };
+    }
+    case 'server': {
+      const rate = positive('rate', opts.rate, false);
+      // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log.
+      return { concurrency: null, rate, schedule: poissonArrivals(rate, opts.seed) };
+    }
+    case 'constant': {
+      const rate = positive('rate', opts.rate, false);
+      return { concurrency: null, rate, schedule: constantArrivals(rate) };
+    }
+    case 'burst': {
+      const size = positive('burst.size', opts.burst?.size, true);
+      const everyMs = positive('burst.everyMs', opts.burst?.everyMs, false);
+      return { concurrency: null, rate: (size * 1000) / everyMs, schedule: burstArrivals(size, everyMs) };
+    }
+    case 'trace': {
+      if (opts.trace === undefined) throw new RangeError('trace mode needs a trace (a file or its send offsets)');
+      const offsets = typeof opts.trace === 'string' ? loadTrace(opts.trace) : opts.trace;
+      return { concurrency: null, rate: traceRate(offsets), schedule: traceArrivals(offsets) };
+    }
+    default:
+      throw new Error(`unsupported load mode "${String(opts.mode)}"`);
+  }
+}
+
+async function runOnce(opts: LoadOptions): Promise<LoadResult> {
+  const plan = planOf(opts);
+  const { concurrency, rate, schedule } = plan;
+  const closed = concurrency !== null;
   const timeoutMs = positive('requestTimeoutMs', opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, false);
   const durationMs = positive('durationMs', opts.durationMs, false);
   if (!(opts.warmupMs >= 0) || !Number.isFinite(opts.warmupMs)) throw new RangeError(`warmupMs must be >= 0, got ${opts.warmupMs}`);
   const warmupMs = opts.warmupMs;
-  const rules = resolveRules({ ...opts, durationMs });
+  const rules = resolveRules({ ...opts, durationMs, minQueries: plan.minQueries ?? opts.minQueries });
   const windowMs = positive('windowMs', rules.stability?.windowMs ?? opts.windowMs ?? DEFAULT_WINDOW_MS, false);
   const ep = modelEndpoint(opts.baseUrl, opts.modelName);
-  // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log.
-  const schedule = rate === null ? null : poissonArrivals(rate, opts.seed);
   earlyStoppingNeeds(rules); // the binomial search, before the clock starts
 
   const sender = new Sender(ep, opts.body, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
@@ -258,4 +348,47 @@ function earlyStoppingResult(rules: RunRules, latency: Histogram): LoadResult['e
   const rank = earlyStoppingRank(n, percentile / 100);
   const estimateMs = rank === null ? null : latency.getValueAtPercentile((100 * (n - rank + 1)) / n) / 1000;
   return { percentile, queriesNeeded: earlyStoppingNeeds(rules), estimateMs };
+}
+
+/**
+ * `progressive`: one run per load level (warm-up, then at least stepDuration, the run rules applying to each),
+ * until a step breaks the p99 SLO, throughput stops growing (progressive.ts), maxSteps, or an abort. Each step's
+ * seed is seed + its index. onWindowStart fires at each step's window. The result is the knee step's (step 0's
+ * when there is no knee), with `steps` and `knee`.
+ */
+async function runProgressive(opts: LoadOptions): Promise<LoadResult> {
+  const p = opts.progressive;
+  if (!p) throw new RangeError('progressive mode needs a progressive plan');
+  const plan: ProgressivePlan = { over: p.over, start: p.start, factor: p.factor, step: p.step, maxSteps: p.maxSteps ?? DEFAULT_MAX_STEPS };
+  checkPlan(plan);
+  const slo = opts.sloP99Ms ?? null;
+  if (slo !== null) positive('sloP99Ms', slo, false);
+  const stepMs = positive('stepDurationMs', p.stepDurationMs ?? opts.durationMs, false);
+  const maxMs = opts.maxDurationMs === undefined ? undefined : Math.max(opts.maxDurationMs, stepMs);
+  const runs: LoadResult[] = [];
+  const steps: ProgressiveStep[] = [];
+  for (let i = 0; i < plan.maxSteps; i++) {
+    const level = levelAt(plan, i);
+    const r = await runOnce({
+      ...opts,
+      mode: plan.over === 'rate' ? 'server' : 'concurrency',
+      rate: plan.over === 'rate' ? level : undefined,
+      concurrency: plan.over === 'concurrency' ? level : undefined,
+      durationMs: stepMs,
+      maxDurationMs: maxMs,
+      seed: opts.seed + i,
+    });
+    runs.push(r);
+    steps.push({ level, throughput: r.throughput, p99Ms: r.latency.p99Ms, valid: r.verdict.valid, stop: null });
+    const why = r.aborted ? 'interrupted' : (stopReason(steps, slo) ?? (i === plan.maxSteps - 1 ? `maxSteps ${plan.maxSteps} reached` : null));
+    if (why !== null) {
+      steps[i].stop = why;
+      break;
+    }
+  }
+  const knee = chooseKnee(steps, slo);
+  const main = runs[knee?.index ?? 0];
+  const result: LoadResult = { ...main, mode: 'progressive', steps, knee };
+  if (runs.some((r) => r.aborted)) result.aborted = true;
+  return result;
 }

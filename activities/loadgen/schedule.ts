@@ -58,3 +58,56 @@ export function constantSchedule(ratePerSec: number, durationMs: number): Float6
   for (let k = 0; k < out.length; k++) out[k] = k * gapMs;
   return out;
 }
+
+/** Evenly spaced sends at `ratePerSec`, unbounded and lazy, the first at 0 (same offsets as constantSchedule). */
+export function constantArrivals(ratePerSec: number): () => number {
+  checkArgs(ratePerSec, 0);
+  const gapMs = 1000 / ratePerSec;
+  let k = 0;
+  return () => k++ * gapMs; // k * gap, not a running sum: no drift
+}
+
+/** Bursts of `size` sends every `everyMs`, unbounded and lazy, the first burst at 0. Mean rate = size / every. */
+export function burstArrivals(size: number, everyMs: number): () => number {
+  if (!Number.isInteger(size) || size <= 0) throw new RangeError(`burst size must be a positive integer, got ${size}`);
+  if (!(everyMs > 0) || !Number.isFinite(everyMs)) throw new RangeError(`burst interval must be a positive number of ms, got ${everyMs}`);
+  let k = 0;
+  return () => Math.floor(k++ / size) * everyMs;
+}
+
+/**
+ * A recorded trace's send offsets (ms, ascending, see trace.ts), replayed from the start of the run and repeated
+ * for as long as the run lasts: the trace repeats every `tracePeriodMs(offsets)` ms (its last offset plus its mean gap).
+ */
+export function traceArrivals(offsets: ArrayLike<number>): () => number {
+  const period = tracePeriodMs(offsets);
+  let i = 0;
+  let cycle = 0;
+  return () => {
+    if (i === offsets.length) {
+      i = 0;
+      cycle++;
+    }
+    return cycle * period + offsets[i++];
+  };
+}
+
+/** How often a trace repeats: its last offset plus its mean gap ((last − first) / (n − 1)). */
+export function tracePeriodMs(offsets: ArrayLike<number>): number {
+  const n = offsets.length;
+  if (n < 2) throw new RangeError(`a trace needs at least 2 send times, got ${n}`);
+  const first = offsets[0];
+  const last = offsets[n - 1];
+  for (let i = 0; i < n; i++) {
+    if (!(offsets[i] >= 0) || !Number.isFinite(offsets[i]) || (i > 0 && offsets[i] < offsets[i - 1])) {
+      throw new RangeError(`trace offsets must be finite, >= 0 and ascending; offset ${i} is ${offsets[i]}`);
+    }
+  }
+  if (!(last > first)) throw new RangeError('a trace must span more than 0 ms (all its send times are equal)');
+  return last + (last - first) / (n - 1);
+}
+
+/** Mean rate of a trace as replayed (requests/s): n per period. */
+export function traceRate(offsets: ArrayLike<number>): number {
+  return (offsets.length * 1000) / tracePeriodMs(offsets);
+}

@@ -27,6 +27,7 @@ export interface InstanceInit {
   modelPath: string;
   intraOpThreads: number;
   interOpThreads: number;
+  executionProvider?: string;
 }
 
 export type WorkerReady = { ready: true; inputs: RawIo[]; outputs: RawIo[] } | { ready: false; error: string };

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     // The compile step already optimised the artifact; don't pay for it again per instance.
     graphOptimizationLevel: 'disabled',
     executionMode: 'sequential',
+    executionProviders: [init.executionProvider ?? 'cpu'],
   });
   const inputNames = session.inputNames;
   const outputNames = session.outputNames;

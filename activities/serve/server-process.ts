@@ -113,8 +113,8 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
   return {
     url,
     pid: child.pid!,
-    stats: async () => JSON.parse(await request(`${modelUrl}/stats`, 'GET')) as ServerStats,
-    resetStats: async () => void (await request(`${modelUrl}/stats/reset`, 'POST')),
+    stats: async () => JSON.parse(await request(`${modelUrl}/servebench-stats`, 'GET')) as ServerStats,
+    resetStats: async () => void (await request(`${modelUrl}/servebench-stats/reset`, 'POST')),
     stop: () =>
       (stopping ??= (async () => {
         const done = exited(child);

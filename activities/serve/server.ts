@@ -12,9 +12,13 @@ import { createHandler, deliverer, type HandlerContext } from './http-handler';
 import { startPool } from './instance-pool';
 import { buildModelSpec } from './model-spec';
 import { StatsRecorder } from './stats';
+import { tritonModelConfig } from './triton-config';
 import type { RunningServer, ServerOptions } from './types';
 
 export type { BatchingOptions, RunningServer, ServerOptions, ServerStats } from './types';
+
+/** Triton extensions served (GET /v2), so Triton clients such as perf_analyzer accept this server. */
+export const SERVER_EXTENSIONS = ['binary_tensor_data', 'statistics', 'model_configuration'];
 
 /** How long close() lets queued and running requests finish before failing them. */
 const DRAIN_MS = 5000;
@@ -24,6 +28,7 @@ function optionProblems(o: ServerOptions): string[] {
   const posInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
   if (!o.modelPath) p.push('modelPath is required');
   if (!o.modelName || o.modelName.includes('/')) p.push('modelName must be non-empty and contain no "/"');
+  if (o.modelName === 'stats') p.push('modelName "stats" would shadow GET /v2/models/stats');
   if (!posInt(o.instances)) p.push('instances must be an integer >= 1');
   if (!Number.isSafeInteger(o.intraOpThreads) || o.intraOpThreads < 0) p.push('intraOpThreads must be an integer >= 0 (0 = onnxruntime default)');
   if (!Number.isSafeInteger(o.interOpThreads) || o.interOpThreads < 0) p.push('interOpThreads must be an integer >= 0 (0 = onnxruntime default)');
@@ -54,7 +59,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
 
   const pool = await startPool(
-    { modelPath: opts.modelPath, intraOpThreads: opts.intraOpThreads, interOpThreads: opts.interOpThreads },
+    { modelPath: opts.modelPath, intraOpThreads: opts.intraOpThreads, interOpThreads: opts.interOpThreads, executionProvider: opts.executionProvider },
     opts.instances,
   );
   const spec = buildModelSpec(opts.modelName, pool.inputs, pool.outputs);
@@ -69,9 +74,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     spec,
     batching: opts.batching !== undefined,
     stats,
-    serverMetadataJson: JSON.stringify({ name: 'servebench', version: serverVersion(), extensions: [] }),
+    serverMetadataJson: JSON.stringify({ name: 'servebench', version: serverVersion(), extensions: SERVER_EXTENSIONS }),
+    modelConfigJson: JSON.stringify(
+      tritonModelConfig(spec, { instances: opts.instances, batching: opts.batching, executionProvider: opts.executionProvider }),
+    ),
   };
-  ctx.dispatcher = new Dispatcher(pool.instances, spec, opts.batching, stats, deliverer(spec));
+  ctx.dispatcher = new Dispatcher(pool.instances, spec, opts.batching, stats, deliverer(spec, stats));
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, createHandler(ctx));
   // Load generators hold connections open between requests; don't drop them after Node's 5 s default.

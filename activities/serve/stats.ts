@@ -1,5 +1,6 @@
-/** Server-side counters and HDR histograms behind GET /v2/models/{name}/stats. */
+/** Server-side counters and HDR histograms behind GET /v2/models/{name}/servebench-stats (Triton's format: triton-stats.ts). */
 import { build, type Histogram } from 'hdr-histogram-js';
+import { TritonStats } from './triton-stats';
 import type { ServerStats } from './types';
 
 const HIGHEST_US = 3_600_000_000; // one hour; longer waits are clamped, not thrown on
@@ -28,9 +29,12 @@ export class StatsRecorder {
   private sizes = new Map<number, number>();
   private readonly queueUs = histogram();
   private readonly computeUs = histogram();
+  /** Cumulative, never reset (reset() clears only ours). */
+  readonly triton = new TritonStats();
 
   recordQueued(waitMs: number): void {
     this.queueUs.recordValue(clampUs(waitMs * 1000));
+    this.triton.recordQueued(waitMs * 1e6);
   }
 
   /** One model run of `rows` rows serving `requests` requests. */
@@ -39,6 +43,7 @@ export class StatsRecorder {
     this.inferences += rows;
     this.sizes.set(rows, (this.sizes.get(rows) ?? 0) + 1);
     this.computeUs.recordValueWithCount(clampUs(computeUs), requests);
+    this.triton.recordRun(rows, requests, computeUs * 1000);
   }
 
   snapshot(): ServerStats {

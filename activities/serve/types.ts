@@ -19,6 +19,8 @@ export interface ServerOptions {
   interOpThreads: number;
   /** Absent = every request runs alone. */
   batching?: BatchingOptions;
+  /** onnxruntime execution provider (e.g. cpu, cuda); default cpu. */
+  executionProvider?: string;
 }
 
 export interface RunningServer {

@@ -3,12 +3,15 @@
  * Tolerances are loose: the server shares the event loop (and a small CI
  * machine) with the generator.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runLoad, type LoadOptions, type LoadProgress } from '../../activities/loadgen/driver';
 import { decodeHistogram, summarize } from '../../activities/loadgen/histogram';
 import { buildInferBody, fetchModelMetadata } from '../../activities/loadgen/request';
-import { poissonSchedule } from '../../activities/loadgen/schedule';
+import { burstArrivals, constantArrivals, poissonSchedule, traceArrivals } from '../../activities/loadgen/schedule';
 
 interface FakeOptions {
   delayMs: number;
@@ -338,5 +341,129 @@ describe('runLoad run rules', () => {
     } finally {
       await failing.close();
     }
+  });
+});
+
+describe('runLoad workload modes', () => {
+  let fake: Fake;
+  let body: Buffer;
+  let dir: string;
+  beforeAll(async () => {
+    fake = await startFake({ delayMs: 5 });
+    body = await bodyFor(fake.url);
+    dir = mkdtempSync(join(tmpdir(), 'sb-loadgen-'));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await fake.close();
+  });
+  /** Offsets a lazy schedule sends in [from, to). */
+  const sendsIn = (next: () => number, from: number, to: number): number => {
+    let n = 0;
+    for (let t = next(); t < to; t = next()) if (t >= from) n++;
+    return n;
+  };
+  const notSaturated = (reasons: string[]): string[] => reasons.filter((x) => !x.startsWith('load generator'));
+
+  it('single-stream: one request at a time, closed loop', async () => {
+    const r = await runLoad({ ...base(fake.url, body), mode: 'single-stream', warmupMs: 50, durationMs: 300 });
+    expect(r.mode).toBe('single-stream');
+    expect(r.concurrency).toBe(1);
+    expect(r.targetRate).toBeNull();
+    expect(r.sendLag).toBeNull();
+    expect(r.errors).toBe(0);
+    expect(r.ok).toBeGreaterThan(0);
+    expect(r.ok).toBeLessThanOrEqual(300 / 5 + 1); // at most one per 5 ms
+    expect((r.throughput * r.latency.meanMs) / 1000).toBeLessThan(1.05); // never more than one outstanding
+  });
+
+  it('constant: sends exactly its evenly spaced schedule in the window', async () => {
+    const r = await runLoad({ ...base(fake.url, body), mode: 'constant', rate: 100, warmupMs: 100, durationMs: 500 });
+    expect(r.mode).toBe('constant');
+    expect(r.targetRate).toBe(100);
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBe(sendsIn(constantArrivals(100), 100, 600));
+    expect(r.requests).toBe(50);
+    expect(r.sendLag).not.toBeNull();
+  });
+
+  it('burst: size requests every interval, rate derived', async () => {
+    const r = await runLoad({ ...base(fake.url, body), mode: 'burst', burst: { size: 5, everyMs: 100 }, warmupMs: 100, durationMs: 500 });
+    expect(r.mode).toBe('burst');
+    expect(r.targetRate).toBe(50);
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBe(25); // bursts at 100, 200, 300, 400, 500 ms
+    expect(r.requests).toBe(sendsIn(burstArrivals(5, 100), 100, 600));
+  });
+
+  it('offline: at least `samples` queries, all outstanding at once, no rate to judge', async () => {
+    const r = await runLoad({ ...base(fake.url, body), mode: 'offline', samples: 64, warmupMs: 0, durationMs: 50 });
+    expect(r.mode).toBe('offline');
+    expect(r.concurrency).toBe(64);
+    expect(r.targetRate).toBeNull();
+    expect(r.sendLag).toBeNull();
+    expect(r.requests).toBeGreaterThanOrEqual(64);
+    expect(r.errors).toBe(0);
+    expect(r.throughput).toBeGreaterThan(0);
+    expect(r.latency.count).toBe(r.ok);
+    expect(notSaturated(r.verdict.reasons)).toEqual([]);
+    const capped = await runLoad({ ...base(fake.url, body), mode: 'offline', samples: 20, concurrency: 4, warmupMs: 0, durationMs: 20 });
+    expect(capped.concurrency).toBe(4);
+    expect(capped.requests).toBeGreaterThanOrEqual(20);
+  });
+
+  it('trace: replays a file relative to the start, repeating it', async () => {
+    const file = join(dir, 'trace.csv');
+    writeFileSync(file, 'id,time_ms\na,0\nb,10\nc,30\n'); // period 45 ms
+    const r = await runLoad({ ...base(fake.url, body), mode: 'trace', trace: file, warmupMs: 50, durationMs: 300 });
+    expect(r.mode).toBe('trace');
+    expect(r.targetRate).toBeCloseTo(3000 / 45, 6);
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBe(sendsIn(traceArrivals([0, 10, 30]), 50, 350));
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, '0\n10\nsoon\n');
+    await expect(runLoad({ ...base(fake.url, body), mode: 'trace', trace: bad, warmupMs: 0, durationMs: 100 })).rejects.toThrow(
+      `${bad}:3: expected a send offset in ms, got "soon"`,
+    );
+  });
+
+  it('progressive over concurrency: steps with their stats, the result is the knee step', async () => {
+    const r = await runLoad({
+      ...base(fake.url, body),
+      mode: 'progressive',
+      progressive: { over: 'concurrency', start: 1, maxSteps: 3, stepDurationMs: 200 },
+      warmupMs: 0,
+      durationMs: 1000,
+    });
+    expect(r.mode).toBe('progressive');
+    const steps = r.steps!;
+    expect(steps.length).toBeGreaterThanOrEqual(1);
+    expect(steps.length).toBeLessThanOrEqual(3);
+    expect(steps.map((s) => s.level)).toEqual([1, 2, 4].slice(0, steps.length));
+    for (const s of steps) {
+      expect(Object.keys(s).sort()).toEqual(['level', 'p99Ms', 'stop', 'throughput', 'valid']);
+      expect(s.throughput).toBeGreaterThan(0);
+    }
+    // Only the last step says why stepping stopped.
+    expect(steps.map((s) => s.stop === null)).toEqual(steps.map((_, i) => i < steps.length - 1));
+    expect(r.measuredMs).toBe(200); // a step's window, not durationMs
+    expect(r.concurrency).toBe(steps[r.knee?.index ?? 0].level);
+    if (r.knee) expect(r.knee.level).toBe(steps[r.knee.index].level);
+  });
+
+  it('progressive over rate: a broken SLO ends the stepping; no knee when the first step breaks it', async () => {
+    const r = await runLoad({
+      ...base(fake.url, body),
+      mode: 'progressive',
+      progressive: { over: 'rate', start: 50, factor: 2, maxSteps: 3, stepDurationMs: 200 },
+      sloP99Ms: 0.001, // no 5 ms server meets it
+      warmupMs: 0,
+      durationMs: 200,
+    });
+    expect(r.steps).toHaveLength(1);
+    expect(r.steps![0].stop).toMatch(/exceeds the SLO/);
+    expect(r.knee).toBeNull();
+    expect(r.targetRate).toBe(50);
+    expect(r.requests).toBeGreaterThan(0);
   });
 });

@@ -146,7 +146,7 @@ describe('startServer', () => {
     expect((await call(`${server.url}/v2/health/ready`)).status).toBe(200);
     expect((await call(`${model}/ready`)).status).toBe(200);
     const meta = await call(`${server.url}/v2`);
-    expect(meta.json).toEqual({ name: 'servebench', version: expect.any(String), extensions: [] });
+    expect(meta.json).toEqual({ name: 'servebench', version: expect.any(String), extensions: ['binary_tensor_data', 'statistics', 'model_configuration'] });
     expect((await call(model)).json).toEqual({
       name: 'mlp',
       versions: ['1'],
@@ -200,9 +200,9 @@ describe('startServer', () => {
   });
 
   it('reports and resets stats', async () => {
-    await call(`${model}/stats/reset`, 'POST');
+    await call(`${model}/servebench-stats/reset`, 'POST');
     await call(`${model}/infer`, 'POST', inferBody(rowsOf(2)));
-    const stats = (await call(`${model}/stats`)).json;
+    const stats = (await call(`${model}/servebench-stats`)).json;
     expect(stats).toMatchObject({ requests: 1, inferences: 2, batches: 1, batchSizeCounts: { 2: 1 } });
     expect(stats.computeTimeUs.mean).toBeGreaterThan(0);
     expect(server.stats()).toEqual(stats);

@@ -138,6 +138,47 @@ describe('sweep workflow, end to end', () => {
     expect(best.rows).toEqual([{ n: 0 }]);
   });
 
+  test('every workload mode runs through the real pipeline and is recorded', async () => {
+    const yaml = `
+name: modes
+model:
+  generate: { family: mlp, layers: 1, hidden: 16, inputShape: [8], dtype: float32, seed: 3 }
+workload:
+  mode: constant
+  rate: 50
+  concurrency: 2
+  burst: { size: 5, every: 100ms }
+  samples: 40
+  progressive: { start: 1, factor: 2, maxSteps: 3, stepDuration: 300ms }
+  progressiveOver: concurrency
+  warmup: 100ms
+  duration: 500ms
+slo: { p99Ms: 1000 }
+sweep:
+  workload.mode: [single-stream, constant, burst, offline, progressive]
+`;
+    const result = await runSweep('itest-modes', { configYaml: yaml });
+    expect(result.jobs.map((j) => [j.job.params['workload.mode'], j.status])).toEqual([
+      ['single-stream', 'completed'],
+      ['constant', 'completed'],
+      ['burst', 'completed'],
+      ['offline', 'completed'],
+      ['progressive', 'completed'],
+    ]);
+    const { rows } = await query(
+      cluster.resultsFile,
+      `select mode, ok, target_rate, json_array_length(steps) as steps, knee is not null as has_knee from runs where sweep_id = 'itest-modes' order by run_id`,
+    );
+    expect(rows.map((r) => r.mode)).toEqual(['single-stream', 'constant', 'burst', 'offline', 'progressive']);
+    for (const r of rows) expect(r.ok as number).toBeGreaterThan(0);
+    expect(rows[1].target_rate).toBe(50);
+    expect(rows[2].target_rate).toBe(50); // 5 every 100 ms
+    expect(rows[3].ok as number).toBeGreaterThanOrEqual(40); // offline: at least `samples` queries
+    expect(rows[4].steps as number).toBeGreaterThanOrEqual(1);
+    expect(rows[4].steps as number).toBeLessThanOrEqual(3);
+    expect(rows[4].has_knee).toBe(true);
+  });
+
   test('a bad model file fails its job without retries, with a message naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-bad-'));
     writeFileSync(join(dir, 'broken.onnx'), 'this is not a model');

@@ -111,26 +111,51 @@ describe('unknown and missing keys', () => {
   });
 });
 
-describe('unsupported modes', () => {
-  test('a mode without a load generator yet is rejected with the supported list', () => {
-    const text = base('  mode: burst\n  rate: 5');
-    expect(errorOf(text).message).toBe(
-      'quickstart.yaml: workload.mode (line 5): mode "burst" is not supported yet; supported: server, concurrency',
+describe('mode rules', () => {
+  test('burst needs burst.size and burst.every, and a rate only if it matches them', () => {
+    expect(errorOf(base('  mode: burst')).message).toContain('workload.burst (line 4): expected { size, every }');
+    expect(parseConfig(base('  mode: burst\n  burst: { size: 4, every: 100ms }'), 'q.yaml').workload.burst).toEqual({ size: 4, every: 100 });
+    expect(parseConfig(base('  mode: burst\n  rate: 40\n  burst: { size: 4, every: 100ms }'), 'q.yaml').workload.rate).toBe(40);
+    expect(errorOf(base('  mode: burst\n  rate: 5\n  burst: { size: 4, every: 100ms }')).message).toBe(
+      'quickstart.yaml: workload.rate (line 6): expected 40 (burst.size / burst.every, per second) or no rate: mode "burst" derives its rate, got 5',
     );
   });
 
-  test('an external endpoint is rejected until the load-only path exists', () => {
+  test('trace needs a trace file', () => {
+    expect(errorOf(base('  mode: trace')).message).toContain('workload.trace (line 4): expected the path of a trace file');
+  });
+
+  test('progressive needs a start level (or the rate/concurrency it steps over), factor or step', () => {
+    expect(errorOf(base('  mode: progressive')).message).toContain('workload.progressive.start');
+    const cfg = parseConfig(base('  mode: progressive\n  concurrency: 2\n  progressive: { stepDuration: 2s }'), 'q.yaml');
+    expect(cfg.workload.progressive).toEqual({ maxSteps: 8, stepDuration: 2000 });
+    expect(errorOf(base('  mode: progressive\n  progressive: { start: 1, factor: 2, step: 1 }')).message).toContain('expected factor or step, not both');
+    expect(errorOf(base('  mode: progressive\n  progressiveOver: concurrency\n  progressive: { start: 1.5 }')).message).toContain(
+      'expected a positive integer (the steps go over concurrency), got 1.5',
+    );
+    expect(errorOf(base('  mode: progressive\n  progressive: { start: 1, factor: 1 }')).message).toContain('expected a number > 1');
+  });
+
+  test('an external endpoint needs serving.model, and serving.model needs an endpoint', () => {
     const err = errorOf(base('  mode: concurrency\n  concurrency: 1', 'serving:\n  endpoint: http://127.0.0.1:8000'));
     expect(err.message).toBe(
-      'quickstart.yaml: serving.endpoint (line 8): external KServe v2 endpoints are not supported yet; remove it to use the built-in server',
+      'quickstart.yaml: serving.endpoint (line 8): needs serving.model: the name of the model to benchmark on that server',
     );
+    const alone = errorOf(base('  mode: concurrency\n  concurrency: 1', 'serving:\n  model: mlp'));
+    expect(alone.message).toContain('serving.model (line 8): only applies with serving.endpoint');
+    const ok = parseConfig(base('  mode: concurrency\n  concurrency: 1', 'serving:\n  endpoint: http://127.0.0.1:8000\n  model: mlp'), 'q.yaml');
+    expect(ok.serving).toMatchObject({ endpoint: 'http://127.0.0.1:8000', model: 'mlp', executionProvider: 'cpu' });
   });
 
-  test('a swept unsupported mode points at the sweep value', () => {
-    const err = errorOf(base('  mode: server\n  rate: 5', 'sweep:\n  workload.mode: [server, burst]'));
-    expect(err.message).toBe(
-      'quickstart.yaml: sweep.workload.mode[1] (line 8): mode "burst" is not supported yet; supported: server, concurrency',
-    );
+  test('keys of other modes are ignored, so a sweep over the mode can share them', () => {
+    const cfg = parseConfig(base('  mode: server\n  rate: 5\n  samples: 32', 'sweep:\n  workload.mode: [server, offline]'), 'q.yaml');
+    expect(cfg.workload.samples).toBe(32);
+  });
+
+  test('every mode is supported', () => {
+    expect(parseConfig(base('  mode: server\n  rate: 5', 'sweep:\n  workload.mode: [server, constant]'), 'q.yaml').sweep).toEqual({
+      'workload.mode': ['server', 'constant'],
+    });
   });
 });
 

@@ -1,8 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { parseDuration } from '../../configs/duration';
 import { expandAndValidate, loadConfig, parseConfig, revalidateConfig } from '../../configs/load';
-import { configSchema, type Config } from '../../configs/schema';
-import { validateConfig } from '../../configs/validate';
+import { configSchema, WORKLOAD_MODES, type Config } from '../../configs/schema';
+import { SUPPORTED_MODES, validateConfig } from '../../configs/validate';
 
 const CONFIGS = join(__dirname, '../../configs');
 
@@ -45,7 +47,7 @@ describe('defaults', () => {
   test('optional blocks are filled in', () => {
     const cfg = parseConfig(minimal(), 't.yaml');
     expect(cfg.compile).toEqual({ graphOptimization: 'all' });
-    expect(cfg.serving).toEqual({ instances: 1, intraOpThreads: 1, interOpThreads: 1 });
+    expect(cfg.serving).toEqual({ instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu' });
     expect(cfg.target).toEqual({ cluster: 'local', device: 'cpu' });
     expect(cfg.workload).toEqual({ mode: 'concurrency', concurrency: 2, batchSize: 1, warmup: 1000, duration: 10_000, minQueries: 0, seed: 1 });
     expect(cfg.repeat).toBe(1);
@@ -104,17 +106,32 @@ describe('durations', () => {
 });
 
 describe('schema vs runnable modes', () => {
-  test('the schema accepts every mode name; validateConfig rejects unimplemented ones', () => {
-    const raw = { name: 'x', model: { path: 'm.onnx' }, workload: { mode: 'burst', rate: 5 } };
+  test('the schema accepts every mode name, and every one runs', () => {
+    const raw = { name: 'x', model: { path: 'm.onnx' }, workload: { mode: 'burst', burst: { size: 2, every: '1s' } } };
     const parsed = configSchema.safeParse(raw);
     expect(parsed.success).toBe(true);
-    expect(validateConfig(parsed.data!)).toEqual([
-      { path: ['workload', 'mode'], message: 'mode "burst" is not supported yet; supported: server, concurrency' },
-    ]);
+    expect(validateConfig(parsed.data!)).toEqual([]);
+    expect([...SUPPORTED_MODES].sort()).toEqual([...WORKLOAD_MODES].sort());
   });
 
-  test.each(['single-stream', 'offline', 'trace', 'progressive', 'constant'])('mode %s is rejected by the loader', (mode) => {
-    expect(() => parseConfig(minimal(`mode: ${mode}\n  rate: 5`), 't.yaml')).toThrow(`mode "${mode}" is not supported yet`);
+  test.each([
+    ['single-stream', ''],
+    ['constant', '\n  rate: 5'],
+    ['offline', '\n  samples: 64'],
+    ['progressive', '\n  rate: 5'],
+  ])('mode %s loads', (mode, rest) => {
+    expect(parseConfig(minimal(`mode: ${mode}${rest}`), 't.yaml').workload.mode).toBe(mode);
+  });
+
+  test('a relative trace path is resolved against the config file, like model.path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-trace-'));
+    try {
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, minimal('mode: trace\n  trace: traces/t.txt'));
+      expect(loadConfig(file).workload.trace).toBe(join(dir, 'traces/t.txt'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
