@@ -1,36 +1,168 @@
 /**
- * Fire-and-callback POSTs of one pre-serialised infer body over a keep-alive
- * agent. Kept callback-based (no promises per request) because it runs
- * thousands of times a second.
+ * Fire-and-callback POSTs of one pre-serialised infer body over keep-alive
+ * connections, one request per connection at a time. A minimal HTTP/1.1
+ * client on raw sockets (this runs tens of thousands of times a second, and
+ * general clients spend more CPU per request than the server under test): the
+ * request bytes are built once, and a reply is parsed for its status line and
+ * Content-Length only. A 200's body is skipped unread; only an error's body is
+ * decoded, to describe it. Chunked replies are reported as errors.
  */
-import type * as http from 'node:http';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
 export type Done = (error: string | null) => void;
 
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** A reply head larger than this is refused (the servers under test send a few hundred bytes). */
+const MAX_HEAD_BYTES = 64 * 1024;
+/** How much of an error body is decoded for the error sample. */
+const ERROR_BODY_BYTES = 1024;
+
+interface Exchange {
+  readonly done: Done;
+  readonly deadline: number;
+  conn: Connection | null;
+}
+
+/** One keep-alive connection; `ex` is the request on it, if any. */
+class Connection {
+  readonly socket: net.Socket;
+  ex: Exchange | null = null;
+  dead = false;
+  private head: Buffer | null = null; // bytes of an incomplete reply head
+  private status = 0;
+  private remaining = -1; // body bytes still due; -1 while the head is incomplete
+  private errorBody: Buffer[] | null = null;
+  private errorBytes = 0;
+  private closeAfter = false;
+
+  constructor(private readonly sender: Sender, ep: Endpoint, secure: boolean) {
+    this.socket = secure
+      ? tls.connect({ host: ep.hostname, port: ep.port, servername: net.isIP(ep.hostname) ? undefined : ep.hostname })
+      : net.connect({ host: ep.hostname, port: ep.port });
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (e) => this.fail(describeNetError(e)));
+    this.socket.on('close', () => this.fail(describeNetError({ code: 'ECONNRESET' })));
+  }
+
+  write(ex: Exchange, bytes: Buffer): void {
+    this.ex = ex;
+    ex.conn = this;
+    this.status = 0;
+    this.remaining = -1;
+    this.head = null;
+    this.errorBody = null;
+    this.errorBytes = 0;
+    this.socket.write(bytes);
+  }
+
+  /** Closes the socket; a request on it gets `error` (or nothing, when null). */
+  kill(error: string | null): void {
+    if (error === null) this.ex = null;
+    this.fail(error ?? '');
+    this.socket.destroy();
+  }
+
+  private fail(error: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    const ex = this.ex;
+    this.ex = null;
+    this.sender.dropped(this);
+    if (ex) this.sender.complete(ex, this.status ? `response aborted: ${error}` : error);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.ex) return this.kill(null); // bytes nobody asked for: the connection can't be trusted
+    let body = chunk;
+    if (this.remaining < 0) {
+      const buf = this.head ? Buffer.concat([this.head, chunk]) : chunk;
+      const end = buf.indexOf(CRLFCRLF);
+      if (end < 0) {
+        if (buf.length > MAX_HEAD_BYTES) return this.kill('reply head too large');
+        this.head = buf;
+        return;
+      }
+      this.head = null;
+      const err = this.parseHead(buf.toString('latin1', 0, end));
+      if (err) return this.kill(err);
+      body = buf.subarray(end + 4);
+    }
+    if (body.length > this.remaining) return this.kill('reply longer than its Content-Length');
+    this.remaining -= body.length;
+    if (this.errorBody && this.errorBytes < ERROR_BODY_BYTES && body.length) {
+      this.errorBody.push(body);
+      this.errorBytes += body.length;
+    }
+    if (this.remaining > 0) return;
+    const ex = this.ex;
+    this.ex = null;
+    const status = this.status;
+    const error =
+      status === 200
+        ? null
+        : `HTTP ${status}: ${describeErrorBody(Buffer.concat(this.errorBody ?? []).toString('utf8', 0, ERROR_BODY_BYTES))}`;
+    if (this.closeAfter) this.kill(null);
+    else this.sender.release(this);
+    this.sender.complete(ex, error);
+  }
+
+  /** Reads status and framing from the reply head; returns an error text, or null. */
+  private parseHead(head: string): string | null {
+    const status = head.startsWith('HTTP/1.') ? Number(head.slice(9, 12)) : NaN;
+    if (!(status >= 100 && status <= 599)) return `malformed reply: ${JSON.stringify(head.slice(0, 40))}`;
+    if (status < 200) return `unexpected HTTP ${status} interim reply`;
+    let length = -1;
+    this.closeAfter = head.startsWith('HTTP/1.0');
+    for (const line of head.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon < 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      if (name === 'content-length') length = Number(line.slice(colon + 1).trim());
+      else if (name === 'transfer-encoding') return `HTTP ${status} with Transfer-Encoding ${line.slice(colon + 1).trim()} (unsupported: the load generator needs Content-Length)`;
+      else if (name === 'connection') this.closeAfter = /close/i.test(line.slice(colon + 1));
+    }
+    if (status === 204 || status === 304) length = 0;
+    if (!(length >= 0) || !Number.isSafeInteger(length)) return `HTTP ${status} without a valid Content-Length (unsupported)`;
+    this.status = status;
+    this.remaining = length;
+    if (status !== 200) this.errorBody = [];
+    return null;
+  }
+}
+
+/**
+ * Connections are handed out LIFO (the most recently used first, like node's
+ * http.Agent), so an open loop at a modest rate keeps a few warm connections;
+ * a new one is opened only when all are busy and fewer than maxSockets exist,
+ * and past that requests wait in FIFO order.
+ */
 export class Sender {
-  private readonly agent: http.Agent;
-  private readonly options: http.RequestOptions;
-  private readonly live = new Set<http.ClientRequest>();
+  private readonly request: Buffer;
+  private readonly secure: boolean;
+  /** In-flight requests in send order, which is deadline order (one timeout for all). */
+  private readonly live = new Set<Exchange>();
+  private readonly conns = new Set<Connection>();
+  private readonly idle: Connection[] = [];
+  private waiting: Exchange[] = [];
+  private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
     private readonly ep: Endpoint,
-    private readonly body: Buffer,
+    body: Buffer,
     private readonly timeoutMs: number,
-    maxSockets: number,
+    private readonly maxSockets: number,
   ) {
-    // maxFreeSockets = maxSockets so idle sockets are kept, not closed and reopened.
-    this.agent = new ep.mod.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-    this.options = {
-      agent: this.agent,
-      method: 'POST',
-      hostname: ep.hostname,
-      port: ep.port,
-      path: `${ep.modelPath}/infer`,
-      headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
-    };
+    this.secure = ep.modelUrl.startsWith('https:');
+    const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
+    const head =
+      `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    this.request = Buffer.concat([Buffer.from(head, 'latin1'), body]);
   }
 
   get inflight(): number {
@@ -39,45 +171,84 @@ export class Sender {
 
   /** Sends one request; `done` is called exactly once, unless close() comes first. */
   send(done: Done): void {
-    const req = this.ep.mod.request(this.options);
-    let finished = false;
-    const finish = (error: string | null): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      this.live.delete(req);
-      if (!this.closed) done(error);
-    };
-    // A total deadline (not the socket idle timeout), so a trickling reply also times out.
-    const timer = setTimeout(() => {
-      finish(`timeout after ${this.timeoutMs} ms`);
-      req.destroy();
-    }, this.timeoutMs);
-    req.on('response', (res) => {
-      if (res.statusCode === 200) {
-        res.on('end', () => finish(null));
-        res.resume(); // body not inspected: reading it is enough to free the socket
-      } else {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          if (text.length < 300) text += c;
-        });
-        res.on('end', () => finish(`HTTP ${res.statusCode}: ${describeErrorBody(text)}`));
-      }
-      res.on('error', (e) => finish(`response aborted: ${describeNetError(e)}`));
-      res.on('close', () => finish(res.complete ? null : 'response aborted'));
-    });
-    req.on('error', (e) => finish(describeNetError(e)));
-    this.live.add(req);
-    req.end(this.body);
+    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, conn: null };
+    this.live.add(ex);
+    this.timer ??= setTimeout(this.expire, this.timeoutMs);
+    let conn = this.idle.pop();
+    if (!conn && this.conns.size < this.maxSockets) {
+      conn = new Connection(this, this.ep, this.secure);
+      this.conns.add(conn);
+    }
+    if (conn) conn.write(ex, this.request);
+    else this.waiting.push(ex);
   }
 
   /** Drops in-flight requests (their callbacks never fire) and closes all sockets. */
   close(): void {
     this.closed = true;
-    for (const req of this.live) req.destroy();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     this.live.clear();
-    this.agent.destroy();
+    this.waiting = [];
+    this.idle.length = 0;
+    for (const c of [...this.conns]) c.kill(null);
   }
+
+  /** @internal a request ended: report it (once). */
+  complete(ex: Exchange, error: string | null): void {
+    if (!this.live.delete(ex)) return;
+    ex.conn = null;
+    if (this.live.size === 0 && this.timer) {
+      clearTimeout(this.timer); // nothing left to time out: don't keep the process alive
+      this.timer = null;
+    }
+    if (!this.closed) ex.done(error);
+  }
+
+  /** @internal a connection is free for the next request. */
+  release(conn: Connection): void {
+    if (this.closed) return;
+    for (;;) {
+      const next = this.waiting.shift();
+      if (!next) break;
+      if (this.live.has(next)) return conn.write(next, this.request); // timed-out waiters are skipped
+    }
+    this.idle.push(conn);
+  }
+
+  /** @internal a connection closed: forget it, and give a waiting request a new one. */
+  dropped(conn: Connection): void {
+    this.conns.delete(conn);
+    const i = this.idle.indexOf(conn);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (this.closed) return;
+    // Deferred: this can run inside a socket callback of the request that failed.
+    if (this.waiting.length) queueMicrotask(() => this.refill());
+  }
+
+  private refill(): void {
+    while (!this.closed && this.waiting.length && this.conns.size < this.maxSockets) {
+      const next = this.waiting.shift()!;
+      if (!this.live.has(next)) continue;
+      const conn = new Connection(this, this.ep, this.secure);
+      this.conns.add(conn);
+      conn.write(next, this.request);
+    }
+  }
+
+  /** One timer for all: fails the oldest requests past their deadline, then re-arms for the next. */
+  private readonly expire = (): void => {
+    this.timer = null;
+    const now = performance.now();
+    for (const ex of this.live) {
+      if (ex.deadline > now + 0.5) {
+        this.timer = setTimeout(this.expire, Math.max(1, Math.ceil(ex.deadline - now)));
+        return;
+      }
+      // A total deadline (not an idle timeout), so a trickling reply also times out.
+      const conn = ex.conn;
+      this.complete(ex, `timeout after ${this.timeoutMs} ms`);
+      if (conn) conn.kill(null); // its reply may still come: the connection can't be reused
+    }
+  };
 }

@@ -277,6 +277,54 @@ describe('runLoad errors', () => {
   });
 });
 
+describe('runLoad against replies the raw-socket sender does not take', () => {
+  /** A server whose infer replies are framed by `reply`; nothing else is needed for runLoad. */
+  async function rawServer(reply: (res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+    const srv = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => reply(res));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    return { url, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
+  }
+  const body = Buffer.from('{"inputs":[]}');
+
+  it('a chunked reply is an error that says why, not a hang or a success', async () => {
+    const srv = await rawServer((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }); // no Content-Length: node sends it chunked
+      res.write('{"outputs":');
+      res.end('[]}');
+    });
+    try {
+      const r = await runLoad({ ...base(srv.url, body), mode: 'concurrency', concurrency: 2, warmupMs: 0, durationMs: 300 });
+      expect(r.ok).toBe(0);
+      expect(r.errors).toBeGreaterThan(0);
+      expect(r.errorSamples).toEqual([expect.stringMatching(/^HTTP 200 with Transfer-Encoding chunked \(unsupported/)]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a reply cut short by the server is an error, counted once', async () => {
+    const srv = await rawServer((res) => {
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('{"outputs":');
+      res.socket?.destroy();
+    });
+    try {
+      const r = await runLoad({ ...base(srv.url, body), mode: 'concurrency', concurrency: 1, warmupMs: 0, durationMs: 300 });
+      expect(r.ok).toBe(0);
+      expect(r.requests).toBe(r.errors);
+      expect(r.errorSamples.length).toBeGreaterThan(0);
+      // Depending on whether the head arrived before the reset.
+      for (const e of r.errorSamples) expect(e).toMatch(/^(response aborted: |connection reset by server)/);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('runLoad run rules', () => {
   let fake: Fake;
   let body: Buffer;
