@@ -20,6 +20,7 @@ import { CLIENT_CPU, REPO_ROOT, SERVER_CPU, TASKSET, fmt, log, median, perfScrip
 
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 2);
+const PA_FORMAT = process.env.PERF_PA_TENSOR_FORMAT === 'binary' ? 'binary' : 'json';
 const SB_DURATION_MS = 8000;
 const WRK_DURATION_S = 8;
 
@@ -44,7 +45,8 @@ async function perfAnalyzer(url: string, model: string, inputName: string, input
     '-m', model, '-u', url.replace(/^http:\/\//, ''), '-i', 'http',
     '--concurrency-range', String(CONCURRENCY), '--measurement-interval', '3000',
     '--shape', `${inputName}:${[1, ...inputDims].join(',')}`,
-    '--input-tensor-format', 'json', '--output-tensor-format', 'json', '-f', csv,
+    // json (default): the same request bytes as servebench sends; binary: perf_analyzer's own default.
+    '--input-tensor-format', PA_FORMAT, '--output-tensor-format', PA_FORMAT, '-f', csv,
   ]);
   const env = { ...process.env, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
   const r = await run(cmd, args, { env, timeoutMs: 90_000 });
