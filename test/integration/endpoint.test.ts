@@ -4,7 +4,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { execFileSync } from 'node:child_process';
+import { buildServeJs } from '../support/serve-js';
 import * as http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,23 +17,12 @@ import type { MeasureResult } from '../../activities/types';
 import { startServer, type RunningServer } from '../../activities/serve/server';
 import { attachExternalServer, ExternalServerError } from '../../activities/serve/external';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let dir: string;
 let server: RunningServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'endpoint-'));
-  const cfg = path.join(dir, 'tsconfig.serve.json');
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      extends: path.join(ROOT, 'tsconfig.json'),
-      compilerOptions: { rootDir: ROOT, outDir: path.join(ROOT, 'dist'), typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-      files: [path.join(ROOT, 'activities', 'serve', 'instance-worker.ts')],
-      include: [],
-    }),
-  );
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', cfg], { stdio: 'pipe' });
+  buildServeJs(['instance-worker.ts']);
   const modelPath = path.join(dir, 'ext.onnx');
   writeFileSync(modelPath, buildMlpModel({ family: 'mlp', layers: 2, hidden: 16, inputShape: [8], outputSize: 2, dtype: 'float32', seed: 1 }).bytes);
   server = await startServer({ modelPath, modelName: 'ext', instances: 1, intraOpThreads: 1, interOpThreads: 1 });

@@ -3,33 +3,19 @@
  * (GET /v2 extensions, model config, statistics, binary tensor data).
  * Instances are worker threads, so beforeAll compiles the serve JS into dist/ (see serve.test.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { buildServeJs } from '../support/serve-js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildMlpModel } from '../../activities/compile/mlp';
 import { startServer, type RunningServer } from '../../activities/serve/server';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const IN = 4;
 const OUT = 3;
 let dir: string;
 let server: RunningServer;
 let model: string;
 
-function buildServeJs(): void {
-  const cfg = path.join(dir, 'tsconfig.serve.json');
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      extends: path.join(ROOT, 'tsconfig.json'),
-      compilerOptions: { rootDir: ROOT, outDir: path.join(ROOT, 'dist'), typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-      files: ['server-main.ts', 'instance-worker.ts'].map((f) => path.join(ROOT, 'activities', 'serve', f)),
-      include: [],
-    }),
-  );
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', cfg], { stdio: 'pipe' });
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'serve-triton-'));

@@ -6,7 +6,8 @@
  * activities/serve with the project's tsconfig into dist/ (as `npm test`'s
  * `tsc` would) and the code under test finds it there (activities/serve/compiled.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { buildServeJs } from '../support/serve-js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -24,25 +25,6 @@ let mlpPath: string;
 let dtypesPath: string;
 let reference: Worker;
 
-/** Compiles only the serve entry points (and what they import), with the project's compiler options. */
-function buildServeJs(): void {
-  const cfg = path.join(dir, 'tsconfig.serve.json');
-  writeFileSync(
-    cfg,
-    JSON.stringify({
-      extends: path.join(ROOT, 'tsconfig.json'),
-      // typeRoots: type libraries resolve from the config's folder, which is a temp dir here.
-      compilerOptions: { rootDir: ROOT, outDir: path.join(ROOT, 'dist'), typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-      files: ['server-main.ts', 'instance-worker.ts'].map((f) => path.join(ROOT, 'activities', 'serve', f)),
-      include: [],
-    }),
-  );
-  try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', cfg], { stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`tsc failed: ${(e as { stdout?: Buffer }).stdout?.toString() ?? e}`);
-  }
-}
 
 /** Identity per datatype, all [batch, n]: checks every datatype survives JSON → tensor → JSON. */
 const DTYPES: [string, number][] = [
