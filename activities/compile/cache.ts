@@ -18,6 +18,42 @@ export function artifactHash(source: Uint8Array, graphOptimization: string, ortV
   return createHash('sha256').update(source).update('\0').update(graphOptimization).update('\0').update(ortVersion).digest('hex');
 }
 
+/** Stable JSON: object keys sorted, so equal specs give equal text whatever their key order. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * A generated model is also indexed by its spec (`<cacheDir>/by-spec/<key>` holds the artifact hash), so a
+ * cache hit needs neither generating the model nor a core to do it on.
+ */
+export function specKey(generate: unknown, graphOptimization: string, ortVersion: string): string {
+  return createHash('sha256').update(stableJson(generate)).update('\0').update(graphOptimization).update('\0').update(ortVersion).digest('hex');
+}
+
+export async function readBySpec(cacheDir: string, key: string): Promise<Artifact | null> {
+  try {
+    const hash = (await fs.readFile(path.join(cacheDir, 'by-spec', key), 'utf8')).trim();
+    return await readCached(cacheDir, hash);
+  } catch {
+    return null;
+  }
+}
+
+/** Atomic (write then rename), so a reader sees the whole hash or no entry. */
+export async function writeSpecIndex(cacheDir: string, key: string, hash: string): Promise<void> {
+  const dir = path.join(cacheDir, 'by-spec');
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${key}.${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(tmp, hash + '\n');
+  await fs.rename(tmp, path.join(dir, key));
+}
+
 /** The cached artifact, or null when absent or incomplete. */
 export async function readCached(cacheDir: string, hash: string): Promise<Artifact | null> {
   const dir = path.join(cacheDir, hash);

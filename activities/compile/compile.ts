@@ -5,7 +5,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MODEL_FILE, artifactHash, createStaging, publish, readCached } from './cache';
+import { MODEL_FILE, artifactHash, createStaging, publish, readBySpec, readCached, specKey, writeSpecIndex } from './cache';
 import { invalidModel } from './errors';
 import { NotOnnxModelError, readModelInfo, type ModelInfo } from './model-info';
 import { optimizeWithOrt, ortVersion, smokeRun, validateWithOrt } from './ort';
@@ -32,10 +32,18 @@ export async function compileModel(spec: CompileSpec, opts: CompileOptions): Pro
   if (!LEVELS.includes(spec.graphOptimization)) {
     throw invalidModel(`compile.graphOptimization must be one of ${LEVELS.join(', ')} (got ${JSON.stringify(spec.graphOptimization)})`);
   }
+  const bySpec = spec.model.generate ? specKey(spec.model.generate, spec.graphOptimization, ortVersion()) : null;
+  if (bySpec) {
+    const hit = await readBySpec(opts.cacheDir, bySpec);
+    if (hit) return hit;
+  }
   const source = await loadSource(spec.model, opts.configDir);
   const hash = artifactHash(source.bytes, spec.graphOptimization, ortVersion());
   const cached = await readCached(opts.cacheDir, hash);
-  if (cached) return cached;
+  if (cached) {
+    if (bySpec) await writeSpecIndex(opts.cacheDir, bySpec, hash);
+    return cached;
+  }
 
   const info = describe(source);
   await validateWithOrt(source.bytes, source.label);
@@ -49,7 +57,7 @@ export async function compileModel(spec: CompileSpec, opts: CompileOptions): Pro
     if (!written) await fs.writeFile(modelPath, source.bytes);
     await smokeRun(modelPath, info.inputs, source.label);
     const { size } = await fs.stat(modelPath);
-    return await publish(opts.cacheDir, staging, {
+    const artifact = await publish(opts.cacheDir, staging, {
       hash,
       compileSeconds: (performance.now() - started) / 1000,
       bytes: size,
@@ -60,10 +68,24 @@ export async function compileModel(spec: CompileSpec, opts: CompileOptions): Pro
       outputs: info.outputs,
       modelName: source.modelName,
     });
+    if (bySpec) await writeSpecIndex(opts.cacheDir, bySpec, hash);
+    return artifact;
   } catch (e) {
     await fs.rm(staging, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * The artifact when the cache already holds it, without compiling: by spec for a generated model, by content
+ * for a file (reading and hashing it). Null when it must be compiled.
+ */
+export async function findCompiled(spec: CompileSpec, opts: CompileOptions): Promise<Artifact | null> {
+  if (!LEVELS.includes(spec.graphOptimization)) return null;
+  if (spec.model.generate) return readBySpec(opts.cacheDir, specKey(spec.model.generate, spec.graphOptimization, ortVersion()));
+  if (!spec.model.path) return null;
+  const source = await loadSource(spec.model, opts.configDir).catch(() => null);
+  return source ? readCached(opts.cacheDir, artifactHash(source.bytes, spec.graphOptimization, ortVersion())) : null;
 }
 
 function describe(source: SourceModel): ModelInfo {

@@ -1,6 +1,6 @@
 /**
- * System samples through a run: CPU and RSS of the server process (from /proc) and of the load generator
- * (this process), and GPU utilisation, memory and power from nvidia-smi where GPUs were found. What cannot be
+ * System samples through a run: CPU and RSS of the server process and of the load generator (its child
+ * process, or this process when it runs in-process), from /proc, and GPU utilisation, memory and power from nvidia-smi where GPUs were found. What cannot be
  * measured is null, never invented.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,39 +55,51 @@ export function parseGpuLine(line: string): { index: number; utilPct: number | n
   return { index: i, utilPct: num(util), memBytes: memMiB === null ? null : memMiB * 1024 * 1024, powerW: num(power) };
 }
 
-export function startSampler(opts: { serverPid: number; gpus: GpuFacts[]; intervalMs?: number }): Sampler {
+export interface SamplerOptions {
+  /** 0 when there is no server process to sample (an external endpoint). */
+  serverPid: number;
+  /** The load generator's child process; this process when absent. */
+  loadgenPid?: number;
+  /** The GPUs the run uses: only these are sampled. */
+  gpus: GpuFacts[];
+  intervalMs?: number;
+}
+
+/** CPU seconds and RSS of this process, in procUsage's shape. */
+function selfUsage(): { cpuSeconds: number; rssBytes: number } {
+  const u = process.cpuUsage();
+  return { cpuSeconds: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage.rss() };
+}
+
+export function startSampler(opts: SamplerOptions): Sampler {
   const interval = opts.intervalMs ?? 500;
   const samples: (SystemSample & { at: number })[] = [];
   let windowStart: number | null = null;
   const blank = { cpuPct: null, rssBytes: null, gpuUtilPct: null, gpuMemBytes: null, gpuPowerW: null };
 
   let lastAt = performance.now();
+  const loadgen = opts.loadgenPid === undefined ? selfUsage : () => procUsage(opts.loadgenPid!);
+  const sample = (name: string, now: ReturnType<typeof procUsage>, last: ReturnType<typeof procUsage>, at: number, elapsedS: number) =>
+    samples.push({
+      ...blank,
+      at,
+      tMs: 0,
+      process: name,
+      cpuPct: now && last ? ((now.cpuSeconds - last.cpuSeconds) / elapsedS) * 100 : null,
+      rssBytes: now && Number.isFinite(now.rssBytes) ? now.rssBytes : null,
+    });
   let lastServer = procUsage(opts.serverPid);
-  let lastSelf = process.cpuUsage();
+  let lastLoadgen = loadgen();
   const timer = setInterval(() => {
     const at = performance.now();
     const elapsedS = (at - lastAt) / 1000;
     const server = procUsage(opts.serverPid);
-    const self = process.cpuUsage();
-    samples.push({
-      ...blank,
-      at,
-      tMs: 0,
-      process: 'server',
-      cpuPct: server && lastServer ? ((server.cpuSeconds - lastServer.cpuSeconds) / elapsedS) * 100 : null,
-      rssBytes: server && Number.isFinite(server.rssBytes) ? server.rssBytes : null,
-    });
-    samples.push({
-      ...blank,
-      at,
-      tMs: 0,
-      process: 'loadgen',
-      cpuPct: ((self.user - lastSelf.user + self.system - lastSelf.system) / 1e6 / elapsedS) * 100,
-      rssBytes: process.memoryUsage.rss(),
-    });
+    const gen = loadgen();
+    sample('server', server, lastServer, at, elapsedS);
+    sample('loadgen', gen, lastLoadgen, at, elapsedS);
     lastAt = at;
     lastServer = server;
-    lastSelf = self;
+    lastLoadgen = gen;
   }, interval);
 
   let smi: ChildProcess | null = null;
@@ -104,7 +116,8 @@ export function startSampler(opts: { serverPid: number; gpus: GpuFacts[]; interv
       const at = performance.now();
       for (const line of lines) {
         const g = parseGpuLine(line);
-        if (g) samples.push({ ...blank, at, tMs: 0, process: `gpu${g.index}`, gpuUtilPct: g.utilPct, gpuMemBytes: g.memBytes, gpuPowerW: g.powerW });
+        // nvidia-smi reports every GPU of the host: keep the run's own.
+        if (g && opts.gpus.some((x) => x.index === g.index)) samples.push({ ...blank, at, tMs: 0, process: `gpu${g.index}`, gpuUtilPct: g.utilPct, gpuMemBytes: g.memBytes, gpuPowerW: g.powerW });
       }
     });
   }

@@ -3,16 +3,17 @@
  * its own event loop (and, with cpuList, its own cores) apart from the load
  * generator's. The child is compiled JS (server-main.js); see compiled.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
-import * as path from 'node:path';
+import { exited, pinnedNodeCommand } from '../process/pinned-spawn';
 import { compiledScript } from './compiled';
 import type { ServerOptions, ServerStats } from './types';
 
 export interface SpawnServerOptions extends ServerOptions {
   /** Pin the child to these CPUs (taskset -c syntax, e.g. "0-3,8"); ignored where taskset is missing. */
   cpuList?: string;
+  /** Extra environment of the child, e.g. CUDA_VISIBLE_DEVICES for a GPU device. */
+  env?: Record<string, string>;
   /** How long to wait for the child to listen. Default 60 s. */
   startTimeoutMs?: number;
 }
@@ -20,6 +21,8 @@ export interface SpawnServerOptions extends ServerOptions {
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** Whether the child runs pinned to cpuList (false without cpuList, or where taskset is missing). */
+  pinned: boolean;
   stats(): Promise<ServerStats>;
   resetStats(): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. */
@@ -28,14 +31,6 @@ export interface ServerProcess {
 
 const STDERR_TAIL = 8192;
 const KILL_AFTER_MS = 5000;
-
-function onPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const p = path.join(dir, cmd);
-    if (dir && existsSync(p)) return p;
-  }
-  return undefined;
-}
 
 function request(url: string, method: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,20 +46,12 @@ function request(url: string, method: string): Promise<string> {
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProcess> {
-  const { cpuList, startTimeoutMs = 60_000, ...serverOpts } = opts;
-  const main = compiledScript('server-main');
-  const taskset = cpuList ? onPath('taskset') : undefined;
-  // taskset execs node in place, so the pid and the IPC channel are the child's own.
-  const [cmd, args] = taskset ? [taskset, ['-c', cpuList!, process.execPath, main]] : [process.execPath, [main]];
+  const { cpuList, env, startTimeoutMs = 60_000, ...serverOpts } = opts;
+  const { cmd, args, pinned } = pinnedNodeCommand(compiledScript('server-main'), [], cpuList);
   const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, SERVEBENCH_SERVER_OPTIONS: JSON.stringify(serverOpts) },
+    env: { ...process.env, ...env, SERVEBENCH_SERVER_OPTIONS: JSON.stringify(serverOpts) },
   });
 
   let stderr = '';
@@ -113,6 +100,7 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
   return {
     url,
     pid: child.pid!,
+    pinned,
     stats: async () => JSON.parse(await request(`${modelUrl}/servebench-stats`, 'GET')) as ServerStats,
     resetStats: async () => void (await request(`${modelUrl}/servebench-stats/reset`, 'POST')),
     stop: () =>

@@ -1,0 +1,40 @@
+/**
+ * Child-process entry of the load generator (see loadgen-process.ts), so it can be pinned to a device's cores
+ * and sampled apart from the worker. Protocol over IPC (advanced serialization):
+ *   parent → { type: 'run', opts } once, { type: 'abort' } to end the run early;
+ *   child  → { type: 'progress', progress }, { type: 'window' }, then { type: 'result', result } or { type: 'error', error }.
+ * Exits once it has answered, and at once when its parent goes away.
+ */
+import { toWire } from '../process/wire-error';
+import { runLoad, type LoadOptions } from './driver';
+
+/** LoadOptions without its callbacks and signal, the body as bytes: what crosses the process boundary. */
+export type WireLoadOptions = Omit<LoadOptions, 'body' | 'signal' | 'onProgress' | 'onWindowStart'> & { body: Uint8Array };
+
+export type ParentMessage = { type: 'run'; opts: WireLoadOptions } | { type: 'abort' };
+
+process.on('disconnect', () => process.exit(0));
+
+const abort = new AbortController();
+let started = false;
+
+process.on('message', (msg: ParentMessage) => {
+  if (msg.type === 'abort') return abort.abort();
+  if (msg.type !== 'run' || started) return;
+  started = true;
+  const { body, ...opts } = msg.opts;
+  runLoad({
+    ...opts,
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    signal: abort.signal,
+    onProgress: (progress) => process.send!({ type: 'progress', progress }),
+    onWindowStart: () => process.send!({ type: 'window' }),
+  }).then(
+    (result) => answer({ type: 'result', result }),
+    (e: unknown) => answer({ type: 'error', error: toWire(e) }),
+  );
+});
+
+function answer(msg: object): void {
+  process.send!(msg, () => process.exit(0));
+}
