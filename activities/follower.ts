@@ -1,30 +1,53 @@
 /**
- * The activities a follower runs on its own hardware: compile (cluster tier) and measure = serve + load
- * (device tier). Created per worker with the node's identity, so results say where they were measured.
+ * The activities a follower runs on its own hardware: `compile` (cluster tier: one free core, cached) and, per
+ * device, `measure` (serve + load pinned to the device's cores) and `compileOnDevice` (the single-tier baseline:
+ * the device's own cores, no cache). The node ledger keeps them apart: a measurement holds its cores alone, a
+ * compile waits for a core nobody holds, and every result says what else ran on the node meanwhile.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { cpus } from 'node:os';
+import * as path from 'node:path';
 import type { Config } from '../configs/schema';
-import { compileModel } from './compile';
+import type { DeviceInfo } from '../workflows/scheduler/messages';
+import { findCompiled } from './compile/compile';
+import { compileInChild } from './compile/compile-process';
 import type { Artifact, CompileSpec } from './compile/types';
-import { runLoad } from './loadgen/driver';
+import { spawnLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
 import { workloadOptions } from './loadgen/options';
 import { buildInferBody, fetchModelMetadata, type ModelMetadata } from './loadgen/request';
+import { formatCpuList } from './probe/devices';
 import { probeHost } from './probe/host';
+import { NodeLedger, type Claim } from './probe/node-ledger';
 import { startSampler } from './probe/sampler';
 import { executionProviderProblem } from './serve/execution-provider';
 import { attachExternalServer, ExternalServerError } from './serve/external';
 import { spawnServer } from './serve/server-process';
 import type { ServerStats } from './serve/types';
-import type { CompileInput, CompileResult, MeasureInput, MeasureResult } from './types';
+import type { CompileInput, CompileOnDeviceInput, CompileResult, MeasureInput, MeasureResult } from './types';
 
 export interface FollowerContext {
   cluster: string;
   node: string;
-  devices: string[];
   cacheDir: string;
+  /** The device `measure` and `compileOnDevice` run on; default the whole host as device `cpu`. */
+  device?: DeviceInfo;
+  /** What runs on this node's cores; default the process-wide ledger (nodeLedger()). */
+  ledger?: NodeLedger;
+  /** Not used: workers/follower.ts parses device specs into `device`. Kept so older callers still compile. */
+  devices?: string[];
 }
+
+let processLedger: NodeLedger | undefined;
+
+/** The ledger of this process: every worker of a follower shares it, so compiles and measurements see each other. */
+export function nodeLedger(): NodeLedger {
+  return (processLedger ??= new NodeLedger({ cores: cpus().length }));
+}
+
+const wholeHost = (): DeviceInfo => ({ name: 'cpu', type: 'cpu', cores: Array.from({ length: cpus().length }, (_, i) => i) });
 
 const compileSpec = (config: Config): CompileSpec => ({ model: config.model, graphOptimization: config.compile.graphOptimization });
 
@@ -38,36 +61,104 @@ function keepHeartbeating(details: () => unknown): () => void {
   return () => clearInterval(timer);
 }
 
-export function createFollowerActivities(ctx: FollowerContext) {
+/** Heartbeat details while a claim waits: who holds the cores. */
+function waitingFor(ledger: NodeLedger, cores: number[] | null, what: string): () => unknown {
+  return () => ({ waiting: what, holders: ledger.holders(cores ?? Array.from({ length: ledger.cores }, (_, c) => c)).map((a) => `${a.kind} ${a.jobId}`) });
+}
+
+export function createClusterActivities(ctx: FollowerContext) {
+  const ledger = ctx.ledger ?? nodeLedger();
   return {
-    async compile({ config }: CompileInput): Promise<CompileResult> {
-      if (!ctx.devices.includes(config.target.device)) {
-        throw ApplicationFailure.nonRetryable(
-          `target.device: no device "${config.target.device}" on cluster "${ctx.cluster}" (node ${ctx.node} has: ${ctx.devices.join(', ')})`,
-          'InvalidConfig',
-        );
-      }
+    /** Any node of the cluster: one core nobody holds, the artifact cache. */
+    async compile({ jobId, config }: CompileInput): Promise<CompileResult> {
+      // A cache hit takes no core: it must not wait behind measurements for one.
       const startedAt = new Date().toISOString();
-      const stopHeartbeat = keepHeartbeating(() => 'compiling');
-      try {
-        const artifact = await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
-        return { node: ctx.node, artifact, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString() };
-      } finally {
-        stopHeartbeat();
-      }
+      const cached = await findCompiled(compileSpec(config), { cacheDir: ctx.cacheDir });
+      if (cached) return { node: ctx.node, artifact: cached, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString(), cores: [], pinned: false, waitedMs: 0 };
+      return pinnedCompile(ctx, ledger, jobId, config, null);
+    },
+  };
+}
+
+export function createDeviceActivities(ctx: FollowerContext) {
+  const ledger = ctx.ledger ?? nodeLedger();
+  const device = ctx.device ?? wholeHost();
+  return {
+    /** Single-tier baseline: compile on this device's own cores, in a fresh directory (no cache). */
+    async compileOnDevice({ jobId, config }: CompileOnDeviceInput): Promise<CompileResult> {
+      return pinnedCompile(ctx, ledger, jobId, config, device);
     },
 
-    async measure({ config, artifact }: MeasureInput): Promise<MeasureResult> {
+    async measure({ jobId, config, artifact }: MeasureInput): Promise<MeasureResult> {
       const activity = Context.current();
-      let progress: unknown = 'starting the server';
-      const stopHeartbeat = keepHeartbeating(() => progress);
+      let progress = waitingFor(ledger, device.cores, `${device.name}'s cores`);
+      const stopHeartbeat = keepHeartbeating(() => progress());
       try {
-        return await measureOn(ctx, activity, config, artifact, (p) => (progress = p));
+        const claim = await ledger.claimMeasure(jobId, device.name, device.cores, { signal: activity.cancellationSignal, gpu: device.type === 'gpu' });
+        try {
+          const result = await measureOn(ctx, device, activity, config, artifact, (p) => (progress = () => p));
+          return { ...result, concurrent: ledger.overlapping(claim.activity.startedAt, Date.now(), claim.activity) };
+        } finally {
+          claim.release();
+        }
       } finally {
         stopHeartbeat();
       }
     },
   };
+}
+
+/** All of a follower's activities on one device (tests, tools); workers/follower.ts creates them per tier and device. */
+export function createFollowerActivities(ctx: FollowerContext) {
+  return { ...createClusterActivities(ctx), ...createDeviceActivities(ctx) };
+}
+
+export type FollowerActivities = ReturnType<typeof createFollowerActivities>;
+
+/**
+ * Compile in a child process pinned to the cores the ledger grants: one free core (cluster tier, cached), or
+ * the device's (single tier, uncached: a fresh directory per attempt, so every job pays its compile).
+ */
+async function pinnedCompile(ctx: FollowerContext, ledger: NodeLedger, jobId: string, config: Config, device: DeviceInfo | null): Promise<CompileResult> {
+  const activity = Context.current();
+  const signal = activity.cancellationSignal;
+  const queuedAt = Date.now();
+  let progress = waitingFor(ledger, device?.cores ?? null, device ? `${device.name}'s cores` : 'a free core');
+  const stopHeartbeat = keepHeartbeating(() => progress());
+  try {
+    const claim: Claim = device
+      ? await ledger.claimCompile(jobId, device.cores, { signal, device: device.name })
+      : await ledger.claimCompile(jobId, undefined, { signal });
+    try {
+      const cpuList = formatCpuList(claim.cores);
+      progress = () => `compiling on core ${cpuList}`;
+      const cacheDir = device ? await freshDir(ctx.cacheDir, jobId, activity.info.attempt) : ctx.cacheDir;
+      const { artifact, pinned } = await compileInChild(compileSpec(config), { cacheDir }, { cpuList, signal });
+      const result: CompileResult = {
+        node: ctx.node,
+        artifact,
+        attempt: activity.info.attempt,
+        startedAt: claim.activity.startedAt,
+        finishedAt: new Date().toISOString(),
+        cores: claim.cores,
+        pinned,
+        waitedMs: new Date(claim.activity.startedAt).getTime() - queuedAt,
+      };
+      if (device) result.device = device.name;
+      return result;
+    } finally {
+      claim.release();
+    }
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+/** `<cacheDir>/uncached/<jobId>-<attempt>`, emptied: a cache of one that never hits. */
+async function freshDir(cacheDir: string, jobId: string, attempt: number): Promise<string> {
+  const dir = path.join(cacheDir, 'uncached', `${jobId.replace(/[^A-Za-z0-9._-]/g, '_')}-${attempt}`);
+  await fs.rm(dir, { recursive: true, force: true });
+  return dir;
 }
 
 /** The server a measurement drives: the built-in one in a child process, or an external endpoint (no stats, no pid). */
@@ -76,6 +167,8 @@ interface MeasuredServer {
   modelName: string;
   /** 0 for an external server: the sampler then records no server process. */
   pid: number;
+  /** An external server is not ours to pin: true. */
+  pinned: boolean;
   meta: ModelMetadata;
   stats(): Promise<ServerStats | null>;
   resetStats(): Promise<void>;
@@ -94,16 +187,17 @@ async function attachServer(config: Config): Promise<MeasuredServer> {
     throw e;
   }
   const none = async () => undefined;
-  return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, meta, stats: async () => null, resetStats: none, stop: none };
+  return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, pinned: true, meta, stats: async () => null, resetStats: none, stop: none };
 }
 
-/** Start the built-in server on the artifact (rebuilt here if this host lacks it). */
-async function startBuiltIn(ctx: FollowerContext, config: Config, artifact: Artifact): Promise<MeasuredServer> {
+/** Start the built-in server on the artifact (rebuilt here, on the device's cores, if this host lacks it), pinned to the device. */
+async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Config, artifact: Artifact, signal: AbortSignal): Promise<MeasuredServer> {
   const s = config.serving;
   const problem = executionProviderProblem(s.executionProvider);
   if (problem) throw ApplicationFailure.nonRetryable(`${problem} (node ${ctx.node})`, 'InvalidConfig');
+  const cpuList = formatCpuList(device.cores);
   // The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes).
-  const model = existsSync(artifact.path) ? artifact : await compileModel(compileSpec(config), { cacheDir: ctx.cacheDir });
+  const model = existsSync(artifact.path) ? artifact : (await compileInChild(compileSpec(config), { cacheDir: ctx.cacheDir }, { cpuList, signal })).artifact;
   const server = await spawnServer({
     modelPath: model.path,
     modelName: model.modelName,
@@ -112,62 +206,74 @@ async function startBuiltIn(ctx: FollowerContext, config: Config, artifact: Arti
     interOpThreads: s.interOpThreads,
     batching: s.batching,
     executionProvider: s.executionProvider,
+    cpuList,
+    env: device.gpuIndex !== undefined ? { CUDA_VISIBLE_DEVICES: String(device.gpuIndex) } : undefined,
   });
   try {
     const meta = await fetchModelMetadata(server.url, model.modelName);
-    return { ...server, url: server.url, pid: server.pid, modelName: model.modelName, meta };
+    return { ...server, modelName: model.modelName, meta };
   } catch (e) {
     await server.stop();
     throw e;
   }
 }
 
-/** Serve (or attach to) the model, drive the workload against it, and stop the server in every outcome. */
+/** Serve (or attach to) the model, drive the workload from a pinned child against it, and stop both in every outcome. */
 async function measureOn(
   ctx: FollowerContext,
+  device: DeviceInfo,
   activity: Context,
   config: Config,
   artifact: Artifact,
   report: (p: unknown) => void,
-): Promise<MeasureResult> {
+): Promise<Omit<MeasureResult, 'concurrent'>> {
   const host = await probeHost();
   const serveStartedAt = new Date().toISOString();
-  const server = config.serving.endpoint !== undefined ? await attachServer(config) : await startBuiltIn(ctx, config, artifact);
-  const sampler = startSampler({ serverPid: server.pid, gpus: host.gpus });
+  report('starting the server');
+  const server = config.serving.endpoint !== undefined ? await attachServer(config) : await startBuiltIn(ctx, device, config, artifact, activity.cancellationSignal);
+  let loadgen: LoadGenerator | undefined;
   try {
-    const w = config.workload;
-    const load = await runLoad({
-      baseUrl: server.url,
-      modelName: server.modelName,
-      body: Buffer.from(buildInferBody(server.meta, w.batchSize, w.seed)),
-      ...workloadOptions(config),
-      signal: activity.cancellationSignal,
-      // Server statistics describe the measured window only, like the client's.
-      onWindowStart: () => {
-        sampler.markWindowStart();
-        void server.resetStats().catch(() => undefined);
-      },
-      onProgress: report,
-    });
-    // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
-    if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${w.duration} ms`);
-    const serverStats = await server.stats();
-    const samples = sampler.stop();
-    return {
-      node: ctx.node,
-      device: config.target.device,
-      host,
-      attempt: activity.info.attempt,
-      serveStartedAt,
-      finishedAt: new Date().toISOString(),
-      load,
-      serverStats,
-      samples,
-    };
+    loadgen = spawnLoadGenerator({ cpuList: formatCpuList(device.cores) });
+    // A CPU device's run is not charged for the host's GPUs; a GPU device's for its own only.
+    const gpus = host.gpus.filter((g) => g.index === device.gpuIndex);
+    const sampler = startSampler({ serverPid: server.pid, loadgenPid: loadgen.pid, gpus });
+    try {
+      const w = config.workload;
+      const load = await loadgen.run({
+        baseUrl: server.url,
+        modelName: server.modelName,
+        body: Buffer.from(buildInferBody(server.meta, w.batchSize, w.seed)),
+        ...workloadOptions(config),
+        signal: activity.cancellationSignal,
+        // Server statistics describe the measured window only, like the client's.
+        onWindowStart: () => {
+          sampler.markWindowStart();
+          void server.resetStats().catch(() => undefined);
+        },
+        onProgress: report,
+      });
+      // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
+      if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${w.duration} ms`);
+      const serverStats = await server.stats();
+      const samples = sampler.stop();
+      return {
+        node: ctx.node,
+        device: device.name,
+        cores: [...device.cores],
+        pinned: server.pinned && loadgen.pinned,
+        host,
+        attempt: activity.info.attempt,
+        serveStartedAt,
+        finishedAt: new Date().toISOString(),
+        load,
+        serverStats,
+        samples,
+      };
+    } finally {
+      sampler.stop();
+    }
   } finally {
-    sampler.stop();
+    await loadgen?.kill();
     await server.stop();
   }
 }
-
-export type FollowerActivities = ReturnType<typeof createFollowerActivities>;

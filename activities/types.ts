@@ -4,7 +4,10 @@ import type { Artifact } from './compile/types';
 import type { LoadResult } from './loadgen/driver';
 import type { ServerStats } from './serve/types';
 import type { HostFacts } from './probe/host';
+import type { NodeActivity } from './probe/node-ledger';
 import type { SystemSample } from './probe/sampler';
+
+export type { NodeActivity } from './probe/node-ledger';
 
 /** A job after sweep expansion: one benchmark. */
 export interface PlannedJob {
@@ -33,17 +36,29 @@ export interface PlanSweepInput {
   baseDir?: string;
 }
 
+/** `compile` (cluster tier, cached) and `compileOnDevice` (single-tier baseline, uncached) take the same input. */
 export interface CompileInput {
   jobId: string;
   config: Config;
 }
 
+export type CompileOnDeviceInput = CompileInput;
+
 export interface CompileResult {
   node: string;
   artifact: Artifact;
   attempt: number;
+  /** When the compile got its cores (after waitedMs of waiting for them). */
   startedAt: string;
   finishedAt: string;
+  /** The cores it ran on: one free core (cluster tier), or the device's (compileOnDevice). */
+  cores?: number[];
+  /** Whether the compile process was pinned to those cores (false where taskset is missing). */
+  pinned?: boolean;
+  /** compileOnDevice only: the device compiled on. */
+  device?: string;
+  /** How long it waited for its cores, ms. */
+  waitedMs?: number;
 }
 
 export interface MeasureInput {
@@ -54,7 +69,14 @@ export interface MeasureInput {
 
 export interface MeasureResult {
   node: string;
+  /** The device measured on (its queue's device name, e.g. cpu0). */
   device: string;
+  /** Cores the server and the load generator were pinned to. */
+  cores: number[];
+  /** False where taskset is missing: then they ran unpinned. */
+  pinned: boolean;
+  /** Everything else that held cores of this node while the measurement held its own: [] when nothing. */
+  concurrent: NodeActivity[];
   host: HostFacts;
   attempt: number;
   serveStartedAt: string;
@@ -80,7 +102,7 @@ export interface JobOutcome {
 export interface SweepRow {
   sweepId: string;
   name: string;
-  status: 'running' | 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
   jobsTotal: number;
   jobsDone: number;
   jobsFailed: number;

@@ -9,7 +9,7 @@ export const TABLES: string[] = [
   `CREATE TABLE IF NOT EXISTS sweeps (
     sweep_id      VARCHAR PRIMARY KEY,   -- the sweep workflow id
     name          VARCHAR NOT NULL,
-    status        VARCHAR NOT NULL,      -- running | completed | failed
+    status        VARCHAR NOT NULL,      -- running | completed | failed | cancelled
     jobs_total    INTEGER NOT NULL,
     jobs_done     INTEGER NOT NULL,
     jobs_failed   INTEGER NOT NULL,
@@ -81,6 +81,9 @@ export const TABLES: string[] = [
     knee            JSON,                 -- progressive mode: {level, index} of the knee, whose statistics this row holds
     slo_p99_ms      DOUBLE,
     meets_slo       BOOLEAN,              -- every percentile the SLO names is met; null without an SLO
+    device_cores    VARCHAR,              -- cores the server and load generator were pinned to, taskset style: 0, 0-1, 0,2
+    device_pinned   BOOLEAN,              -- false where taskset was missing (they then ran unpinned)
+    concurrent_on_node JSON,              -- what else held cores of the node meanwhile: [{kind, jobId, device, cores, startedAt, finishedAt}]; [] when nothing
     started_at      TIMESTAMPTZ NOT NULL,
     finished_at     TIMESTAMPTZ NOT NULL
   )`,
@@ -142,4 +145,7 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS windows JSON`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS steps JSON`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS knee JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS device_cores VARCHAR`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS device_pinned BOOLEAN`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS concurrent_on_node JSON`,
 ];

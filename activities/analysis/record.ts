@@ -6,6 +6,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { withDatabase } from '../../analysis/db';
 import { createViews } from '../../analysis/views';
 import { decodeHistogram, latencyBuckets } from '../loadgen/histogram';
+import { formatCpuList } from '../probe/devices';
 import { sloVerdict } from '../../analysis/slo';
 import type { JobOutcome, SweepRow } from '../types';
 
@@ -52,7 +53,8 @@ export function jobRow(o: JobOutcome, recordedAt: string): Row {
     cluster: job.config.target.cluster,
     price_per_hour: job.config.target.pricePerHour ?? null,
     node: measure?.node ?? compile?.node ?? null,
-    device: job.config.target.device,
+    // The device actually measured on (a lease may pick cpu1 for target.device `cpu`); the target when unmeasured.
+    device: measure?.device ?? job.config.target.device,
     host: measure ? json(measure.host) : null,
     model_name: a?.modelName ?? null,
     model_family: job.config.model.generate?.family ?? 'file',
@@ -121,6 +123,10 @@ export function runRow(o: JobOutcome): Row | null {
     knee: load.steps ? json(load.knee ?? null) : null,
     slo_p99_ms: o.job.config.slo?.p99Ms ?? null,
     meets_slo: sloVerdict(o.job.config.slo, l, load.ok).meets,
+    // Results rebuilt from history older than device pinning lack these: null, not a guess.
+    device_cores: m.cores ? formatCpuList(m.cores) : null,
+    device_pinned: m.pinned ?? null,
+    concurrent_on_node: m.concurrent ? json(m.concurrent) : null,
     started_at: load.startedAt,
     finished_at: m.finishedAt,
   };
