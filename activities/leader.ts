@@ -3,11 +3,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../configs/errors';
 import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/load';
 import { jobKey } from '../configs/matrix';
+import { finishedJobs } from './analysis/finished';
 import { writeJob, writeSweep } from './analysis/record';
+import type { JobSummary } from './job-summary';
+import { createSchedulerActivities } from './scheduler';
+import type { Client } from '@temporalio/client';
 import type { JobOutcome, PlanSweepInput, SweepPlan, SweepRow } from './types';
 
 export interface LeaderContext {
   resultsFile: string;
+  /** For the scheduler's activities (start it, check lease holders); made on first use. */
+  client: () => Client;
 }
 
 export function planSweep(input: PlanSweepInput): SweepPlan {
@@ -36,6 +42,11 @@ export function createLeaderActivities(ctx: LeaderContext) {
     async recordJob(outcome: JobOutcome): Promise<void> {
       await writeJob(ctx.resultsFile, outcome, new Date().toISOString());
     },
+    /** Jobs of this sweep already recorded as completed: a restarted sweep resumes after them. */
+    async finishedJobs(sweepId: string): Promise<JobSummary[]> {
+      return finishedJobs(ctx.resultsFile, sweepId);
+    },
+    ...createSchedulerActivities(ctx.client),
   };
 }
 

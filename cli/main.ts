@@ -1,7 +1,9 @@
 /** The `servebench` command. */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
+import { cancelCommand } from './commands/cancel';
 import { exportCommand } from './commands/export';
+import { statusCommand } from './commands/status';
 import { queryCommand } from './commands/query';
 import { rebuildCommand } from './commands/rebuild';
 import { reportCommand } from './commands/report';
@@ -12,6 +14,8 @@ import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
 
 const { version } = require('../../package.json') as { version: string };
+
+const DEVICES_HELP = 'devices this host measures on, comma-separated: cpu (all cores), cpu0,cpu1 (the cores split evenly), cpu0=0-3, gpu0';
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -48,10 +52,27 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
   p.command('up')
     .description('start the one-host cluster: Temporal dev server (Web UI), leader and follower workers, until Ctrl-C')
     .option('--cluster <name>', 'cluster name of this host', 'local')
-    .option('--devices <list>', 'devices this host measures on, comma-separated', list, ['cpu'])
+    .option('--devices <list>', DEVICES_HELP, list, ['cpu'])
     .addOption(new Option('--ui-port <port>', 'Web UI port (default: Temporal port + 1000)').argParser(Number))
     .action(async (opts) => {
       process.exitCode = await upCommand(opts);
+    });
+
+  p.command('status')
+    .description('recent sweeps and the devices of each cluster; with SWEEP, that sweep\'s progress and running jobs')
+    .argument('[sweep]', 'sweep id, name (its most recent sweep) or "latest"')
+    .option('--json', 'as JSON')
+    .addOption(new Option('--limit <n>', 'sweeps to list').argParser(Number).default(10))
+    .action(async (sweep: string | undefined, opts) => {
+      process.exitCode = await statusCommand(sweep, opts);
+    });
+
+  p.command('cancel')
+    .description('cancel a running sweep: its running jobs stop and free their devices; `run --id SWEEP` resumes it later')
+    .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
+    .option('--no-wait', 'return once the cancellation is requested')
+    .action(async (sweep: string, opts) => {
+      process.exitCode = await cancelCommand(sweep, opts);
     });
 
   p.command('query')
@@ -104,7 +125,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .argument('<role>', 'leader | follower')
     .option('--cluster <name>', 'follower: cluster name', 'local')
     .option('--node <name>', 'follower: node name (default: host name)')
-    .option('--devices <list>', 'follower: devices, comma-separated', list, ['cpu'])
+    .option('--devices <list>', 'follower: ' + DEVICES_HELP, list, ['cpu'])
     .action(async (role: string, opts) => {
       process.exitCode = await workerCommand(role, opts);
     });

@@ -1,31 +1,31 @@
 /** The table printed when a sweep ends: one row per job, the swept parameters first. */
-import type { JobOutcome } from '../activities/types';
+import type { JobSummary } from '../activities/job-summary';
 import { sloVerdict } from '../analysis/slo';
 import { renderTable } from './format';
 
-export function summaryRows(jobs: JobOutcome[]): { columns: string[]; rows: Record<string, unknown>[] } {
-  const paramKeys = [...new Set(jobs.flatMap((j) => Object.keys(j.job.params)))];
+export function summaryRows(jobs: JobSummary[]): { columns: string[]; rows: Record<string, unknown>[] } {
+  const paramKeys = [...new Set(jobs.flatMap((j) => Object.keys(j.params)))];
   const columns = ['job', ...paramKeys, 'status', 'req/s', 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'slo', 'valid'];
   const rows = jobs.map((o) => {
-    const load = o.measure?.load;
-    const row: Record<string, unknown> = { job: o.job.jobId.split('/').pop(), status: o.status === 'failed' ? `failed: ${o.error}` : o.status };
-    for (const k of paramKeys) row[k] = o.job.params[k];
+    const load = o.load;
+    const row: Record<string, unknown> = { job: o.jobId.split('/').pop(), status: o.status === 'failed' ? `failed: ${o.error}` : o.status };
+    for (const k of paramKeys) row[k] = o.params[k];
     if (load) {
       row['req/s'] = load.throughput;
-      row['inf/s'] = load.throughput * o.job.config.workload.batchSize;
+      row['inf/s'] = load.throughput * o.batchSize;
       row['p50 ms'] = load.latency.p50Ms;
       row['p99 ms'] = load.latency.p99Ms;
       row.errors = load.errors;
-      const v = sloVerdict(o.job.config.slo, load.latency, load.ok);
+      const v = sloVerdict(o.slo, load.latency, load.ok);
       row.slo = v.meets === null ? '' : v.meets ? `met (${v.objective})` : `missed (${v.missed.join(', ')})`;
-      row.valid = load.verdict ? (load.verdict.valid ? 'yes' : `no: ${load.verdict.reasons.join('; ')}`) : '';
+      row.valid = load.valid === null ? '' : load.valid ? 'yes' : `no: ${load.reasons.join('; ')}`;
     }
     return row;
   });
   return { columns, rows };
 }
 
-export function renderSummary(jobs: JobOutcome[]): string {
+export function renderSummary(jobs: JobSummary[]): string {
   const { columns, rows } = summaryRows(jobs);
   return renderTable(columns, rows);
 }

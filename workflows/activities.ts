@@ -25,14 +25,23 @@ export function compileTier(config: Config) {
   });
 }
 
-export function deviceTier(config: Config, node: string) {
+/** How long a leased device's queue may leave a task unstarted before the device counts as dead. */
+export const DEVICE_START_TIMEOUT_MS = 60_000;
+
+/**
+ * The granted device's queue. One attempt per lease: a lost attempt (dead follower: no heartbeat, or nobody
+ * polling: schedule-to-start) goes back to the scheduler, which may place the retry on another device.
+ */
+export function deviceTier(config: Config, node: string, device: string) {
   const { warmup, duration, maxDuration } = config.workload;
-  return proxyActivities<Pick<FollowerActivities, 'measure'>>({
-    taskQueue: deviceQueue(config.target.cluster, node, config.target.device),
-    // A measurement takes warm-up + at most maxDuration; the rest covers starting the server and draining requests.
-    startToCloseTimeout: warmup + maxDurationMs(duration, maxDuration) + 3 * 60_000,
-    // A dead follower stops heartbeating (the activity beats every second); the attempt is then retried instead of hanging.
+  return proxyActivities<Pick<FollowerActivities, 'measure' | 'compileOnDevice'>>({
+    taskQueue: deviceQueue(config.target.cluster, node, device),
+    scheduleToStartTimeout: DEVICE_START_TIMEOUT_MS,
+    // A measurement takes warm-up + at most maxDuration; the rest covers starting the server, compiling on the
+    // device (single tier) and draining requests.
+    startToCloseTimeout: warmup + maxDurationMs(duration, maxDuration) + 15 * 60_000,
+    // A dead follower stops heartbeating (the activity beats every second).
     heartbeatTimeout: '10 seconds',
-    retry: { initialInterval: '2s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { maximumAttempts: 1 },
   });
 }

@@ -1,18 +1,30 @@
 /**
- * One job: compile on the cluster tier, serve + load on the device tier, record on the leader.
- * A failed stage ends the job as a recorded failure rather than failing the sweep.
+ * One job. Two tier (servebench): compile on the cluster tier, then lease a device from the scheduler and only
+ * measure there. Single tier (the baseline of perf:scheduler): lease a device first and hold it through an
+ * uncached compile and the measurement. A lost device (dead follower) sends the job back to the scheduler for
+ * another one. A failed stage ends the job as a recorded failure rather than failing the sweep.
  */
-import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { JobOutcome, PlannedJob } from '../activities/types';
-import { compileTier, deviceTier, leader } from './activities';
+import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import type { JobOutcome, MeasureResult, PlannedJob } from '../activities/types';
+import { compileTier, deviceTier, leader, NON_RETRYABLE } from './activities';
+import { LeaseClient } from './scheduler/lease-client';
+import { deviceKey } from './scheduler/messages';
+import { expectedDeviceMs } from './scheduler/policy';
 import { jobStageSignal, type JobStage } from './signals';
+
+export type Scheduling = 'two-tier' | 'single-tier';
 
 export interface BenchmarkInput {
   sweepId: string;
   job: PlannedJob;
+  /** Default two-tier. */
+  scheduling?: Scheduling;
 }
 
-export async function benchmarkWorkflow({ sweepId, job }: BenchmarkInput): Promise<JobOutcome> {
+/** Devices one job may be placed on before it is recorded as failed. */
+const MAX_PLACEMENTS = 3;
+
+export async function benchmarkWorkflow({ sweepId, job, scheduling = 'two-tier' }: BenchmarkInput): Promise<JobOutcome> {
   const parent = workflowInfo().parent;
   const report = async (stage: JobStage) => {
     // Progress for the sweep's live view; losing one update is harmless, so failures are ignored.
@@ -20,14 +32,11 @@ export async function benchmarkWorkflow({ sweepId, job }: BenchmarkInput): Promi
   };
   const outcome: JobOutcome = { sweepId, job, status: 'completed' };
   try {
-    await report('compile');
-    outcome.compile = await compileTier(job.config).compile({ jobId: job.jobId, config: job.config });
-    await report('measure');
-    outcome.measure = await deviceTier(job.config, outcome.compile.node).measure({
-      jobId: job.jobId,
-      config: job.config,
-      artifact: outcome.compile.artifact,
-    });
+    if (scheduling === 'two-tier') {
+      await report('compile');
+      outcome.compile = await compileTier(job.config).compile({ jobId: job.jobId, config: job.config });
+    }
+    outcome.measure = await onLeasedDevice(job, scheduling, outcome, report);
   } catch (err) {
     if (isCancellation(err)) throw err;
     outcome.status = 'failed';
@@ -38,10 +47,62 @@ export async function benchmarkWorkflow({ sweepId, job }: BenchmarkInput): Promi
   return outcome;
 }
 
+/** Lease a device, (single tier: compile there,) measure, give the device back; again elsewhere if it was lost. */
+async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: JobOutcome, report: (s: JobStage) => Promise<void>): Promise<MeasureResult> {
+  const { config } = job;
+  const w = config.workload;
+  const leases = new LeaseClient(config.target.cluster);
+  const expectedMs = expectedDeviceMs({
+    mode: w.mode,
+    warmupMs: w.warmup,
+    durationMs: w.duration,
+    steps: w.mode === 'progressive' ? w.progressive?.maxSteps : undefined,
+  });
+  const avoid: string[] = [];
+  let lastError: unknown;
+  for (let placement = 1; placement <= MAX_PLACEMENTS; placement++) {
+    await report('waiting');
+    const grant = await leases.acquire({
+      device: config.target.device,
+      expectedMs,
+      order: scheduling === 'two-tier' ? 'sef' : 'fifo',
+      preferNodes: outcome.compile ? [outcome.compile.node] : [],
+      avoid,
+    });
+    if (grant.error) throw ApplicationFailure.nonRetryable(grant.error, 'InvalidConfig');
+    await report('measure');
+    const device = deviceTier(config, grant.node, grant.device);
+    try {
+      if (scheduling === 'single-tier') outcome.compile = await device.compileOnDevice({ jobId: job.jobId, config });
+      const measured = await device.measure({ jobId: job.jobId, config, artifact: outcome.compile!.artifact });
+      await leases.release(grant.requestId, 'done');
+      return { ...measured, attempt: placement };
+    } catch (err) {
+      if (isCancellation(err)) {
+        await leases.release(grant.requestId, 'cancelled');
+        throw err;
+      }
+      const lost = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+      await leases.release(grant.requestId, lost ? 'lost' : 'failed');
+      if (!retryable(err)) throw err;
+      avoid.push(deviceKey(grant.node, grant.device));
+      lastError = err;
+      if (!lost) await sleep('2 seconds');
+    }
+  }
+  throw lastError;
+}
+
+function retryable(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return !(cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE.includes(cause.type ?? '')));
+}
+
 /** The innermost message of a failure chain: what actually went wrong, for the user. */
 function describeFailure(err: unknown): string {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof TimeoutFailure) return `${e.message} (${MAX_PLACEMENTS} devices tried)`;
   if (e instanceof ApplicationFailure && e.cause?.message) return `${e.message}: ${e.cause.message}`;
   return e instanceof Error ? e.message : String(e);
 }

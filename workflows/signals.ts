@@ -1,12 +1,13 @@
 /** Signals and queries shared by the sweep workflow, its children and the CLI. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export type JobStage = 'queued' | 'compile' | 'measure' | 'record' | 'completed' | 'failed';
+/** `waiting`: for a device lease from the scheduler; `measure`: on the device (single tier: compile there too). */
+export type JobStage = 'queued' | 'compile' | 'waiting' | 'measure' | 'record' | 'completed' | 'failed';
 
 export interface SweepProgress {
   sweepId: string;
   name: string;
-  status: 'planning' | 'running' | 'completed' | 'failed';
+  status: 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
   total: number;
   done: number;
   failed: number;

@@ -1,15 +1,47 @@
 /**
  * A sweep: validate and expand the config (an activity, so the plan is fixed in history), then run each job as
  * a child benchmark workflow, a bounded number at a time, and keep progress visible to the CLI and the UI.
+ *
+ * Durable at any size: before the history grows long the sweep drains its window and continues as new,
+ * carrying only the brief outcome of finished jobs; started again under the same id after it ended (failed,
+ * cancelled, terminated), it skips the jobs the results database holds as completed.
  */
-import { executeChild, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
-import type { JobOutcome, PlanSweepInput, SweepRow } from '../activities/types';
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { summarizeOutcome, type JobSummary } from '../activities/job-summary';
+import type { PlanSweepInput, SweepRow } from '../activities/types';
 import { leader } from './activities';
-import { benchmarkWorkflow } from './benchmark';
+import { benchmarkWorkflow, type Scheduling } from './benchmark';
 import { JOBS_DONE, JOBS_TOTAL, SWEEP_NAME, SWEEP_STATUS } from './search-attributes';
 import { jobStageSignal, progressQuery, type SweepProgress } from './signals';
 
-export type SweepInput = Omit<PlanSweepInput, 'sweepId'>;
+export interface SweepInput extends Omit<PlanSweepInput, 'sweepId'> {
+  /** two-tier (default) or the single-tier baseline of perf:scheduler. */
+  scheduling?: Scheduling;
+  /** Children in flight at once (default 8). */
+  parallelism?: number;
+  /** Continue as new after this many history events (default 8,000; the server's limit is 51,200). */
+  historyLimit?: number;
+  /** Set by continue-as-new only. */
+  carried?: SweepCarry;
+}
+
+/** What a sweep carries into its next run: plain JSON. */
+export interface SweepCarry {
+  startedAt: string;
+  finished: JobSummary[];
+  runs: number;
+}
 
 export const SWEEP_MEMO = 'servebench';
 export type SweepMemo = Pick<SweepRow, 'name' | 'config' | 'jobsTotal' | 'startedAt'>;
@@ -17,13 +49,17 @@ export type SweepMemo = Pick<SweepRow, 'name' | 'config' | 'jobsTotal' | 'starte
 export interface SweepResult {
   sweepId: string;
   name: string;
-  jobs: JobOutcome[];
+  /** Every job of the sweep in plan order, in brief (the full outcomes are in the results database). */
+  jobs: JobSummary[];
+  /** Workflow runs the sweep took (continue-as-new). */
+  runs: number;
 }
 
-/** Children in flight at once; the device queues serialise measurements, this bounds history and compile overlap. */
-const PARALLELISM = 8;
+const DEFAULT_PARALLELISM = 8;
+const DEFAULT_HISTORY_LIMIT = 8_000;
 
 export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
+  const { carried, scheduling, parallelism = DEFAULT_PARALLELISM, historyLimit = DEFAULT_HISTORY_LIMIT, ...planInput } = input;
   const sweepId = workflowInfo().workflowId;
   const progress: SweepProgress = { sweepId, name: '', status: 'planning', total: 0, done: 0, failed: 0, active: {} };
   setHandler(progressQuery, () => progress);
@@ -31,17 +67,25 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     if (jobId in progress.active) progress.active[jobId] = stage;
   });
 
-  const plan = await leader.planSweep({ ...input, sweepId });
+  const plan = await leader.planSweep({ ...planInput, sweepId });
+  const finished = new Map<string, JobSummary>();
+  // A fresh start under an id that ran before resumes: completed jobs are not measured again.
+  for (const s of carried?.finished ?? (await leader.finishedJobs(sweepId))) finished.set(s.jobId, s);
+  const count = () => {
+    progress.done = finished.size;
+    progress.failed = [...finished.values()].filter((s) => s.status === 'failed').length;
+  };
   Object.assign(progress, { name: plan.name, total: plan.jobs.length, status: 'running' });
+  count();
   const row: SweepRow = {
     sweepId,
     name: plan.name,
     status: 'running',
     jobsTotal: plan.jobs.length,
-    jobsDone: 0,
-    jobsFailed: 0,
+    jobsDone: progress.done,
+    jobsFailed: progress.failed,
     config: plan.config,
-    startedAt: new Date().toISOString(),
+    startedAt: carried?.startedAt ?? new Date().toISOString(),
   };
   const publish = () =>
     upsertSearchAttributes([
@@ -51,40 +95,54 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       { key: JOBS_TOTAL, value: progress.total },
     ]);
   publish();
-  // What `servebench rebuild` needs to restore the sweep's row if the results file is lost.
-  upsertMemo({ [SWEEP_MEMO]: { name: row.name, config: row.config, jobsTotal: row.jobsTotal, startedAt: row.startedAt } satisfies SweepMemo });
-  await leader.recordSweep(row);
+  if (!carried) {
+    // What `servebench rebuild` needs to restore the sweep's row if the results file is lost.
+    upsertMemo({ [SWEEP_MEMO]: { name: row.name, config: row.config, jobsTotal: row.jobsTotal, startedAt: row.startedAt } satisfies SweepMemo });
+    await leader.recordSweep(row);
+  }
 
-  const outcomes: JobOutcome[] = new Array(plan.jobs.length);
+  const todo = plan.jobs.filter((j) => !finished.has(j.jobId));
   let next = 0;
+  // Stop starting children once the history is long; the ones in flight finish in this run.
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   const runNext = async (): Promise<void> => {
-    while (next < plan.jobs.length) {
-      const i = next++;
-      const job = plan.jobs[i];
+    while (next < todo.length && !historyFull()) {
+      const job = todo[next++];
       progress.active[job.jobId] = 'queued';
       const outcome = await executeChild(benchmarkWorkflow, {
         workflowId: job.jobId,
-        args: [{ sweepId, job }],
+        args: [{ sweepId, job, scheduling }],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         typedSearchAttributes: [{ key: SWEEP_NAME, value: plan.name }],
       });
-      outcomes[i] = outcome;
+      finished.set(job.jobId, summarizeOutcome(outcome));
       delete progress.active[job.jobId];
-      progress.done++;
-      if (outcome.status === 'failed') progress.failed++;
+      count();
       publish();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLELISM, plan.jobs.length) }, runNext));
+  try {
+    await Promise.all(Array.from({ length: Math.min(parallelism, todo.length) }, runNext));
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // `servebench cancel`: children are cancelled with the sweep (they give their leases back); say so.
+    await CancellationScope.nonCancellable(async () => {
+      progress.status = 'cancelled';
+      publish();
+      await leader.recordSweep({ ...row, status: 'cancelled', jobsDone: progress.done, jobsFailed: progress.failed, finishedAt: new Date().toISOString() });
+    });
+    throw err;
+  }
+
+  const runs = carried?.runs ?? 1;
+  if (next < todo.length) {
+    await condition(() => Object.keys(progress.active).length === 0);
+    const carry: SweepCarry = { startedAt: row.startedAt, finished: [...finished.values()], runs: runs + 1 };
+    await continueAsNew<typeof sweepWorkflow>({ ...input, carried: carry });
+  }
 
   progress.status = progress.failed === plan.jobs.length ? 'failed' : 'completed';
   publish();
-  await leader.recordSweep({
-    ...row,
-    status: progress.status,
-    jobsDone: progress.done,
-    jobsFailed: progress.failed,
-    finishedAt: new Date().toISOString(),
-  });
-  return { sweepId, name: plan.name, jobs: outcomes };
+  await leader.recordSweep({ ...row, status: progress.status, jobsDone: progress.done, jobsFailed: progress.failed, finishedAt: new Date().toISOString() });
+  return { sweepId, name: plan.name, jobs: plan.jobs.map((j) => finished.get(j.jobId)!), runs };
 }

@@ -20,6 +20,7 @@ async function collect(client: Client, query: string): Promise<WorkflowExecution
 
 function sweepStatus(info: WorkflowExecutionInfo, jobs: JobOutcome[]): SweepRow['status'] {
   if (info.status.name === 'RUNNING') return 'running';
+  if (info.status.name === 'CANCELLED') return 'cancelled';
   if (info.status.name === 'COMPLETED') return jobs.length > 0 && jobs.every((j) => j.status === 'failed') ? 'failed' : 'completed';
   return 'failed';
 }

@@ -11,6 +11,7 @@ import { writeJob } from '../../activities/analysis/record';
 import { probeGpus } from '../../activities/probe/host';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
+import type { benchmarkWorkflow } from '../../workflows/benchmark';
 import { startTestCluster, type TestCluster } from '../support/workers';
 
 const SWEEP_YAML = `
@@ -43,7 +44,7 @@ describe('sweep workflow, end to end', () => {
   test('records one sweep, its jobs and their runs, compiling the shared model once', async () => {
     const result = await runSweep('itest-sweep', { configYaml: SWEEP_YAML, configFile: 'itest.yaml' });
     expect(result.jobs.map((j) => j.status)).toEqual(['completed', 'completed']);
-    expect(result.jobs.map((j) => j.job.jobId)).toEqual(['itest-sweep/j000-r0', 'itest-sweep/j001-r0']);
+    expect(result.jobs.map((j) => j.jobId)).toEqual(['itest-sweep/j000-r0', 'itest-sweep/j001-r0']);
 
     const sweeps = await query(cluster.resultsFile, 'select name, status, jobs_total, jobs_done, jobs_failed from sweeps');
     expect(sweeps.rows).toEqual([{ name: 'itest', status: 'completed', jobs_total: 2, jobs_done: 2, jobs_failed: 0 }]);
@@ -82,7 +83,8 @@ describe('sweep workflow, end to end', () => {
     }
 
     // A retried record activity replaces its rows instead of adding to them.
-    await writeJob(cluster.resultsFile, result.jobs[0], new Date().toISOString());
+    const first = await cluster.client.workflow.getHandle<typeof benchmarkWorkflow>(result.jobs[0].jobId).result();
+    await writeJob(cluster.resultsFile, first, new Date().toISOString());
     const counts = await query(cluster.resultsFile, 'select (select count(*) from jobs) as jobs, (select count(*) from runs) as runs');
     expect(counts.rows).toEqual([{ jobs: 2, runs: 2 }]);
 
@@ -158,7 +160,7 @@ sweep:
   workload.mode: [single-stream, constant, burst, offline, progressive]
 `;
     const result = await runSweep('itest-modes', { configYaml: yaml });
-    expect(result.jobs.map((j) => [j.job.params['workload.mode'], j.status])).toEqual([
+    expect(result.jobs.map((j) => [j.params['workload.mode'], j.status])).toEqual([
       ['single-stream', 'completed'],
       ['constant', 'completed'],
       ['burst', 'completed'],

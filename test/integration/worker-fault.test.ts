@@ -77,7 +77,7 @@ test('a follower killed mid-measurement: the job is retried on the restarted fol
     follower = worker('follower', home);
     const result = await handle.result();
     expect(result.jobs.map((j) => j.status)).toEqual(['completed']);
-    expect(result.jobs[0].measure?.attempt).toBe(2);
+    expect(result.jobs[0].measureAttempts).toBe(2);
   } finally {
     follower.kill('SIGTERM');
     leader.kill('SIGTERM');

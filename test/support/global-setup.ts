@@ -11,7 +11,7 @@ import { freePort } from './ports';
 export default async function globalSetup(): Promise<void> {
   const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'sb-temporal-')), 'temporal.log');
-  const server = await startDevServer({ port, uiPort: null, logFile, extraNamespaces: ['servebench-cli', 'servebench-fault', 'servebench-rebuild'], readyTimeoutMs: 120_000 });
+  const server = await startDevServer({ port, uiPort: null, logFile, extraNamespaces: ['servebench-cli', 'servebench-fault', 'servebench-rebuild', 'servebench-sched', 'servebench-death'], readyTimeoutMs: 120_000 });
   process.env.TEMPORAL_ADDRESS = server.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
   (globalThis as { __TEMPORAL__?: typeof server }).__TEMPORAL__ = server;

@@ -16,7 +16,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { cluster?: string; node?: string; namespace?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { cluster?: string; node?: string; namespace?: string; devices?: string[] } = {}): Promise<TestCluster> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup starts the test server');
   const namespace = opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
@@ -29,7 +29,7 @@ export async function startTestCluster(opts: { cluster?: string; node?: string; 
     target: { address, namespace },
     cluster: opts.cluster ?? 'local',
     node: opts.node ?? 'testnode',
-    devices: ['cpu'],
+    devices: opts.devices ?? ['cpu'],
     resultsFile,
     cacheDir: join(home, 'artifacts'),
   });
