@@ -4,7 +4,7 @@
  * uncached compile and the measurement. A lost device (dead follower) sends the job back to the scheduler for
  * another one. A failed stage ends the job as a recorded failure rather than failing the sweep.
  */
-import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, setCurrentDetails, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { JobOutcome, MeasureResult, PlannedJob } from '../activities/types';
 import { compileTier, deviceTier, leader, NON_RETRYABLE } from './activities';
 import { LeaseClient } from './scheduler/lease-client';
@@ -26,7 +26,8 @@ const MAX_PLACEMENTS = 3;
 
 export async function benchmarkWorkflow({ sweepId, job, scheduling = 'two-tier' }: BenchmarkInput): Promise<JobOutcome> {
   const parent = workflowInfo().parent;
-  const report = async (stage: JobStage) => {
+  const report = async (stage: JobStage, where = '') => {
+    setCurrentDetails(`stage: **${stage}**${where}`);
     // Progress for the sweep's live view; losing one update is harmless, so failures are ignored.
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(jobStageSignal, { jobId: job.jobId, stage }).catch(() => undefined);
   };
@@ -48,7 +49,7 @@ export async function benchmarkWorkflow({ sweepId, job, scheduling = 'two-tier' 
 }
 
 /** Lease a device, (single tier: compile there,) measure, give the device back; again elsewhere if it was lost. */
-async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: JobOutcome, report: (s: JobStage) => Promise<void>): Promise<MeasureResult> {
+async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: JobOutcome, report: (s: JobStage, where?: string) => Promise<void>): Promise<MeasureResult> {
   const { config } = job;
   const w = config.workload;
   const leases = new LeaseClient(config.target.cluster);
@@ -70,7 +71,7 @@ async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: 
       avoid,
     });
     if (grant.error) throw ApplicationFailure.nonRetryable(grant.error, 'InvalidConfig');
-    await report('measure');
+    await report('measure', ` on ${grant.node}/${grant.device} (placement ${placement})`);
     const device = deviceTier(config, grant.node, grant.device);
     try {
       if (scheduling === 'single-tier') outcome.compile = await device.compileOnDevice({ jobId: job.jobId, config });

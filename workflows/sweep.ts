@@ -13,6 +13,7 @@ import {
   executeChild,
   isCancellation,
   ParentClosePolicy,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -56,6 +57,13 @@ export interface SweepResult {
 }
 
 const DEFAULT_PARALLELISM = 8;
+
+function describeProgress(p: SweepProgress): string {
+  const stages: Record<string, number> = {};
+  for (const stage of Object.values(p.active)) stages[stage] = (stages[stage] ?? 0) + 1;
+  const running = Object.entries(stages).map(([stage, n]) => `${n} ${stage}`).join(', ');
+  return `**${p.name}**: ${p.status}, ${p.done}/${p.total} jobs done${p.failed ? `, ${p.failed} failed` : ''}${running ? `; running: ${running}` : ''}`;
+}
 const DEFAULT_HISTORY_LIMIT = 8_000;
 
 export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
@@ -64,7 +72,10 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const progress: SweepProgress = { sweepId, name: '', status: 'planning', total: 0, done: 0, failed: 0, active: {} };
   setHandler(progressQuery, () => progress);
   setHandler(jobStageSignal, ({ jobId, stage }) => {
-    if (jobId in progress.active) progress.active[jobId] = stage;
+    if (jobId in progress.active) {
+      progress.active[jobId] = stage;
+      setCurrentDetails(describeProgress(progress));
+    }
   });
 
   const plan = await leader.planSweep({ ...planInput, sweepId });
@@ -87,13 +98,16 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     config: plan.config,
     startedAt: carried?.startedAt ?? new Date().toISOString(),
   };
-  const publish = () =>
+  const publish = () => {
     upsertSearchAttributes([
       { key: SWEEP_NAME, value: plan.name },
       { key: SWEEP_STATUS, value: progress.status },
       { key: JOBS_DONE, value: progress.done },
       { key: JOBS_TOTAL, value: progress.total },
     ]);
+    // "Current details" in the Temporal UI.
+    setCurrentDetails(describeProgress(progress));
+  };
   publish();
   if (!carried) {
     // What `servebench rebuild` needs to restore the sweep's row if the results file is lost.

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { buildMlpModel, compileModel, type CompileSpec, type MlpSpec } from '../../activities/compile';
+import { findCompiled } from '../../activities/compile/compile';
 
 const mlp: MlpSpec = { family: 'mlp', layers: 2, hidden: 32, inputShape: [16], dtype: 'float32', seed: 1 };
 const generated = (over: Partial<CompileSpec> = {}): CompileSpec => ({ model: { generate: mlp }, graphOptimization: 'all', ...over });
@@ -53,8 +54,9 @@ test('compiles a generated MLP, caches it by content, and the artifact runs', as
   const basic = await compileModel(generated({ graphOptimization: 'basic' }), { cacheDir });
   expect(basic.hash).not.toBe(first.hash);
   expect(basic.cached).toBe(false);
-  // Only finished artifacts are visible: no staging dirs left behind.
-  expect((await fs.readdir(cacheDir)).sort()).toEqual([first.hash, basic.hash].sort());
+  // Only finished artifacts are visible: no staging dirs left behind (by-spec is the index of generated models).
+  expect((await fs.readdir(cacheDir)).sort()).toEqual([first.hash, basic.hash, 'by-spec'].sort());
+  expect((await fs.readdir(path.join(cacheDir, 'by-spec'))).filter((f) => f.startsWith('.'))).toEqual([]);
 
   const session = await InferenceSession.create(first.path);
   const out = await session.run({ input: new Tensor('float32', new Float32Array(3 * 16).fill(0.5), [3, 16]) });
@@ -69,7 +71,18 @@ test('concurrent compiles of the same model publish one artifact', async () => {
   expect(new Set(results.map((r) => r.hash)).size).toBe(1);
   // One compile published; the others got its artifact.
   expect(results.filter((r) => !r.cached)).toHaveLength(1);
-  expect(await fs.readdir(cacheDir)).toEqual([results[0].hash]);
+  expect((await fs.readdir(cacheDir)).filter((f) => f !== 'by-spec')).toEqual([results[0].hash]);
+});
+
+test('a generated model is found by its spec: no generating, no compiling', async () => {
+  const cacheDir = path.join(tmp, 'cache');
+  expect(await findCompiled(generated(), { cacheDir })).toBeNull();
+  const first = await compileModel(generated(), { cacheDir });
+  // The same spec with its keys in another order is the same model.
+  const reordered = generated();
+  reordered.model.generate = Object.fromEntries(Object.entries(reordered.model.generate!).reverse()) as typeof reordered.model.generate;
+  expect(await findCompiled(reordered, { cacheDir })).toEqual({ ...first, cached: true });
+  expect(await findCompiled(generated({ graphOptimization: 'basic' }), { cacheDir })).toBeNull();
 });
 
 test('a damaged cache entry is rebuilt, not served', async () => {

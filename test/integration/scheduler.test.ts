@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { query } from '../../analysis/db';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import { schedulerStateQuery, schedulerWorkflowId, type SchedulerView } from '../../workflows/scheduler/messages';
 import type { sweepWorkflow } from '../../workflows/sweep';
+import { createLeaderWorker } from '../../workers/leader';
 import { startTestCluster } from '../support/workers';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'servebench.js');
@@ -157,4 +159,47 @@ test('a follower killed mid-measurement: its job moves to the other device, ever
   expect(rows.rows.map((r) => r.status)).toEqual(['completed', 'completed']);
   const runs = await query(join(home, 'results.duckdb'), 'select count(*) as n, count(distinct run_id) as d from runs');
   expect(runs.rows).toEqual([{ n: 2, d: 2 }]);
+});
+
+test('the scheduler continues as new with its registry and queue intact', async () => {
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const client = new Client({ connection, namespace: NAMESPACE });
+  const home = mkdtempSync(join(tmpdir(), 'sb-can-'));
+  // A leader only (no follower in this cluster): the node here is signalled by hand.
+  const native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  const worker = await createLeaderWorker({ connection: native, namespace: NAMESPACE, resultsFile: join(home, 'r.duckdb') });
+  const running = worker.run();
+  try {
+    const id = schedulerWorkflowId('can');
+    const handle = await client.workflow.start('schedulerWorkflow', { taskQueue: LEADER_QUEUE, workflowId: id, args: [{ cluster: 'can', historyLimit: 30 }] });
+    const reg = {
+      cluster: 'can',
+      node: 'n1',
+      incarnation: 'i1',
+      hardware: { hostname: 'h', cpuModel: 'x', cores: 2, memoryBytes: 1, gpus: [], providers: ['cpu'] },
+      devices: [{ name: 'cpu0', type: 'cpu' as const, cores: [0] }],
+      sentAt: 0,
+    };
+    await handle.signal('registerNode', reg);
+    // A request nothing can serve yet (no gpu): it waits in the queue.
+    await handle.signal('requestLease', { requestId: 'w#1', workflowId: 'w', device: 'gpu', expectedMs: 1000, order: 'sef', preferNodes: [], avoid: [] });
+    for (let i = 0; i < 25; i++) await handle.signal('nodeHeartbeat', { ...reg, sentAt: i });
+    let runs = 0;
+    for (let i = 0; runs < 2; i++) {
+      runs = 0;
+      for await (const _ of client.workflow.list({ query: `WorkflowId = '${id}'` })) runs++;
+      if (i > 100) throw new Error('the scheduler never continued as new');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const view = await client.workflow.getHandle(id).query(schedulerStateQuery);
+    expect(view.nodes.map((n) => [n.node, n.alive])).toEqual([['n1', true]]);
+    expect(view.devices.map((d) => [d.key, d.state])).toEqual([['n1/cpu0', 'free']]);
+    expect(view.pending.map((p) => p.requestId)).toEqual(['w#1']);
+    await client.workflow.getHandle(id).terminate('test over');
+  } finally {
+    worker.shutdown();
+    await running;
+    await native.close();
+    await connection.close();
+  }
 });

@@ -9,9 +9,18 @@ import { startDevServer } from '../../workers/devserver';
 import { freePort } from './ports';
 
 export default async function globalSetup(): Promise<void> {
-  const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'sb-temporal-')), 'temporal.log');
-  const server = await startDevServer({ port, uiPort: null, logFile, extraNamespaces: ['servebench-cli', 'servebench-fault', 'servebench-rebuild', 'servebench-sched', 'servebench-death'], readyTimeoutMs: 120_000 });
+  const extraNamespaces = ['servebench-cli', 'servebench-fault', 'servebench-rebuild', 'servebench-sched', 'servebench-death'];
+  // A port found free can be taken before the server binds it (other processes on a busy machine): try anew.
+  let server;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startDevServer({ port: await freePort(), uiPort: null, logFile, extraNamespaces, readyTimeoutMs: 120_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/exited/.test(String(err))) throw err;
+    }
+  }
   process.env.TEMPORAL_ADDRESS = server.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
   (globalThis as { __TEMPORAL__?: typeof server }).__TEMPORAL__ = server;

@@ -4,7 +4,7 @@
  * device to one benchmark at a time. Requests, releases and grants travel by signal, so hundreds of waiting jobs
  * cost nothing but queue entries. Placement itself is policy.ts (pure, shared with the simulator).
  */
-import { condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setCurrentDetails, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { SchedulerActivities } from '../../activities/scheduler';
 import {
   deregisterNodeSignal,
@@ -62,6 +62,8 @@ export interface SchedulerState {
 export interface SchedulerInput {
   cluster: string;
   state?: SchedulerState;
+  /** Continue as new after this many history events (default 5,000; tests use a small one). */
+  historyLimit?: number;
 }
 
 const { workflowsNotRunning } = proxyActivities<SchedulerActivities>({
@@ -69,7 +71,7 @@ const { workflowsNotRunning } = proxyActivities<SchedulerActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-export async function schedulerWorkflow({ cluster, state: carried }: SchedulerInput): Promise<void> {
+export async function schedulerWorkflow({ cluster, state: carried, historyLimit = HISTORY_EVENTS_LIMIT }: SchedulerInput): Promise<void> {
   const s: SchedulerState = carried ?? { cluster, nodes: {}, leases: {}, pending: [], suspect: {}, granted: 0, lastHolderCheckAt: Date.now() };
   let dirty = true;
   let grantsInFlight = 0;
@@ -164,6 +166,12 @@ export async function schedulerWorkflow({ cluster, state: carried }: SchedulerIn
       grant(req, { requestId: req.requestId, node: dev.node, device: dev.device, cores: info.cores });
     }
 
+    const v = view(s, now);
+    setCurrentDetails(
+      `**${s.cluster}**: ${v.nodes.filter((n) => n.alive).length} node(s) alive, ${v.devices.filter((d) => d.state === 'leased').length}/${v.devices.length} device(s) leased, ${s.pending.length} waiting, ${s.granted} granted\n\n` +
+        v.devices.map((d) => `- ${d.key} (${d.type}, cores ${d.cores.join(',')}): ${d.state}${d.holder ? ` by ${d.holder}` : ''}`).join('\n'),
+    );
+
     if (!checking && now - s.lastHolderCheckAt >= HOLDER_CHECK_MS && (s.pending.length > 0 || Object.keys(s.leases).length > 0)) {
       checking = true;
       s.lastHolderCheckAt = now;
@@ -174,9 +182,9 @@ export async function schedulerWorkflow({ cluster, state: carried }: SchedulerIn
     }
 
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT) {
+    if (info.continueAsNewSuggested || info.historyLength > historyLimit) {
       await condition(() => grantsInFlight === 0 && !checking);
-      await continueAsNew<typeof schedulerWorkflow>({ cluster, state: s });
+      await continueAsNew<typeof schedulerWorkflow>({ cluster, state: s, historyLimit });
     }
   }
 }
