@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../configs/errors';
 import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/load';
 import { jobKey } from '../configs/matrix';
+import { configPatch } from '../configs/patch';
 import { finishedJobs } from './analysis/finished';
 import { writeJob, writeSweep } from './analysis/record';
 import type { JobSummary } from './job-summary';
@@ -23,7 +24,12 @@ export function planSweep(input: PlanSweepInput): SweepPlan {
     if (typeof input.configYaml === 'string') config = parseConfig(input.configYaml, source, { baseDir: input.baseDir ?? process.cwd() });
     else if (input.config !== undefined) config = revalidateConfig(input.config, source);
     else throw new ConfigError(source, [{ path: '', message: 'expected the sweep input to carry configYaml (YAML text) or config (an object)' }]);
-    const jobs = expandAndValidate(config, source).map((j) => ({ ...j, jobId: `${input.sweepId}/${jobKey(j)}` }));
+    // Each job's config as its changes to the sweep's: a 1,000-job plan stays far below the payload limit.
+    const jobs = expandAndValidate(config, source).map(({ config: jobConfig, ...j }) => ({
+      ...j,
+      jobId: `${input.sweepId}/${jobKey(j)}`,
+      patch: configPatch(config, jobConfig),
+    }));
     return { name: config.name, config, jobs };
   } catch (err) {
     if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidConfig');

@@ -1,5 +1,6 @@
 /** The messages that pass between workflows and activities (types only, so workflow code can import them). */
 import type { Config } from '../configs/schema';
+import type { PatchOp } from '../configs/patch';
 import type { Artifact } from './compile/types';
 import type { LoadResult } from './loadgen/driver';
 import type { ServerStats } from './serve/types';
@@ -18,10 +19,15 @@ export interface PlannedJob {
   config: Config;
 }
 
+/** A planned job as the plan carries it: its config as a patch of the sweep's config (configs/patch.ts). */
+export interface CompactJob extends Omit<PlannedJob, 'config'> {
+  patch: PatchOp[];
+}
+
 export interface SweepPlan {
   name: string;
   config: Config;
-  jobs: PlannedJob[];
+  jobs: CompactJob[];
 }
 
 export interface PlanSweepInput {

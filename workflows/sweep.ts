@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { summarizeOutcome, type JobSummary } from '../activities/job-summary';
+import { applyPatch } from '../configs/patch';
 import type { PlanSweepInput, SweepRow } from '../activities/types';
 import { leader } from './activities';
 import { benchmarkWorkflow, type Scheduling } from './benchmark';
@@ -121,7 +122,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   const runNext = async (): Promise<void> => {
     while (next < todo.length && !historyFull()) {
-      const job = todo[next++];
+      const { patch, ...planned } = todo[next++];
+      const job = { ...planned, config: applyPatch(plan.config, patch) };
       progress.active[job.jobId] = 'queued';
       const outcome = await executeChild(benchmarkWorkflow, {
         workflowId: job.jobId,
