@@ -55,3 +55,9 @@ export function summarizeOutcome(o: JobOutcome): JobSummary {
       : undefined,
   };
 }
+
+/** The summary without parameters and load figures: what a very large sweep keeps per job (its payloads stay small). */
+export function briefSummary(s: JobSummary): JobSummary {
+  const { params: _params, load: _load, slo: _slo, ...rest } = s;
+  return { ...rest, params: {} };
+}

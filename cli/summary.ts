@@ -29,3 +29,16 @@ export function renderSummary(jobs: JobSummary[]): string {
   const { columns, rows } = summaryRows(jobs);
   return renderTable(columns, rows);
 }
+
+/** Rows past which the end-of-sweep table gives way to counts (the rows are in the results database). */
+export const SUMMARY_TABLE_MAX_ROWS = 50;
+
+/** The table for a small sweep; for a large one, counts and the first failures. */
+export function renderSweepSummary(jobs: JobSummary[]): string {
+  if (jobs.length <= SUMMARY_TABLE_MAX_ROWS) return renderSummary(jobs);
+  const failed = jobs.filter((j) => j.status === 'failed');
+  const lines = [`${jobs.length} jobs: ${jobs.length - failed.length} completed, ${failed.length} failed`];
+  for (const j of failed.slice(0, 5)) lines.push(`  ${j.jobId}: ${j.error ?? 'failed'}`);
+  if (failed.length > 5) lines.push(`  ... and ${failed.length - 5} more failed`);
+  return lines.join('\n');
+}

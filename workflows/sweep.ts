@@ -19,7 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { summarizeOutcome, type JobSummary } from '../activities/job-summary';
+import { briefSummary, summarizeOutcome, type JobSummary } from '../activities/job-summary';
 import { applyPatch } from '../configs/patch';
 import type { PlanSweepInput, SweepRow } from '../activities/types';
 import { leader } from './activities';
@@ -58,6 +58,11 @@ export interface SweepResult {
 }
 
 const DEFAULT_PARALLELISM = 8;
+/**
+ * Above this many jobs a sweep keeps brief summaries (no parameters or figures; those are in the results
+ * database), so what it carries through continue-as-new and returns stays far below the 2 MB payload limit.
+ */
+export const DETAILED_SUMMARY_LIMIT = 500;
 
 function describeProgress(p: SweepProgress): string {
   const stages: Record<string, number> = {};
@@ -80,9 +85,11 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
   });
 
   const plan = await leader.planSweep({ ...planInput, sweepId });
+  const detailed = plan.jobs.length <= DETAILED_SUMMARY_LIMIT;
   const finished = new Map<string, JobSummary>();
+  const keep = (s: JobSummary) => finished.set(s.jobId, detailed ? s : briefSummary(s));
   // A fresh start under an id that ran before resumes: completed jobs are not measured again.
-  for (const s of carried?.finished ?? (await leader.finishedJobs(sweepId))) finished.set(s.jobId, s);
+  for (const s of carried?.finished ?? (await leader.finishedJobs(sweepId))) keep(s);
   const count = () => {
     progress.done = finished.size;
     progress.failed = [...finished.values()].filter((s) => s.status === 'failed').length;
@@ -131,7 +138,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
         parentClosePolicy: ParentClosePolicy.TERMINATE,
         typedSearchAttributes: [{ key: SWEEP_NAME, value: plan.name }],
       });
-      finished.set(job.jobId, summarizeOutcome(outcome));
+      keep(summarizeOutcome(outcome));
       delete progress.active[job.jobId];
       count();
       publish();

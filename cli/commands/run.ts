@@ -15,7 +15,7 @@ import { openStack, type Stack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { createProgressView } from '../progress';
-import { renderSummary } from '../summary';
+import { renderSweepSummary } from '../summary';
 import { uiWorkflowUrl } from '../ui';
 
 const NO_WORKER_WARNING_MS = 30_000;
@@ -90,7 +90,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       view?.stop();
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else {
-        process.stdout.write(renderSummary(result.jobs) + '\n');
+        process.stdout.write(renderSweepSummary(result.jobs) + '\n');
         process.stdout.write(`results: ${resultsFile()} (servebench query "select * from results where sweep_id = '${sweepId}'")\n`);
       }
       code = result.jobs.every((j) => j.status === 'completed') ? EXIT.ok : EXIT.failed;
