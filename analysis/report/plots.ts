@@ -63,6 +63,15 @@ function sloMarks(slo: number | null, latencies: number[], at: 'top' | 'bottom',
   return { layers, caption: ` ${reading}`, slo };
 }
 
+/** One filled point per run at (x, y), coloured by configuration; `x` and `y` add titles and axes. */
+function runPoints(values: { x: number; y: number; config: string }[], color: unknown, x: object, y: object) {
+  return {
+    data: { values },
+    mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
+    encoding: { x: { field: 'x', type: 'quantitative', ...x }, y: { field: 'y', type: 'quantitative', ...y }, color },
+  };
+}
+
 export function throughputLatencyPlot(data: ReportData): Plot {
   const base = { id: 'throughput-latency', title: 'Throughput vs p99 latency' } as const;
   const { label, color } = configs(data);
@@ -74,15 +83,7 @@ export function throughputLatencyPlot(data: ReportData): Plot {
     height: HEIGHT,
     config: CONFIG,
     layer: [
-      {
-        data: { values },
-        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) },
-          y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
-          color,
-        },
-      },
+      runPoints(values, color, { title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) }, { title: 'inferences/s', axis: { format: ',~r' } }),
       ...slo.layers,
     ],
   } as TopLevelSpec;
@@ -255,15 +256,7 @@ export function rooflinePlot(data: ReportData): Plot {
     height: HEIGHT,
     config: CONFIG,
     layer: [
-      {
-        data: { values },
-        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') },
-          y: { field: 'y', type: 'quantitative', title: 'achieved FLOP/s (log scale)', ...logAxis(values.map((v) => v.y), '~s') },
-          color,
-        },
-      },
+      runPoints(values, color, { title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') }, { title: 'achieved FLOP/s (log scale)', ...logAxis(values.map((v) => v.y), '~s') }),
       { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [6, 4] }, encoding: { y: { datum: ceiling } } },
       {
         data: { values: [{}] },
