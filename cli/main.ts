@@ -15,6 +15,9 @@ import { workerCommand } from './commands/worker';
 
 const { version } = require('../../package.json') as { version: string };
 
+/** The results file option shared by every command that reads or writes it. */
+const dbOption = () => new Option('--db <file>', 'results file (default: .servebench/results.duckdb)');
+
 const DEVICES_HELP = 'devices this host measures on, comma-separated: cpu (all cores), cpu0,cpu1 (the cores split evenly), cpu0=0-3, gpu0';
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -81,7 +84,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .option('--json', 'rows as a JSON array')
     .option('--csv', 'rows as CSV')
     .option('--parquet <file>', 'write the rows to a Parquet file')
-    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .addOption(dbOption())
     .action(async (sql: string, opts) => {
       process.exitCode = await queryCommand(sql, opts);
     });
@@ -90,7 +93,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description("write a sweep's rows of every table as Parquet files")
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .requiredOption('--out <dir>', 'directory for the .parquet files')
-    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await exportCommand(sweep, opts);
     });
@@ -99,7 +102,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('write a self-contained HTML report with plots for a sweep, and print a Markdown summary')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--out <file>', 'HTML file (default: report-<sweepId>.html)')
-    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await reportCommand(sweep, opts);
     });
@@ -108,14 +111,14 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('fit throughput and p99 over a sweep, print the held-out error, and propose the next configurations to measure')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--json', 'one JSON object')
-    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await suggestCommand(sweep, opts);
     });
 
   p.command('rebuild')
     .description('restore the results database from the sweeps Temporal still holds (after the file was lost)')
-    .option('--db <file>', 'results file (default: .servebench/results.duckdb)')
+    .addOption(dbOption())
     .action(async (opts) => {
       process.exitCode = await rebuildCommand(opts);
     });
