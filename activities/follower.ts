@@ -171,7 +171,8 @@ interface MeasuredServer {
   pinned: boolean;
   meta: ModelMetadata;
   stats(): Promise<ServerStats | null>;
-  resetStats(): Promise<void>;
+  /** Absent for an external server: its statistics are not ours to reset. */
+  resetStatsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -186,8 +187,7 @@ async function attachServer(config: Config): Promise<MeasuredServer> {
     if (e instanceof ExternalServerError) throw ApplicationFailure.nonRetryable(e.message, 'ExternalServerUnavailable');
     throw e;
   }
-  const none = async () => undefined;
-  return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, pinned: true, meta, stats: async () => null, resetStats: none, stop: none };
+  return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, pinned: true, meta, stats: async () => null, stop: async () => undefined };
 }
 
 /** Start the built-in server on the artifact (rebuilt here, on the device's cores, if this host lacks it), pinned to the device. */
@@ -245,11 +245,9 @@ async function measureOn(
         body: Buffer.from(buildInferBody(server.meta, w.batchSize, w.seed)),
         ...workloadOptions(config),
         signal: activity.cancellationSignal,
-        // Server statistics describe the measured window only, like the client's.
-        onWindowStart: () => {
-          sampler.markWindowStart();
-          void server.resetStats().catch(() => undefined);
-        },
+        // Server statistics describe the measured window only, like the client's: the load generator resets them.
+        resetStatsUrl: server.resetStatsUrl,
+        onWindowStart: () => sampler.markWindowStart(),
         onProgress: report,
       });
       // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.

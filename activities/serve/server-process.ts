@@ -25,6 +25,8 @@ export interface ServerProcess {
   pinned: boolean;
   stats(): Promise<ServerStats>;
   resetStats(): Promise<void>;
+  /** What resetStats POSTs to, for a client that resets from its own process. */
+  resetStatsUrl: string;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. */
   stop(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
     pinned,
     stats: async () => JSON.parse(await request(`${modelUrl}/servebench-stats`, 'GET')) as ServerStats,
     resetStats: async () => void (await request(`${modelUrl}/servebench-stats/reset`, 'POST')),
+    resetStatsUrl: `${modelUrl}/servebench-stats/reset`,
     stop: () =>
       (stopping ??= (async () => {
         const done = exited(child);
