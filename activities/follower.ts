@@ -36,8 +36,6 @@ export interface FollowerContext {
   device?: DeviceInfo;
   /** What runs on this node's cores; default the process-wide ledger (nodeLedger()). */
   ledger?: NodeLedger;
-  /** Not used: workers/follower.ts parses device specs into `device`. Kept so older callers still compile. */
-  devices?: string[];
 }
 
 let processLedger: NodeLedger | undefined;

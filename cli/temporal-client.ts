@@ -15,7 +15,8 @@ export async function connectClient(): Promise<{ client: Client; close(): Promis
   return { client: new Client({ connection, namespace: target.namespace }), close: () => connection.close() };
 }
 
-export async function listWorkflows(client: Client, query: string, limit: number): Promise<WorkflowExecutionInfo[]> {
+/** The executions a visibility query matches, newest first; at most `limit`. */
+export async function listWorkflows(client: Client, query: string, limit = Infinity): Promise<WorkflowExecutionInfo[]> {
   const out: WorkflowExecutionInfo[] = [];
   for await (const info of client.workflow.list({ query })) {
     out.push(info);

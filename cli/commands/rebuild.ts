@@ -3,7 +3,7 @@
  * memos and the benchmark workflows' results (each carries its run's full summary). Writes replace rows by
  * key, so rebuilding over an intact file changes nothing.
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { writeJob, writeSweep } from '../../activities/analysis/record';
 import type { JobOutcome, SweepRow } from '../../activities/types';
 import type { SweepMemo } from '../../workflows/sweep';
@@ -11,12 +11,7 @@ import { SWEEP_MEMO } from '../../workflows/sweep';
 import { openStack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
-
-async function collect(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
-  const out: WorkflowExecutionInfo[] = [];
-  for await (const info of client.workflow.list({ query })) out.push(info);
-  return out;
-}
+import { listWorkflows } from '../temporal-client';
 
 function sweepStatus(info: WorkflowExecutionInfo, jobs: JobOutcome[]): SweepRow['status'] {
   if (info.status.name === 'RUNNING') return 'running';
@@ -37,13 +32,13 @@ export async function rebuildCommand(opts: { db?: string }): Promise<number> {
   try {
     const { client } = stack;
     const byId = new Map<string, JobOutcome[]>();
-    const jobs = await collect(client, `WorkflowType = 'benchmarkWorkflow' AND ExecutionStatus = 'Completed'`);
+    const jobs = await listWorkflows(client, `WorkflowType = 'benchmarkWorkflow' AND ExecutionStatus = 'Completed'`);
     for (const info of jobs) {
       const outcome = (await client.workflow.getHandle(info.workflowId, info.runId).result()) as JobOutcome;
       await writeJob(file, outcome, (info.closeTime ?? new Date()).toISOString());
       byId.set(outcome.sweepId, [...(byId.get(outcome.sweepId) ?? []), outcome]);
     }
-    const sweeps = await collect(client, `WorkflowType = 'sweepWorkflow'`);
+    const sweeps = await listWorkflows(client, `WorkflowType = 'sweepWorkflow'`);
     let restored = 0;
     for (const info of sweeps) {
       const memo = info.memo?.[SWEEP_MEMO] as SweepMemo | undefined;

@@ -54,7 +54,7 @@ workload:
 const noArtifact = { path: '/nonexistent/missing.onnx', modelName: 'not-used' } as unknown as Artifact;
 
 function measure(endpoint: string, model?: string): Promise<MeasureResult> {
-  const activities = createFollowerActivities({ cluster: 'local', node: 'n1', devices: ['cpu'], cacheDir: path.join(tmpdir(), 'endpoint-cache') });
+  const activities = createFollowerActivities({ cluster: 'local', node: 'n1', cacheDir: path.join(tmpdir(), 'endpoint-cache') });
   return new MockActivityEnvironment().run(activities.measure as (i: unknown) => Promise<MeasureResult>, { jobId: 'j1', config: configFor(endpoint, model), artifact: noArtifact });
 }
 
@@ -111,7 +111,7 @@ workload:
 `,
     'ep.yaml',
   );
-  const activities = createFollowerActivities({ cluster: 'local', node: 'n1', devices: ['cpu'], cacheDir: path.join(tmpdir(), 'endpoint-cache') });
+  const activities = createFollowerActivities({ cluster: 'local', node: 'n1', cacheDir: path.join(tmpdir(), 'endpoint-cache') });
   const err = await new MockActivityEnvironment()
     .run(activities.measure as (i: unknown) => Promise<MeasureResult>, { jobId: 'j2', config, artifact: noArtifact })
     .catch((e: unknown) => e);
