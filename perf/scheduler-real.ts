@@ -8,18 +8,15 @@
  * Each phase gets a fresh dev server-side cluster name and a fresh artifact cache. JCT = the job's benchmark
  * workflow close time − its sweep's submission time.
  */
-import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scheduling } from '../workflows/benchmark';
 import { LEADER_QUEUE } from '../workflows/queues';
 import type { sweepWorkflow } from '../workflows/sweep';
-import { startDevServer } from '../workers/devserver';
 import { startLocalWorkers } from '../workers/local-workers';
 import { installWorkerLogging } from '../workers/logging';
-import { ensureSearchAttributes } from '../workers/search-attributes';
-import { freePort } from '../workers/ports';
+import { startPerfTemporal, type PerfTemporal } from './temporal';
 
 const MODELS: Record<string, string> = {
   // ~67M parameters: a few seconds to generate, validate and optimise, as a real model's compile takes minutes.
@@ -50,18 +47,17 @@ sweep:
 `;
 }
 
-async function phase(address: string, scheduling: Scheduling, home: string): Promise<number[]> {
+async function phase(temporal: PerfTemporal, scheduling: Scheduling, home: string): Promise<number[]> {
   const cluster = `real-${scheduling}`;
   const local = await startLocalWorkers({
-    target: { address, namespace: 'default' },
+    target: { address: temporal.address, namespace: 'default' },
     cluster,
     node: 'perfnode',
     devices: ['cpu0', 'cpu1'],
     resultsFile: join(home, `${scheduling}.duckdb`),
     cacheDir: join(home, `artifacts-${scheduling}`),
   });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const { client } = temporal;
   try {
     const t0 = Date.now();
     const sweeps = await Promise.all(
@@ -89,7 +85,6 @@ async function phase(address: string, scheduling: Scheduling, home: string): Pro
     say(`${scheduling}: ${jct.length} jobs, makespan ${((Date.now() - t0) / 1000).toFixed(1)} s, mean JCT ${mean(jct).toFixed(2)} s`);
     return jct;
   } finally {
-    await connection.close();
     await local.stop();
   }
 }
@@ -98,15 +93,11 @@ export async function realComparison(): Promise<{ lines: string[] } | null> {
   if (process.env.PERF_SCHEDULER_REAL === '0') return null;
   const home = mkdtempSync(join(tmpdir(), 'sb-perf-sched-'));
   installWorkerLogging(join(home, 'logs'), 'WARN');
-  const port = await freePort();
-  say(`real cluster: Temporal dev server on 127.0.0.1:${port}, one follower with devices cpu0, cpu1`);
-  const server = await startDevServer({ port, uiPort: null, logFile: join(home, 'temporal.log'), readyTimeoutMs: 120_000 });
+  const temporal = await startPerfTemporal(home);
+  say(`real cluster: Temporal dev server on ${temporal.address}, one follower with devices cpu0, cpu1`);
   try {
-    const conn = await Connection.connect({ address: server.address });
-    await ensureSearchAttributes(conn, 'default');
-    await conn.close();
-    const single = await phase(server.address, 'single-tier', home);
-    const two = await phase(server.address, 'two-tier', home);
+    const single = await phase(temporal, 'single-tier', home);
+    const two = await phase(temporal, 'two-tier', home);
     const ratio = mean(single) / mean(two);
     return {
       lines: [
@@ -117,7 +108,7 @@ export async function realComparison(): Promise<{ lines: string[] } | null> {
       ],
     };
   } finally {
-    await server.stop();
+    await temporal.stop();
     if (process.env.PERF_KEEP) say(`kept ${home}`);
     else rmSync(home, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@
  * the jobs measure rather than start servers); the model is still compiled (once: the rest are cache hits).
  * Knobs: PERF_SCALE_JOBS (1000; a multiple of 10).
  */
-import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +18,9 @@ import { spawnServer } from '../activities/serve/server-process';
 import { LEADER_QUEUE } from '../workflows/queues';
 import { schedulerWorkflowId } from '../workflows/scheduler/messages';
 import type { sweepWorkflow } from '../workflows/sweep';
-import { startDevServer } from '../workers/devserver';
 import { startLocalWorkers } from '../workers/local-workers';
 import { installWorkerLogging } from '../workers/logging';
-import { freePort } from '../workers/ports';
-import { ensureSearchAttributes } from '../workers/search-attributes';
+import { startPerfTemporal } from './temporal';
 
 const say = (line: string) => process.stderr.write(`[perf] ${line}\n`);
 const MODEL = '{ family: mlp, layers: 2, hidden: 16, inputShape: [8], dtype: float32, seed: 4 }';
@@ -37,15 +35,12 @@ async function main(): Promise<void> {
   const jobs = Number(process.env.PERF_SCALE_JOBS ?? 1000);
   const home = mkdtempSync(join(tmpdir(), 'sb-perf-scale-'));
   installWorkerLogging(join(home, 'logs'), 'WARN');
-  const port = await freePort();
-  const server = await startDevServer({ port, uiPort: null, logFile: join(home, 'temporal.log'), readyTimeoutMs: 120_000 });
+  const temporal = await startPerfTemporal(home);
+  const { client } = temporal;
   const artifact = await compileModel({ model: { generate: { family: 'mlp', layers: 2, hidden: 16, inputShape: [8], dtype: 'float32', seed: 4 } as GenerateSpec }, graphOptimization: 'all' }, { cacheDir: join(home, 'shared') });
   const model = await spawnServer({ modelPath: artifact.path, modelName: artifact.modelName, instances: 1, intraOpThreads: 1, interOpThreads: 1 });
-  const connection = await Connection.connect({ address: server.address });
-  await ensureSearchAttributes(connection, 'default');
-  const client = new Client({ connection });
   const local = await startLocalWorkers({
-    target: { address: server.address, namespace: 'default' },
+    target: { address: temporal.address, namespace: 'default' },
     cluster: 'scale',
     node: 'scalenode',
     devices: ['cpu0', 'cpu1'],
@@ -63,7 +58,7 @@ sweep:
   workload.concurrency: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 repeat: ${jobs / 10}
 `;
-    say(`sweep of ${jobs} jobs on a two-device cluster (dev server ${server.address})`);
+    say(`sweep of ${jobs} jobs on a two-device cluster (dev server ${temporal.address})`);
     const t0 = Date.now();
     const handle = await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId: 'scale-sweep', args: [{ configYaml: yaml }] });
     const timer = setInterval(() => {
@@ -100,9 +95,8 @@ repeat: ${jobs / 10}
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     await local.stop();
-    await connection.close();
     await model.stop();
-    await server.stop();
+    await temporal.stop();
     rmSync(home, { recursive: true, force: true });
   }
 }
