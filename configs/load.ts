@@ -122,12 +122,18 @@ function resolveModelPaths(config: Config, baseDir: string): Config {
   const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? resolve(baseDir, p) : p);
   const out: Config = { ...config, model: { ...config.model } };
   if (out.model.path !== undefined) out.model.path = abs(out.model.path) as string;
-  // A trace file (workload.trace) is next to the config file too.
+  if (out.model.inputs) {
+    out.model.inputs = Object.fromEntries(Object.entries(out.model.inputs).map(([k, v]) => [k, v.data === undefined ? v : { ...v, data: abs(v.data) as string }]));
+  }
+  // Trace and data files (workload.trace, workload.data) are next to the config file too.
   if (out.workload.trace !== undefined) out.workload = { ...out.workload, trace: abs(out.workload.trace) as string };
+  if (out.workload.data !== undefined) out.workload = { ...out.workload, data: abs(out.workload.data) as string };
   if (out.sweep) {
     out.sweep = { ...out.sweep };
     if (out.sweep['model.path']) out.sweep['model.path'] = out.sweep['model.path'].map(abs);
-    if (out.sweep['workload.trace']) out.sweep['workload.trace'] = out.sweep['workload.trace'].map(abs);
+    for (const key of Object.keys(out.sweep)) {
+      if (key === 'workload.trace' || key === 'workload.data' || /^model\.inputs\.[^.]+\.data$/.test(key)) out.sweep[key] = out.sweep[key].map(abs);
+    }
     if (out.sweep.model) {
       out.sweep.model = out.sweep.model.map((m) =>
         m && typeof m === 'object' && 'path' in m ? { ...m, path: abs((m as { path: unknown }).path) } : m,

@@ -92,8 +92,31 @@ function buildConfigSchema(form: DurationForm) {
     .superRefine(generateFamilyRules, { when: () => true })
     .transform(generateSpecOf);
 
+  // model.inputs.<name>: how the load generator (and the compile's smoke run) fills one model input;
+  // resolved against the model's own inputs by activities/inputs/resolve.ts (at validate and at run time).
+  const inputSpec = z
+    .strictObject({
+      // The whole shape sent, one entry per dimension; the batch dim (the input's first dynamic one) is -1 or workload.batchSize.
+      shape: z.array(int('an integer >= -1').min(-1, { error: 'expected an integer >= -1' }), { error: 'expected a list of integers (the shape)' }).optional(),
+      // Random values in [lo, hi] (integers inclusive; floats [lo, hi)).
+      range: z.tuple([z.number({ error: 'expected a number' }), z.number({ error: 'expected a number' })], { error: 'expected [lo, hi]' }).optional(),
+      // Every element this value (an int64 scalar such as a sample rate, a flag).
+      value: z.union([z.number(), z.boolean()], { error: 'expected a number or true/false' }).optional(),
+      // A .npy file: this input's tensor (the input's rank), or one per request (rank + 1), cycled.
+      data: text().optional(),
+    })
+    .superRefine((i, ctx) => {
+      const given = (['range', 'value', 'data'] as const).filter((k) => i[k] !== undefined);
+      if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]], message: `expected one of range, value or data, got ${given.join(' and ')}` });
+      if (i.range && !(i.range[0] <= i.range[1])) ctx.addIssue({ code: 'custom', path: ['range'], message: `expected [lo, hi] with lo <= hi, got [${i.range.join(', ')}]` });
+    });
+
   const model = z
-    .strictObject({ generate: generate.optional(), path: text().optional() })
+    .strictObject({
+      generate: generate.optional(),
+      path: text().optional(),
+      inputs: z.record(z.string(), inputSpec, { error: 'expected a mapping of input name -> { shape, range, value, data }' }).optional(),
+    })
     .superRefine((m, ctx) => {
       const n = Number(m.generate !== undefined) + Number(m.path !== undefined);
       if (n !== 1) {
@@ -152,6 +175,12 @@ function buildConfigSchema(form: DurationForm) {
       })
       .optional(),
     seed: nonNegInt().default(1),
+    // How tensors travel: JSON, or Triton's binary tensor extension (request and response), for large tensors.
+    tensorFormat: oneOf(['json', 'binary']).default('json'),
+    // Per-request deadline (and the longest wait for stragglers at the end of a run).
+    requestTimeout: durationField(form, true).default(10_000),
+    // Input data cycled through requests: perf_analyzer's --input-data JSON ({"data": [...]}) or JSONL, one request per entry.
+    data: text().optional(),
     // burst: `size` requests at once every `every` (the rate is size / every).
     burst: z.strictObject({ size: posInt(), every: durationField(form, true) }).optional(),
     // offline: queries at the least (unset = 1024), `concurrency` outstanding (unset = all, up to 1024).
@@ -350,9 +379,12 @@ function checkMaxDuration(w: { duration?: unknown; maxDuration?: unknown } | und
   });
 }
 
+/** model.inputs is keyed by the model's input names: any name, and its keys, may be swept. */
+const INPUT_SWEEP_PATH = /^model\.inputs\.[^.]+(\.(shape|range|value|data))?$/;
+
 function checkSweepKeys(keys: string[], ctx: Ctx, valid: string[]): void {
   for (const key of keys) {
-    if (!valid.includes(key)) {
+    if (!valid.includes(key) && !INPUT_SWEEP_PATH.test(key)) {
       // A bare leaf name ("rate") most likely means the one path ending in it.
       const tail = valid.filter((p) => p.endsWith(`.${key}`));
       const hint = tail.length === 1 ? `; did you mean "${tail[0]}"?` : didYouMean(key, valid);

@@ -1,5 +1,5 @@
 /**
- * runLoad: drives a KServe v2 server with one pre-built infer body, until the run rules are met
+ * runLoad: drives a KServe v2 server with pre-built infer bodies (cycled), until the run rules are met
  * (run-rules.ts), and summarises the measured window with a verdict. Modes:
  * - closed loop: `concurrency` (N outstanding), `single-stream` (1 outstanding: the next request when the
  *   previous completes), `offline` (see below);
@@ -31,6 +31,7 @@ import {
 } from './run-rules';
 import { chooseKnee, checkPlan, DEFAULT_MAX_STEPS, levelAt, stopReason, type ProgressiveOver, type ProgressivePlan, type StepSummary } from './progressive';
 import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
+import type { RequestBody } from '../inputs/body';
 import { Sender } from './sender';
 import { WindowStats } from './stats';
 import { loadTrace } from './trace';
@@ -50,8 +51,10 @@ export interface LoadProgress {
 export interface LoadOptions {
   baseUrl: string;
   modelName: string;
-  /** Serialised infer request, sent as is for every request. */
-  body: Buffer;
+  /** Serialised JSON infer request, sent as is for every request (when `bodies` is absent). */
+  body?: Buffer;
+  /** Serialised infer requests (JSON or binary tensor format), sent in turn, cycled. */
+  bodies?: RequestBody[];
   mode: LoadMode;
   /** `concurrency`: requests kept outstanding; `offline`: likewise (default min(samples, 1024)). */
   concurrency?: number;
@@ -141,6 +144,9 @@ export interface LoadResult {
    * that bounds the percentile at 99% confidence (null with too few queries).
    */
   earlyStopping: { percentile: EarlyStoppingPercentile; queriesNeeded: number; estimateMs: number | null } | null;
+  /** Mean body bytes per request sent, and per successful response (Content-Length), warm-up included. */
+  requestBytes?: number | null;
+  responseBytes?: number | null;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -227,7 +233,8 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const ep = modelEndpoint(opts.baseUrl, opts.modelName);
   earlyStoppingNeeds(rules); // the binomial search, before the clock starts
 
-  const sender = new Sender(ep, opts.body, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
+  const bodies = opts.bodies ?? (opts.body ? [{ body: opts.body }] : []);
+  const sender = new Sender(ep, bodies, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
   // One internal stop for both causes: the caller's signal and a throwing onProgress.
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;
@@ -315,6 +322,8 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
     verdict,
     loadgenCpuPct,
     earlyStopping: earlyStoppingResult(rules, stats.latency),
+    requestBytes: sender.requestsWritten ? sender.requestBytes / sender.requestsWritten : null,
+    responseBytes: sender.responsesCounted ? sender.responseBytes / sender.responsesCounted : null,
   };
   if (halt.signal.aborted) result.aborted = true;
   stats.release();

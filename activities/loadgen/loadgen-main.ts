@@ -9,8 +9,14 @@ import { request } from 'node:http';
 import { toWire } from '../process/wire-error';
 import { runLoad, type LoadOptions } from './driver';
 
-/** LoadOptions without its callbacks and signal, the body as bytes: what crosses the process boundary. */
-export type WireLoadOptions = Omit<LoadOptions, 'body' | 'signal' | 'onProgress' | 'onWindowStart'> & { body: Uint8Array; resetStatsUrl?: string };
+/** LoadOptions without its callbacks and signal, bodies as bytes (Buffers arrive as Uint8Arrays): what crosses the process boundary. */
+export type WireLoadOptions = Omit<LoadOptions, 'body' | 'bodies' | 'signal' | 'onProgress' | 'onWindowStart'> & {
+  body?: Uint8Array;
+  bodies?: { body: Uint8Array; headerLength?: number }[];
+  resetStatsUrl?: string;
+};
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 export type ParentMessage = { type: 'run'; opts: WireLoadOptions } | { type: 'abort' };
 
@@ -23,10 +29,11 @@ process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'abort') return abort.abort();
   if (msg.type !== 'run' || started) return;
   started = true;
-  const { body, resetStatsUrl, ...opts } = msg.opts;
+  const { body, bodies, resetStatsUrl, ...opts } = msg.opts;
   runLoad({
     ...opts,
-    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    body: body && asBuffer(body),
+    bodies: bodies?.map((b) => ({ ...b, body: asBuffer(b.body) })),
     signal: abort.signal,
     onProgress: (progress) => process.send!({ type: 'progress', progress }),
     onWindowStart: () => {

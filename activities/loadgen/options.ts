@@ -2,7 +2,7 @@
 import type { Config } from '../../configs/schema';
 import type { LoadOptions } from './driver';
 
-export type WorkloadOptions = Omit<LoadOptions, 'baseUrl' | 'modelName' | 'body' | 'signal' | 'onProgress' | 'onWindowStart'>;
+export type WorkloadOptions = Omit<LoadOptions, 'baseUrl' | 'modelName' | 'body' | 'bodies' | 'signal' | 'onProgress' | 'onWindowStart'>;
 
 export function workloadOptions(config: Config): WorkloadOptions {
   const w = config.workload;
@@ -33,5 +33,6 @@ export function workloadOptions(config: Config): WorkloadOptions {
     earlyStopping: w.earlyStopping ?? null,
     stability: w.stability ? { windows: w.stability.windows, tolerance: w.stability.tolerance, windowMs: w.stability.window } : null,
     seed: w.seed,
+    requestTimeoutMs: w.requestTimeout,
   };
 }

@@ -1,9 +1,9 @@
 /**
- * Requests from a model's KServe v2 metadata: fetch the metadata, then build an
- * infer body once (the driver sends the same bytes many times).
+ * A model's KServe v2 metadata (what its requests must hold), and a plain JSON infer body from it.
  */
 import { describeErrorBody, describeNetError, modelEndpoint } from './endpoint';
-import { seededUniform, type Uniform } from '../rng';
+import { encodeRequest } from '../inputs/body';
+import { describeIssues, prepareRequests } from '../inputs/prepare';
 
 export interface TensorMetadata {
   name: string;
@@ -83,55 +83,14 @@ function metadataProblem(json: unknown): string | null {
   return null;
 }
 
-/** The shape sent for `batchSize`: first -1 is the batch dim, other -1 dims are 1. */
-export function concreteShape(t: TensorMetadata, batchSize: number): number[] {
-  const batchAt = t.shape.indexOf(-1);
-  if (batchAt < 0 && batchSize !== 1) {
-    throw new Error(`input "${t.name}" has fixed shape [${t.shape.join(', ')}]; it cannot take batch size ${batchSize}`);
-  }
-  return t.shape.map((d, i) => (d !== -1 ? d : i === batchAt ? batchSize : 1));
-}
-
-type Gen = (u: Uniform) => number | boolean | string;
-
-// Floats in [-1, 1) with 4 decimals: valid for any float model, and short JSON.
-const float: Gen = (u) => Math.floor((u() * 2 - 1) * 1e4) / 1e4;
-// Small non-negative ints: safe as indices (embeddings, token ids) and in every int type.
-const smallInt: Gen = (u) => Math.floor(u() * 16);
-
-const GENERATORS: Record<string, Gen> = {
-  FP16: float,
-  FP32: float,
-  FP64: float,
-  BF16: float,
-  INT8: smallInt,
-  INT16: smallInt,
-  INT32: smallInt,
-  INT64: smallInt,
-  UINT8: smallInt,
-  UINT16: smallInt,
-  UINT32: smallInt,
-  UINT64: smallInt,
-  BOOL: (u) => u() < 0.5,
-  BYTES: (u) => `s${Math.floor(u() * 1e6)}`,
-};
-
 /**
- * JSON body of a v2 infer request for every input of `meta`, with flat
- * row-major, deterministic pseudo-random data for `seed`.
+ * JSON body of a v2 infer request for every input of `meta`, with deterministic pseudo-random data for `seed`
+ * (dynamic dims other than the batch dim must be fixed by the model: see activities/inputs for the rest).
  */
 export function buildInferBody(meta: ModelMetadata, batchSize: number, seed: number): string {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be an integer >= 1, got ${batchSize}`);
   if (meta.inputs.length === 0) throw new Error(`model "${meta.name}" declares no inputs`);
-  const u = seededUniform(seed);
-  const inputs = meta.inputs.map((t) => {
-    const gen = GENERATORS[t.datatype.toUpperCase()];
-    if (!gen) throw new Error(`input "${t.name}" has unsupported datatype "${t.datatype}"`);
-    const shape = concreteShape(t, batchSize);
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Array<number | boolean | string>(n);
-    for (let i = 0; i < n; i++) data[i] = gen(u);
-    return { name: t.name, shape, datatype: t.datatype, data };
-  });
-  return JSON.stringify({ inputs });
+  const prepared = prepareRequests(meta.inputs, { batchSize, seed });
+  if (!prepared.requests) throw new Error(`model "${meta.name}": ${describeIssues(prepared.issues)}`);
+  return encodeRequest(prepared.requests[0], 'json').body.toString('utf8');
 }

@@ -1,5 +1,5 @@
 /**
- * Fire-and-callback POSTs of one pre-serialised infer body over keep-alive
+ * Fire-and-callback POSTs of pre-serialised infer bodies (cycled in turn) over keep-alive
  * connections, one request per connection at a time. A minimal HTTP/1.1
  * client on raw sockets (this runs tens of thousands of times a second, and
  * general clients spend more CPU per request than the server under test): the
@@ -9,6 +9,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import type { RequestBody } from '../inputs/body';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
@@ -129,6 +130,10 @@ class Connection {
     if (!(length >= 0) || !Number.isSafeInteger(length)) return `HTTP ${status} without a valid Content-Length (unsupported)`;
     this.status = status;
     this.remaining = length;
+    if (status === 200) {
+      this.sender.responseBytes += length;
+      this.sender.responsesCounted++;
+    }
     if (status !== 200) this.errorBody = [];
     return null;
   }
@@ -141,7 +146,15 @@ class Connection {
  * and past that requests wait in FIFO order.
  */
 export class Sender {
-  private readonly request: Buffer;
+  /** Whole requests (head + body), built once; send() cycles through them. */
+  private readonly requests: Buffer[];
+  private readonly bodyBytes: number[];
+  private next = 0;
+  /** Body bytes of the requests sent, and of the 200 replies received (their Content-Length). */
+  requestBytes = 0;
+  responseBytes = 0;
+  requestsWritten = 0;
+  responsesCounted = 0;
   private readonly secure: boolean;
   /** In-flight requests in send order, which is deadline order (one timeout for all). */
   private readonly live = new Set<Exchange>();
@@ -153,16 +166,31 @@ export class Sender {
 
   constructor(
     private readonly ep: Endpoint,
-    body: Buffer,
+    bodies: readonly RequestBody[],
     private readonly timeoutMs: number,
     private readonly maxSockets: number,
   ) {
+    if (bodies.length === 0) throw new RangeError('the sender needs at least one request body');
     this.secure = ep.modelUrl.startsWith('https:');
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
-    const head =
-      `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
-    this.request = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+    this.requests = bodies.map(({ body, headerLength }) => {
+      // Binary tensor bodies (Triton's extension) say where their JSON header ends.
+      const type = headerLength === undefined ? 'application/json' : `application/octet-stream\r\nInference-Header-Content-Length: ${headerLength}`;
+      const head =
+        `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
+        `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`;
+      return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+    });
+    this.bodyBytes = bodies.map((b) => b.body.length);
+  }
+
+  /** The next request in turn, counted as sent. */
+  private nextRequest(): Buffer {
+    const i = this.next;
+    this.next = (i + 1) % this.requests.length;
+    this.requestBytes += this.bodyBytes[i];
+    this.requestsWritten++;
+    return this.requests[i];
   }
 
   get inflight(): number {
@@ -179,7 +207,7 @@ export class Sender {
       conn = new Connection(this, this.ep, this.secure);
       this.conns.add(conn);
     }
-    if (conn) conn.write(ex, this.request);
+    if (conn) conn.write(ex, this.nextRequest());
     else this.waiting.push(ex);
   }
 
@@ -211,7 +239,7 @@ export class Sender {
     for (;;) {
       const next = this.waiting.shift();
       if (!next) break;
-      if (this.live.has(next)) return conn.write(next, this.request); // timed-out waiters are skipped
+      if (this.live.has(next)) return conn.write(next, this.nextRequest()); // timed-out waiters are skipped
     }
     this.idle.push(conn);
   }
@@ -232,7 +260,7 @@ export class Sender {
       if (!this.live.has(next)) continue;
       const conn = new Connection(this, this.ep, this.secure);
       this.conns.add(conn);
-      conn.write(next, this.request);
+      conn.write(next, this.nextRequest());
     }
   }
 

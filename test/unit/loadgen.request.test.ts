@@ -1,4 +1,4 @@
-import { buildInferBody, concreteShape, type ModelMetadata } from '../../activities/loadgen/request';
+import { buildInferBody, type ModelMetadata } from '../../activities/loadgen/request';
 
 const meta = (inputs: ModelMetadata['inputs']): ModelMetadata => ({ name: 'm', inputs, outputs: [] });
 
@@ -7,7 +7,7 @@ interface Body {
 }
 
 describe('buildInferBody', () => {
-  it('puts the batch in the first -1 dim and 1 in the others', () => {
+  it('puts the batch in the first -1 dim, and refuses to guess the other dynamic dims', () => {
     const body = JSON.parse(buildInferBody(meta([{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4] }]), 2, 1)) as Body;
     expect(body.inputs).toHaveLength(1);
     const [x] = body.inputs;
@@ -20,7 +20,8 @@ describe('buildInferBody', () => {
       expect(v).toBeLessThan(1);
     }
     expect(new Set(x.data).size).toBeGreaterThan(12); // actually random, not constant
-    expect(concreteShape({ name: 'y', datatype: 'FP32', shape: [-1, -1, 8] }, 4)).toEqual([4, 1, 8]);
+    // A second dynamic dim was silently 1: now it is an error naming the key that sets it.
+    expect(() => buildInferBody(meta([{ name: 'y', datatype: 'FP32', shape: [-1, -1, 8] }]), 4, 1)).toThrow(/model\.inputs\.y\.shape/);
   });
 
   it('is deterministic for a seed and differs across seeds', () => {
@@ -51,8 +52,8 @@ describe('buildInferBody', () => {
   });
 
   it('explains what it cannot build', () => {
-    expect(() => buildInferBody(meta([{ name: 'x', datatype: 'FP32', shape: [1, 4] }]), 8, 1)).toThrow(/fixed shape \[1, 4\].*batch size 8/);
-    expect(() => buildInferBody(meta([{ name: 'x', datatype: 'COMPLEX', shape: [-1] }]), 1, 1)).toThrow(/unsupported datatype "COMPLEX"/);
+    expect(() => buildInferBody(meta([{ name: 'x', datatype: 'FP32', shape: [1, 4] }]), 8, 1)).toThrow(/no model input has a dynamic dimension to batch along \(x \[1, 4\]\), got 8/);
+    expect(() => buildInferBody(meta([{ name: 'x', datatype: 'COMPLEX', shape: [-1] }]), 1, 1)).toThrow(/datatype COMPLEX, which servebench cannot send/);
     expect(() => buildInferBody(meta([]), 1, 1)).toThrow(/no inputs/);
     expect(() => buildInferBody(meta([{ name: 'x', datatype: 'FP32', shape: [-1] }]), 0, 1)).toThrow(/batch size/);
   });
