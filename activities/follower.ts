@@ -17,7 +17,10 @@ import { compileInChild } from './compile/compile-process';
 import type { Artifact, CompileSpec } from './compile/types';
 import { spawnLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
 import { workloadOptions } from './loadgen/options';
-import { buildInferBody, fetchModelMetadata, type ModelMetadata } from './loadgen/request';
+import { encodeRequest, type RequestBody } from './inputs/body';
+import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare';
+import { shapesSent } from './inputs/requests';
+import { fetchModelMetadata, type ModelMetadata } from './loadgen/request';
 import { formatCpuList } from './probe/devices';
 import { probeHost } from './probe/host';
 import { NodeLedger, type Claim } from './probe/node-ledger';
@@ -47,7 +50,7 @@ export function nodeLedger(): NodeLedger {
 
 const wholeHost = (): DeviceInfo => ({ name: 'cpu', type: 'cpu', cores: Array.from({ length: cpus().length }, (_, i) => i) });
 
-const compileSpec = (config: Config): CompileSpec => ({ model: config.model, graphOptimization: config.compile.graphOptimization });
+const compileSpec = (config: Config): CompileSpec => ({ model: config.model, graphOptimization: config.compile.graphOptimization, feed: inputSettings(config) });
 
 /** Heartbeat period: a dead worker is noticed within the workflow's heartbeat timeout (10 s for measure). */
 const HEARTBEAT_MS = 1_000;
@@ -237,10 +240,11 @@ async function measureOn(
     const sampler = startSampler({ serverPid: server.pid, loadgenPid: loadgen.pid, gpus });
     try {
       const w = config.workload;
+      const inputs = requestBodies(config, server.meta);
       const load = await loadgen.run({
         baseUrl: server.url,
         modelName: server.modelName,
-        body: Buffer.from(buildInferBody(server.meta, w.batchSize, w.seed)),
+        bodies: inputs.bodies,
         ...workloadOptions(config),
         signal: activity.cancellationSignal,
         // Server statistics describe the measured window only, like the client's: the load generator resets them.
@@ -264,6 +268,8 @@ async function measureOn(
         load,
         serverStats,
         samples,
+        inputShapes: inputs.shapes,
+        tensorFormat: w.tensorFormat,
       };
     } finally {
       sampler.stop();
@@ -271,5 +277,19 @@ async function measureOn(
   } finally {
     await loadgen?.kill();
     await server.stop();
+  }
+}
+
+/**
+ * Every distinct request body for the served model's inputs (built once, before the clock starts), and the
+ * shapes they carry. A config the model cannot take is non-retryable (validate catches it for model files).
+ */
+function requestBodies(config: Config, meta: ModelMetadata): { bodies: RequestBody[]; shapes: Record<string, number[] | number[][]> } {
+  const prepared = prepareRequests(meta.inputs, inputSettings(config));
+  if (!prepared.requests) throw ApplicationFailure.nonRetryable(`model "${meta.name}": ${describeIssues(prepared.issues)}`, 'InvalidConfig');
+  try {
+    return { bodies: prepared.requests.map((r) => encodeRequest(r, config.workload.tensorFormat)), shapes: shapesSent(prepared.requests) };
+  } catch (e) {
+    throw ApplicationFailure.nonRetryable((e as Error).message, 'InvalidConfig');
   }
 }

@@ -91,6 +91,10 @@ export interface MeasureResult {
   serverStats: ServerStats | null;
   /** CPU/RSS of server and load generator, GPU where present, through the run. */
   samples: SystemSample[];
+  /** Input name -> the shape sent (the distinct shapes when data files vary them); absent in older history. */
+  inputShapes?: Record<string, number[] | number[][]>;
+  /** workload.tensorFormat of the requests. */
+  tensorFormat?: 'json' | 'binary';
 }
 
 export type JobStatus = 'completed' | 'failed';

@@ -85,7 +85,11 @@ export const TABLES: string[] = [
     device_pinned   BOOLEAN,              -- false where taskset was missing (they then ran unpinned)
     concurrent_on_node JSON,              -- what else held cores of the node meanwhile: [{kind, jobId, device, cores, startedAt, finishedAt}]; [] when nothing
     started_at      TIMESTAMPTZ NOT NULL,
-    finished_at     TIMESTAMPTZ NOT NULL
+    finished_at     TIMESTAMPTZ NOT NULL,
+    input_shapes    JSON,                 -- input name -> shape sent, e.g. {"input": [1, 512], "sr": []}; a list of shapes when data files vary it
+    tensor_format   VARCHAR,              -- json | binary (Triton's binary tensor extension, requests and responses)
+    request_bytes   DOUBLE,               -- mean request body bytes
+    response_bytes  DOUBLE                -- mean successful response body bytes
   )`,
   // The latency distribution of each run, from its HDR histogram: bucket i holds the latencies in
   // (previous le_ms, le_ms]; cumulative_fraction is the CDF at le_ms.
@@ -148,4 +152,8 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS device_cores VARCHAR`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS device_pinned BOOLEAN`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS concurrent_on_node JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS input_shapes JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS tensor_format VARCHAR`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS request_bytes DOUBLE`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS response_bytes DOUBLE`,
 ];

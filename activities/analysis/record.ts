@@ -129,6 +129,11 @@ export function runRow(o: JobOutcome): Row | null {
     concurrent_on_node: m.concurrent ? json(m.concurrent) : null,
     started_at: load.startedAt,
     finished_at: m.finishedAt,
+    // Results rebuilt from history older than configurable inputs lack these: null, not a guess.
+    input_shapes: m.inputShapes ? json(m.inputShapes) : null,
+    tensor_format: m.tensorFormat ?? null,
+    request_bytes: load.requestBytes ?? null,
+    response_bytes: load.responseBytes ?? null,
   };
 }
 

@@ -55,7 +55,7 @@ export async function compileModel(spec: CompileSpec, opts: CompileOptions): Pro
     // onnxruntime-node 1.30 honours optimizedModelFilePath; should a build ignore it,
     // serve the validated source (unoptimised) rather than fail the job.
     if (!written) await fs.writeFile(modelPath, source.bytes);
-    await smokeRun(modelPath, info.inputs, source.label);
+    await smokeRun(modelPath, info.inputs, source.label, spec.feed ?? { batchSize: 1, seed: 1 });
     const { size } = await fs.stat(modelPath);
     const artifact = await publish(opts.cacheDir, staging, {
       hash,

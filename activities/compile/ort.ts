@@ -2,8 +2,9 @@
 import * as fs from 'node:fs/promises';
 import { InferenceSession, env } from 'onnxruntime-node';
 import { errorMessage, invalidModel } from './errors';
+import type { InputSettings } from '../inputs/prepare';
+import { smokeFeeds } from './smoke-feed';
 import type { CompileSpec, TensorInfo } from './types';
-import { zeroFeeds } from './zero-feed';
 
 export function ortVersion(): string {
   return env.versions.node ?? env.versions.common;
@@ -41,11 +42,14 @@ export async function optimizeWithOrt(
   return fs.stat(outPath).then((s) => s.size > 0, () => false);
 }
 
-/** Runs the artifact once on zeros (batch 1); a failure means it cannot be served. */
-export async function smokeRun(modelPath: string, inputs: TensorInfo[], label: string): Promise<void> {
-  let feeds;
+/**
+ * Runs the artifact once on the first request the load generator will send (the config's shapes and values);
+ * a failure means it cannot be served as configured.
+ */
+export async function smokeRun(modelPath: string, inputs: TensorInfo[], label: string, settings: InputSettings): Promise<void> {
+  let feeds, shapes;
   try {
-    feeds = zeroFeeds(inputs);
+    ({ feeds, shapes } = smokeFeeds(inputs, settings));
   } catch (e) {
     throw invalidModel(`${label}: ${errorMessage(e)}`);
   }
@@ -54,7 +58,7 @@ export async function smokeRun(modelPath: string, inputs: TensorInfo[], label: s
   try {
     await session.run(feeds);
   } catch (e) {
-    throw invalidModel(`${label}: smoke run on zero input (batch 1) failed: ${errorMessage(e)}`);
+    throw invalidModel(`${label}: smoke run (${shapes}) failed: ${errorMessage(e)}`);
   } finally {
     await session.release();
   }

@@ -1,10 +1,13 @@
 /** Shapes shared by the compile step and its callers. */
+import type { InputSettings } from '../inputs/prepare';
 import type { GenerateSpec } from './generate';
 
 export interface CompileSpec {
   /** Exactly one of generate / path. A relative path is resolved against configDir (else the cwd). */
   model: { generate?: GenerateSpec; path?: string };
   graphOptimization: 'disabled' | 'basic' | 'extended' | 'all';
+  /** What the smoke run feeds: the requests the load generator will send (default batch 1, random values). */
+  feed?: InputSettings;
 }
 
 export interface TensorInfo {
