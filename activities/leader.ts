@@ -1,6 +1,7 @@
 /** The leader's activities: plan a sweep from its config, and record sweeps and jobs in the results database. */
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../configs/errors';
+import { assertModelsReady } from './compile/preflight';
 import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/load';
 import { jobKey } from '../configs/matrix';
 import { configPatch } from '../configs/patch';
@@ -24,6 +25,7 @@ export function planSweep(input: PlanSweepInput): SweepPlan {
     if (typeof input.configYaml === 'string') config = parseConfig(input.configYaml, source, { baseDir: input.baseDir ?? process.cwd() });
     else if (input.config !== undefined) config = revalidateConfig(input.config, source);
     else throw new ConfigError(source, [{ path: '', message: 'expected the sweep input to carry configYaml (YAML text) or config (an object)' }]);
+    assertModelsReady(config, source, input.configYaml);
     // Each job's config as its changes to the sweep's: a 1,000-job plan stays far below the payload limit.
     const jobs = expandAndValidate(config, source).map(({ config: jobConfig, ...j }) => ({
       ...j,

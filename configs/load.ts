@@ -43,13 +43,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       doc.errors.map((e) => ({ path: '', line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax error: ${e.message}` })),
     );
   }
-  const fail = (issues: IssueAt[]) =>
-    new ConfigError(
-      file,
-      issues
-        .map((i): ConfigIssue => ({ path: formatPath(i.path), line: lineOf(doc, lineCounter, i.path), message: i.message }))
-        .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
-    );
+  const fail = (issues: IssueAt[]) => located(doc, lineCounter, file, issues);
 
   let raw: unknown;
   try {
@@ -73,6 +67,26 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
 
   const config = withSweep(whole.data, 'sweep' in jobs ? jobs.sweep : undefined);
   return options.baseDir === undefined ? config : resolveModelPaths(config, options.baseDir);
+}
+
+function located(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, file: string, issues: IssueAt[]): ConfigError {
+  return new ConfigError(
+    file,
+    issues
+      .map((i): ConfigIssue => ({ path: formatPath(i.path), line: lineOf(doc, lineCounter, i.path), message: i.message }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+  );
+}
+
+/**
+ * Issues found after loading (e.g. by the model preflight) as a ConfigError, each at its YAML line when the
+ * config's text is at hand; undefined when there are none.
+ */
+export function issuesError(issues: IssueAt[], file: string, text?: string): ConfigError | undefined {
+  if (issues.length === 0) return undefined;
+  if (text === undefined) return new ConfigError(file, issues.map(unplaced));
+  const lineCounter = new LineCounter();
+  return located(parseDocument(text, { lineCounter }), lineCounter, file, dedupe(issues));
 }
 
 /**

@@ -41,7 +41,11 @@ const KSERVE_DATATYPE: Record<number, string> = {
 };
 
 export function readModelInfo(bytes: Uint8Array): ModelInfo {
-  const model = decodeModel(bytes);
+  return modelInfoOf(decodeModel(bytes));
+}
+
+/** ModelInfo of an already decoded model (see decodeModel). */
+export function modelInfoOf(model: onnx.ModelProto): ModelInfo {
   const graph = model.graph!;
   const initNames = new Set((graph.initializer ?? []).map((t) => t.name));
   let parameters = 0;
@@ -57,12 +61,13 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
   };
 }
 
-function decodeModel(bytes: Uint8Array): onnx.ModelProto {
+/** The ModelProto in `bytes`; throws NotOnnxModelError when they are not one. */
+export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new NotOnnxModelError(`not an ONNX model: protobuf decoding failed (${(e as Error).message})`);
+    throw new NotOnnxModelError(`not an ONNX model (truncated, or not ONNX at all): protobuf decoding failed (${(e as Error).message})`);
   }
   // Arbitrary bytes can happen to parse as protobuf; a real model has an IR version and a graph.
   if (toNum(model.irVersion) <= 0 || !model.graph || (model.graph.node ?? []).length === 0) {

@@ -5,6 +5,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { assertModelsReady } from '../../activities/compile/preflight';
 import { loadConfig } from '../../configs/load';
 import { ConfigError } from '../../configs/errors';
 import { LEADER_QUEUE } from '../../workflows/queues';
@@ -34,6 +35,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   let config;
   try {
     config = loadConfig(file);
+    assertModelsReady(config, file, readFileSync(file, 'utf8'));
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT.invalid);
     throw err;

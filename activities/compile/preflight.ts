@@ -1,0 +1,68 @@
+/**
+ * Model preflight: before anything starts (servebench validate / run, and the sweep's plan activity), each
+ * job's model file must exist, be a whole ONNX model within protobuf's 2 GiB single-file limit (weights past
+ * it go in external data, which must be there), and its inputs must resolve against the config
+ * (model.inputs, workload.batchSize, workload.data). Issues come back at config paths, like the schema's.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { IssueAt } from '../../configs/errors';
+import { jobIssues } from '../../configs/jobs';
+import { issuesError } from '../../configs/load';
+import type { Config } from '../../configs/schema';
+import { inputSettings, prepareRequests } from '../inputs/prepare';
+import { decodeModel, modelInfoOf, NotOnnxModelError, type ModelInfo } from './model-info';
+import { checkStructure } from './onnx-structure';
+
+/** Protobuf's limit on one serialised message: ONNX files past it must keep weights as external data. */
+export const ONNX_FILE_LIMIT_BYTES = 2 ** 31 - 1;
+
+/** Issues of every job's model in `config` (a loaded config: model.path absolute); [] when all can run. */
+export function preflightModels(config: Config): IssueAt[] {
+  const inspected = new Map<string, Inspected>();
+  return jobIssues(config, (job) => {
+    const file = job.model.path;
+    if (file === undefined) return []; // generated: built to fit, checked by its compile's smoke run
+    const model = inspected.get(file) ?? inspected.set(file, inspectModelFile(file)).get(file)!;
+    if ('problem' in model) return [{ path: ['model', 'path'], message: `expected an ONNX model file, got "${file}": ${model.problem}` }];
+    // An external server's inputs are its own (read from its metadata when measuring).
+    if (job.serving.endpoint !== undefined) return [];
+    const prepared = prepareRequests(model.info.inputs, inputSettings(job));
+    return prepared.issues;
+  });
+}
+
+/** Throws ConfigError (at YAML lines when `text` is given) if any job's model cannot run as configured. */
+export function assertModelsReady(config: Config, file: string, text?: string): void {
+  const err = issuesError(preflightModels(config), file, text);
+  if (err) throw err;
+}
+
+type Inspected = { info: ModelInfo } | { problem: string };
+
+/** Reads and checks one model file (the I/O edge). */
+export function inspectModelFile(file: string): Inspected {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return { problem: 'is a directory' };
+    size = st.size;
+  } catch (e) {
+    return { problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message };
+  }
+  if (size > ONNX_FILE_LIMIT_BYTES) {
+    return { problem: `${size} bytes is past ONNX's 2 GiB single-file limit (protobuf); save the weights as external data (onnx.save(..., save_as_external_data=True))` };
+  }
+  if (size === 0) return { problem: 'the file is empty' };
+  try {
+    const model = decodeModel(readFileSync(file));
+    const { problem, externalFiles } = checkStructure(model);
+    if (problem) return { problem: `not a whole ONNX model: ${problem}` };
+    const missing = externalFiles.find((f) => !existsSync(resolve(dirname(file), f)));
+    if (missing) return { problem: `its external data file "${missing}" is missing (expected next to the model: ${resolve(dirname(file), missing)})` };
+    return { info: modelInfoOf(model) };
+  } catch (e) {
+    if (e instanceof NotOnnxModelError) return { problem: e.message };
+    return { problem: `cannot read: ${(e as Error).message}` };
+  }
+}
