@@ -181,7 +181,7 @@ sweep:
     expect(rows[4].has_knee).toBe(true);
   });
 
-  test('a bad model file fails its job without retries, with a message naming the file', async () => {
+  test('a bad model file fails the sweep at its plan, naming the file and why, with no job started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-bad-'));
     writeFileSync(join(dir, 'broken.onnx'), 'this is not a model');
     const yaml = `
@@ -189,16 +189,13 @@ name: broken
 model: { path: broken.onnx }
 workload: { mode: concurrency, concurrency: 1, warmup: 0s, duration: 1s }
 `;
-    const started = Date.now();
-    const result = await runSweep('itest-broken', { configYaml: yaml, configFile: 'broken.yaml', baseDir: dir });
-    expect(Date.now() - started).toBeLessThan(30_000); // no retry backoff: the failure is non-retryable
-    expect(result.jobs).toHaveLength(1);
-    expect(result.jobs[0].status).toBe('failed');
-    expect(result.jobs[0].error).toContain(join(dir, 'broken.onnx'));
-    const rows = await query(cluster.resultsFile, `select status, error from jobs where sweep_id = 'itest-broken'`);
-    expect(rows.rows).toEqual([{ status: 'failed', error: result.jobs[0].error }]);
-    const runs = await query(cluster.resultsFile, `select count(*) as n from runs where sweep_id = 'itest-broken'`);
-    expect(runs.rows).toEqual([{ n: 0 }]);
+    const err = await runSweep('itest-broken', { configYaml: yaml, configFile: 'broken.yaml', baseDir: dir }).catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause?.cause as Error & { type?: string };
+    expect(cause.type).toBe('InvalidConfig');
+    expect(cause.message).toContain(`broken.yaml: model.path (line 3): expected an ONNX model file, got "${join(dir, 'broken.onnx')}": not an ONNX model`);
+    const rows = await query(cluster.resultsFile, `select count(*) as n from jobs where sweep_id = 'itest-broken'`);
+    expect(rows.rows).toEqual([{ n: 0 }]);
   });
 
   test('an invalid config started from outside the CLI fails the sweep with the YAML path and line', async () => {
