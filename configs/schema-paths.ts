@@ -9,6 +9,8 @@ type AnySchema = z.ZodType;
 interface Def {
   type: string;
   shape?: Record<string, AnySchema>;
+  /** z.record: the schema of each value (any key). */
+  valueType?: AnySchema;
   innerType?: AnySchema;
   in?: AnySchema;
   options?: readonly AnySchema[];
@@ -28,12 +30,22 @@ function shapeOf(s: AnySchema): Record<string, AnySchema> | undefined {
   return undefined;
 }
 
-/** Allowed keys of the mapping at `path` (object keys only; list indexes are not followed), or undefined. */
+/** The value schema of a record (e.g. model.inputs: any input name -> its keys), if the node is one. */
+function recordValueOf(s: AnySchema): AnySchema | undefined {
+  for (let node: AnySchema | undefined = s; node; ) {
+    const d = def(node);
+    if (d.type === 'record') return d.valueType;
+    node = d.innerType ?? d.in;
+  }
+  return undefined;
+}
+
+/** Allowed keys of the mapping at `path` (object keys, and any key of a record; list indexes are not followed), or undefined. */
 export function keysAt(schema: AnySchema, path: readonly (string | number)[]): string[] | undefined {
   let node: AnySchema | undefined = schema;
   for (const seg of path) {
     const shape: Record<string, AnySchema> | undefined = node && shapeOf(node);
-    node = shape && typeof seg === 'string' && Object.hasOwn(shape, seg) ? shape[seg] : undefined;
+    node = shape && typeof seg === 'string' && Object.hasOwn(shape, seg) ? shape[seg] : node && typeof seg === 'string' ? recordValueOf(node) : undefined;
     if (!node) return undefined;
   }
   const shape = node && shapeOf(node);

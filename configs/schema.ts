@@ -108,8 +108,11 @@ function buildConfigSchema(form: DurationForm) {
     .superRefine((i, ctx) => {
       const given = (['range', 'value', 'data'] as const).filter((k) => i[k] !== undefined);
       if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]], message: `expected one of range, value or data, got ${given.join(' and ')}` });
-      if (i.range && !(i.range[0] <= i.range[1])) ctx.addIssue({ code: 'custom', path: ['range'], message: `expected [lo, hi] with lo <= hi, got [${i.range.join(', ')}]` });
-    });
+      const r = i.range;
+      if (Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'number' && !(r[0] <= r[1])) {
+        ctx.addIssue({ code: 'custom', path: ['range'], message: `expected [lo, hi] with lo <= hi, got [${r.join(', ')}]` });
+      }
+    }, { when: () => true });
 
   const model = z
     .strictObject({

@@ -49,7 +49,7 @@ describe('defaults', () => {
     expect(cfg.compile).toEqual({ graphOptimization: 'all' });
     expect(cfg.serving).toEqual({ instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu' });
     expect(cfg.target).toEqual({ cluster: 'local', device: 'cpu' });
-    expect(cfg.workload).toEqual({ mode: 'concurrency', concurrency: 2, batchSize: 1, warmup: 1000, duration: 10_000, minQueries: 0, seed: 1 });
+    expect(cfg.workload).toEqual({ mode: 'concurrency', concurrency: 2, batchSize: 1, warmup: 1000, duration: 10_000, minQueries: 0, seed: 1, tensorFormat: 'json', requestTimeout: 10_000 });
     expect(cfg.repeat).toBe(1);
     expect(cfg.slo).toBeUndefined();
     expect(cfg.sweep).toBeUndefined();
