@@ -4,11 +4,12 @@
  * load over HTTP with the configured inputs, rows in DuckDB. Then the same tensors sent as JSON and as binary
  * tensors to the built-in server, which must answer alike.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { query } from '../../analysis/db';
 import { encodeRequest } from '../../activities/inputs/body';
+import { encodeNpy } from '../../activities/inputs/npy';
 import { prepareRequests } from '../../activities/inputs/prepare';
 import { fetchModelMetadata } from '../../activities/loadgen/request';
 import { startServer, type RunningServer } from '../../activities/serve/server';
@@ -71,6 +72,28 @@ workload: { mode: concurrency, concurrency: 1, warmup: 1s, duration: 2s }
     expect(run.request_bytes as number).toBeGreaterThan(768 * 4);
     expect(run.response_bytes as number).toBeGreaterThan(256 * 4);
     process.stdout.write(`silero-vad: ${JSON.stringify(run)}\n`);
+  });
+
+  test('silero-vad fed from data files: JSONL audio of two lengths cycled, the sample rate from a .npy', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tp-data-'));
+    const audio = (n: number) => Array.from({ length: n }, (_, i) => Math.round(Math.sin(i / 10) * 1e4) / 1e4);
+    writeFileSync(path.join(dir, 'audio.jsonl'), [512, 256].map((n) => JSON.stringify({ input: { content: audio(n), shape: [1, n] } })).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'sr.npy'), encodeNpy('INT64', [], BigInt64Array.from([16000n])));
+    const result = await runSweep(
+      'tp-silero-data',
+      `name: tp-silero-data
+model:
+  path: ${SILERO}
+  inputs:
+    sr: { data: ${path.join(dir, 'sr.npy')} }
+workload: { mode: concurrency, concurrency: 1, data: ${path.join(dir, 'audio.jsonl')}, warmup: 1s, duration: 2s }
+`,
+    );
+    expect(result.jobs.map((j) => [j.status, j.error])).toEqual([['completed', undefined]]);
+    const run = await runOf('tp-silero-data');
+    expect(run).toMatchObject({ valid: true, errors: 0 });
+    expect(JSON.parse(run.input_shapes as string)).toEqual({ input: [[1, 512], [1, 256]], state: [2, 1, 128], sr: [] });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('PP-OCRv4 detector: a 1x3x1024x1024 image as binary tensors, response binary too', async () => {
