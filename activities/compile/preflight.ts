@@ -10,6 +10,7 @@ import type { IssueAt } from '../../configs/errors';
 import { jobIssues } from '../../configs/jobs';
 import { issuesError } from '../../configs/load';
 import type { Config } from '../../configs/schema';
+import type { ModelInput } from '../inputs/types';
 import { inputSettings, prepareRequests } from '../inputs/prepare';
 import { decodeModel, modelInfoOf, NotOnnxModelError, type ModelInfo } from './model-info';
 import { checkStructure } from './onnx-structure';
@@ -22,7 +23,7 @@ export function preflightModels(config: Config): IssueAt[] {
   const inspected = new Map<string, Inspected>();
   return jobIssues(config, (job) => {
     const file = job.model.path;
-    if (file === undefined) return []; // generated: built to fit, checked by its compile's smoke run
+    if (file === undefined) return job.model.generate ? prepareRequests(generatedInputs(job.model.generate), inputSettings(job)).issues : [];
     const model = inspected.get(file) ?? inspected.set(file, inspectModelFile(file)).get(file)!;
     if ('problem' in model) return [{ path: ['model', 'path'], message: `expected an ONNX model file, got "${file}": ${model.problem}` }];
     // An external server's inputs are its own (read from its metadata when measuring).
@@ -36,6 +37,12 @@ export function preflightModels(config: Config): IssueAt[] {
 export function assertModelsReady(config: Config, file: string, text?: string): void {
   const err = issuesError(preflightModels(config), file, text);
   if (err) throw err;
+}
+
+/** A generated model's one input, `input` [batch, ...] (mlp.ts, cnn.ts, transformer.ts), known without building it. */
+function generatedInputs(g: NonNullable<Config['model']['generate']>): ModelInput[] {
+  const dims = g.family === 'transformer' ? [g.seqLen, g.hidden] : g.inputShape;
+  return [{ name: 'input', datatype: g.dtype === 'float16' ? 'FP16' : 'FP32', shape: [-1, ...dims] }];
 }
 
 type Inspected = { info: ModelInfo } | { problem: string };

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assertModelsReady, preflightModels } from '../../activities/compile/preflight';
 import { ConfigError, expandAndValidate, loadConfig, parseConfig } from '../../configs/load';
 
 // Line numbers below refer to this layout.
@@ -66,5 +67,26 @@ describe('model.inputs and the workload input keys', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('model preflight of a generated model', () => {
+  test('checks model.inputs against its one input, `input` [batch, ...inputShape], at the YAML lines', () => {
+    const text = `name: g
+model:
+  generate: { family: mlp, layers: 1, hidden: 8, inputShape: [4] }
+  inputs:
+    inptu: { value: 1 }
+    input: { shape: [-1, 5], range: [0, 2] }
+workload: { mode: concurrency, concurrency: 1 }
+`;
+    const cfg = parseConfig(text, 'g.yaml');
+    expect(() => assertModelsReady(cfg, 'g.yaml', text)).toThrow(
+      [
+        'g.yaml: model.inputs.inptu (line 5): expected the name of a model input (input), got "inptu"',
+        "g.yaml: model.inputs.input.shape[1] (line 6): expected 4 (fixed in the model's [-1, 4]), got 5",
+      ].join('\n'),
+    );
+    expect(preflightModels(parseConfig(text.replace(/ {4}inptu.*\n/, '').replace('[-1, 5]', '[-1, 4]'), 'g.yaml'))).toEqual([]);
   });
 });
