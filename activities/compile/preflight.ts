@@ -21,15 +21,21 @@ export const ONNX_FILE_LIMIT_BYTES = 2 ** 31 - 1;
 /** Issues of every job's model in `config` (a loaded config: model.path absolute); [] when all can run. */
 export function preflightModels(config: Config): IssueAt[] {
   const inspected = new Map<string, Inspected>();
+  // Jobs that differ only in load settings send the same requests: resolve (and read data for) each once.
+  const resolved = new Map<string, IssueAt[]>();
+  const inputIssues = (inputs: ModelInput[], job: Config): IssueAt[] => {
+    const settings = inputSettings(job);
+    const key = JSON.stringify([inputs, settings]);
+    return resolved.get(key) ?? resolved.set(key, prepareRequests(inputs, settings).issues).get(key)!;
+  };
   return jobIssues(config, (job) => {
     const file = job.model.path;
-    if (file === undefined) return job.model.generate ? prepareRequests(generatedInputs(job.model.generate), inputSettings(job)).issues : [];
+    if (file === undefined) return job.model.generate ? inputIssues(generatedInputs(job.model.generate), job) : [];
     const model = inspected.get(file) ?? inspected.set(file, inspectModelFile(file)).get(file)!;
     if ('problem' in model) return [{ path: ['model', 'path'], message: `expected an ONNX model file, got "${file}": ${model.problem}` }];
     // An external server's inputs are its own (read from its metadata when measuring).
     if (job.serving.endpoint !== undefined) return [];
-    const prepared = prepareRequests(model.info.inputs, inputSettings(job));
-    return prepared.issues;
+    return inputIssues(model.info.inputs, job);
   });
 }
 
