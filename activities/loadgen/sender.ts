@@ -150,6 +150,8 @@ export class Sender {
   private waiting: Exchange[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** "timed out after 10 s" / "timed out after 200 ms": stable, so the summary can say "all 7,349 requests timed out after 10 s". */
+  private readonly timeoutText: string;
 
   constructor(
     private readonly ep: Endpoint,
@@ -158,6 +160,7 @@ export class Sender {
     private readonly maxSockets: number,
   ) {
     this.secure = ep.modelUrl.startsWith('https:');
+    this.timeoutText = `timed out after ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`;
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
     const head =
       `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
@@ -247,7 +250,7 @@ export class Sender {
       }
       // A total deadline (not an idle timeout), so a trickling reply also times out.
       const conn = ex.conn;
-      this.complete(ex, `timeout after ${this.timeoutMs} ms`);
+      this.complete(ex, this.timeoutText);
       if (conn) conn.kill(null); // its reply may still come: the connection can't be reused
     }
   };

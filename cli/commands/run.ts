@@ -1,6 +1,7 @@
 /**
  * `servebench run CONFIG`: validate locally (nothing starts on bad input), make sure a stack is there, start
- * the sweep workflow, show progress, print the summary. Exit 0 only when every job completed.
+ * the sweep workflow, show progress, print the summary. Exit 0 only when every job completed with a valid
+ * measurement (1: a job failed; 4: every job ran, but some measured nothing valid).
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { openStack, type Stack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { createProgressView } from '../progress';
-import { renderSweepSummary } from '../summary';
+import { invalidJobs, renderSweepSummary } from '../summary';
 import { uiWorkflowUrl } from '../ui';
 
 const NO_WORKER_WARNING_MS = 30_000;
@@ -93,7 +94,9 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         process.stdout.write(renderSweepSummary(result.jobs) + '\n');
         process.stdout.write(`results: ${resultsFile()} (servebench query "select * from results where sweep_id = '${sweepId}'")\n`);
       }
-      code = result.jobs.every((j) => j.status === 'completed') ? EXIT.ok : EXIT.failed;
+      const invalid = invalidJobs(result.jobs).length;
+      if (!opts.json && invalid > 0) say(`${invalid} of ${result.jobs.length} jobs produced no valid measurement: see the valid column (exit ${EXIT.noValidMeasurement})`);
+      code = result.jobs.some((j) => j.status === 'failed') ? EXIT.failed : invalid > 0 ? EXIT.noValidMeasurement : EXIT.ok;
     } catch (err) {
       view?.stop();
       if (err instanceof WorkflowFailedError) {

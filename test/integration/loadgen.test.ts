@@ -154,7 +154,7 @@ describe('runLoad', () => {
     expect(r.throughput).toBeLessThanOrEqual(800 * 1.02);
     expect(r.throughput).toBeGreaterThan(0);
     // Little's law: exactly 4 outstanding at all times, whatever the machine's speed.
-    const outstanding = (r.throughput * r.latency.meanMs) / 1000;
+    const outstanding = (r.throughput * r.latency.meanMs!) / 1000;
     expect(outstanding).toBeGreaterThan(3.6);
     expect(outstanding).toBeLessThan(4.1);
     expect(r.latency.p50Ms).toBeGreaterThanOrEqual(5);
@@ -422,7 +422,7 @@ describe('runLoad workload modes', () => {
     expect(r.errors).toBe(0);
     expect(r.ok).toBeGreaterThan(0);
     expect(r.ok).toBeLessThanOrEqual(300 / 5 + 1); // at most one per 5 ms
-    expect((r.throughput * r.latency.meanMs) / 1000).toBeLessThan(1.05); // never more than one outstanding
+    expect((r.throughput * r.latency.meanMs!) / 1000).toBeLessThan(1.05); // never more than one outstanding
   });
 
   it('constant: sends exactly its evenly spaced schedule in the window', async () => {
