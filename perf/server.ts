@@ -63,7 +63,6 @@ async function batchingEfficiency(modelPath: string, modelName: string, session:
     sat = await runLoad({
       baseUrl: srv.url, modelName, body, mode: 'concurrency', concurrency: CONCURRENCY,
       warmupMs: 1000, durationMs: HTTP_DURATION_MS, maxDurationMs: HTTP_DURATION_MS, seed: 1,
-      onWindowStart: () => void srv.resetStats().catch(() => undefined),
     });
     stats = await srv.stats();
   } finally {

@@ -5,12 +5,11 @@
  *   child  → { type: 'progress', progress }, { type: 'window' }, then { type: 'result', result } or { type: 'error', error }.
  * Exits once it has answered, and at once when its parent goes away.
  */
-import { request } from 'node:http';
 import { toWire } from '../process/wire-error';
 import { runLoad, type LoadOptions } from './driver';
 
 /** LoadOptions without its callbacks and signal, the body as bytes: what crosses the process boundary. */
-export type WireLoadOptions = Omit<LoadOptions, 'body' | 'signal' | 'onProgress' | 'onWindowStart'> & { body: Uint8Array; resetStatsUrl?: string };
+export type WireLoadOptions = Omit<LoadOptions, 'body' | 'signal' | 'onProgress' | 'onWindowStart'> & { body: Uint8Array };
 
 export type ParentMessage = { type: 'run'; opts: WireLoadOptions } | { type: 'abort' };
 
@@ -23,17 +22,13 @@ process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'abort') return abort.abort();
   if (msg.type !== 'run' || started) return;
   started = true;
-  const { body, resetStatsUrl, ...opts } = msg.opts;
+  const { body, ...opts } = msg.opts;
   runLoad({
     ...opts,
     body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
     signal: abort.signal,
     onProgress: (progress) => process.send!({ type: 'progress', progress }),
-    onWindowStart: () => {
-      // Same event loop as the sender: the server's window starts within a round trip of ours.
-      if (resetStatsUrl) request(resetStatsUrl, { method: 'POST', agent: false }, (res) => res.resume()).on('error', () => undefined).end();
-      process.send!({ type: 'window' });
-    },
+    onWindowStart: () => process.send!({ type: 'window' }),
   }).then(
     (result) => answer({ type: 'result', result }),
     (e: unknown) => answer({ type: 'error', error: toWire(e) }),

@@ -50,7 +50,7 @@ export function closedLoop(ctx: LoopContext, concurrency: number, toLastCompleti
         const now = performance.now();
         ctx.stats.onDone(now - sentAt, error, now, measured);
         issue();
-      });
+      }, measured);
     };
     for (let i = 0; i < concurrency; i++) issue();
   });
@@ -98,7 +98,7 @@ export function openLoop(ctx: LoopContext, nextOffset: () => number): Promise<vo
         const now = performance.now();
         ctx.stats.onDone(now - scheduled, error, now, measured);
         if (allSent && ctx.sender.inflight === 0) resolve();
-      });
+      }, measured);
     };
     const tick = (): void => {
       if (ctx.halt.aborted) return;

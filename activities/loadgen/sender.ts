@@ -9,6 +9,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { MEASURED_HEADER } from '../serve/measured-header';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
@@ -23,6 +24,8 @@ const ERROR_BODY_BYTES = 1024;
 interface Exchange {
   readonly done: Done;
   readonly deadline: number;
+  /** The request head: marked as measured or not (the body is shared). */
+  readonly head: Buffer;
   conn: Connection | null;
 }
 
@@ -48,7 +51,7 @@ class Connection {
     this.socket.on('close', () => this.fail(describeNetError({ code: 'ECONNRESET' })));
   }
 
-  write(ex: Exchange, bytes: Buffer): void {
+  write(ex: Exchange, body: Buffer): void {
     this.ex = ex;
     ex.conn = this;
     this.status = 0;
@@ -56,7 +59,11 @@ class Connection {
     this.head = null;
     this.errorBody = null;
     this.errorBytes = 0;
-    this.socket.write(bytes);
+    // Corked: head and body leave in one write (one segment for small requests), without copying the body.
+    this.socket.cork();
+    this.socket.write(ex.head);
+    this.socket.write(body);
+    this.socket.uncork();
   }
 
   /** Closes the socket; a request on it gets `error` (or nothing, when null). */
@@ -141,7 +148,10 @@ class Connection {
  * and past that requests wait in FIFO order.
  */
 export class Sender {
-  private readonly request: Buffer;
+  private readonly body: Buffer;
+  private readonly headPlain: Buffer;
+  /** Marks a request of the measured window, so the built-in server's statistics cover exactly those. */
+  private readonly headMeasured: Buffer;
   private readonly secure: boolean;
   /** In-flight requests in send order, which is deadline order (one timeout for all). */
   private readonly live = new Set<Exchange>();
@@ -164,17 +174,19 @@ export class Sender {
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
     const head =
       `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
-    this.request = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`;
+    this.body = body;
+    this.headPlain = Buffer.from(`${head}\r\n`, 'latin1');
+    this.headMeasured = Buffer.from(`${head}${MEASURED_HEADER}: 1\r\n\r\n`, 'latin1');
   }
 
   get inflight(): number {
     return this.live.size;
   }
 
-  /** Sends one request; `done` is called exactly once, unless close() comes first. */
-  send(done: Done): void {
-    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, conn: null };
+  /** Sends one request (`measured`: one of the measured window's); `done` is called exactly once, unless close() comes first. */
+  send(done: Done, measured = false): void {
+    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, head: measured ? this.headMeasured : this.headPlain, conn: null };
     this.live.add(ex);
     this.timer ??= setTimeout(this.expire, this.timeoutMs);
     let conn = this.idle.pop();
@@ -182,7 +194,7 @@ export class Sender {
       conn = new Connection(this, this.ep, this.secure);
       this.conns.add(conn);
     }
-    if (conn) conn.write(ex, this.request);
+    if (conn) conn.write(ex, this.body);
     else this.waiting.push(ex);
   }
 
@@ -214,7 +226,7 @@ export class Sender {
     for (;;) {
       const next = this.waiting.shift();
       if (!next) break;
-      if (this.live.has(next)) return conn.write(next, this.request); // timed-out waiters are skipped
+      if (this.live.has(next)) return conn.write(next, this.body); // timed-out waiters are skipped
     }
     this.idle.push(conn);
   }
@@ -235,7 +247,7 @@ export class Sender {
       if (!this.live.has(next)) continue;
       const conn = new Connection(this, this.ep, this.secure);
       this.conns.add(conn);
-      conn.write(next, this.request);
+      conn.write(next, this.body);
     }
   }
 
