@@ -62,8 +62,13 @@ export const SATURATION_SHORTFALL = 0.05;
 export const SATURATION_MIN_SLACK = 10;
 /** Open loop: latency grew through the run when the last third of its windows has a median p50 this many times the first third's... */
 export const LATENCY_GROWTH_FACTOR = 1.5;
-/** ...and at least this many ms more (sub-millisecond latencies double on a noisy host without a queue). */
+/** ...and at least this many ms more (sub-millisecond latencies double on a noisy host without a queue)... */
 export const LATENCY_GROWTH_MIN_MS = 5;
+/**
+ * ...and the windows' p50 rises steadily (Kendall's tau with time at least this): a building queue grows
+ * window after window, while another process stealing the CPU for a few seconds makes a bump that falls again.
+ */
+export const LATENCY_TREND_TAU = 0.6;
 
 /** The effective maxDuration for a duration and an optional maxDuration (for callers that size timeouts). */
 export function maxDurationMs(durationMs: number, maxDuration?: number): number {
@@ -256,9 +261,9 @@ export function saturationIssue(facts: RunFacts, targetRate: number): string | n
 }
 
 /**
- * Whether latency grew through the run, by the median p50 of the first and last thirds of its windows (windows
- * without a completion are left out: a burst schedule leaves some empty). Null when it did not, or with fewer
- * than 3 windows to judge by.
+ * Whether latency grew through the run: the median p50 of the last third of its windows well above the first
+ * third's, on a steady rise (windows without a completion are left out: a burst schedule leaves some empty).
+ * Null when it did not, or with fewer than 3 windows to judge by.
  */
 export function latencyGrowth(windows: readonly WindowSample[]): { p50: [number, number]; p99: [number, number] } | null {
   const w = windows.filter((x) => x.throughput > 0);
@@ -268,6 +273,7 @@ export function latencyGrowth(windows: readonly WindowSample[]): { p50: [number,
   const last = w.slice(w.length - k);
   const p50: [number, number] = [median(first.map((x) => x.p50Ms)), median(last.map((x) => x.p50Ms))];
   if (!(p50[1] > LATENCY_GROWTH_FACTOR * p50[0] && p50[1] - p50[0] > LATENCY_GROWTH_MIN_MS)) return null;
+  if (kendallTau(w.map((x) => x.p50Ms)) < LATENCY_TREND_TAU) return null;
   return { p50, p99: [median(first.map((x) => x.p99Ms)), median(last.map((x) => x.p99Ms))] };
 }
 
@@ -286,6 +292,20 @@ export function describeErrors(ok: number, errors: number, counts: readonly Erro
   const n = `${count(errors)} ${errors === 1 ? 'error' : 'errors'}`;
   if (!top) return n;
   return top.count === errors ? `${n}: ${top.message}` : `${n}, most (${count(top.count)}): ${top.message}`;
+}
+
+/** Kendall's rank correlation of `values` with their order: 1 = always rising, 0 = no trend. */
+export function kendallTau(values: readonly number[]): number {
+  let concordant = 0;
+  let discordant = 0;
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      if (values[j] > values[i]) concordant++;
+      else if (values[j] < values[i]) discordant++;
+    }
+  }
+  const pairs = (values.length * (values.length - 1)) / 2;
+  return pairs ? (concordant - discordant) / pairs : 0;
 }
 
 function median(values: number[]): number {
