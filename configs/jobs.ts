@@ -71,6 +71,26 @@ export function validateJobs(config: Config, schema: z.ZodType<Config>): Validat
   return { issues: [], jobs, sweep: validatedSweep };
 }
 
+/**
+ * Runs `check` on each job of a validated config (e.g. what this host can run) and places its issues like
+ * validateJobs does: on the sweep value that set a swept path, else naming the combination unless every job has it.
+ */
+export function checkEachJob(config: Config, check: (job: Config) => IssueAt[]): IssueAt[] {
+  const sweep = config.sweep ?? {};
+  const keys = Object.keys(sweep);
+  const jobs = expandSweep({ ...config, repeat: 1 }); // repeats differ only in their index
+  const issues = new Map<string, { issue: IssueAt; jobs: Job[] }>();
+  for (const job of jobs) {
+    const indexes = valueIndexes(job.index, keys.map((k) => sweep[k].length));
+    for (const issue of check(job.config)) {
+      const placed = placeIssue(issue, keys, indexes);
+      const id = `${placed.path.join('\u0000')}\n${placed.message}`;
+      (issues.get(id) ?? issues.set(id, { issue: placed, jobs: [] }).get(id)!).jobs.push(job);
+    }
+  }
+  return [...issues.values()].map(({ issue, jobs: affected }) => withCombination(issue, affected, keys, jobs.length));
+}
+
 /** Combination index -> index into each key's value list (first key varies slowest). */
 function valueIndexes(index: number, lengths: number[]): number[] {
   const out = new Array<number>(lengths.length);

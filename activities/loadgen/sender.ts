@@ -10,6 +10,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
+import { LoadLimitError, MAX_INFLIGHT } from './limits';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
 export type Done = (error: string | null) => void;
@@ -156,6 +157,8 @@ export class Sender {
     body: Buffer,
     private readonly timeoutMs: number,
     private readonly maxSockets: number,
+    /** More in-flight requests than this is refused (a JS Set holds at most 2^24; see limits.ts). */
+    private readonly maxInflight = MAX_INFLIGHT,
   ) {
     this.secure = ep.modelUrl.startsWith('https:');
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
@@ -169,8 +172,14 @@ export class Sender {
     return this.live.size;
   }
 
-  /** Sends one request; `done` is called exactly once, unless close() comes first. */
+  /**
+   * Sends one request; `done` is called exactly once, unless close() comes first. Throws LoadLimitError (and sends
+   * nothing) when maxInflight requests are already in flight.
+   */
   send(done: Done): void {
+    if (this.live.size >= this.maxInflight) {
+      throw new LoadLimitError(`${this.live.size.toLocaleString('en-US')} requests in flight, the load generator's bound`);
+    }
     const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, conn: null };
     this.live.add(ex);
     this.timer ??= setTimeout(this.expire, this.timeoutMs);
