@@ -25,7 +25,7 @@ export function modelLimitIssues(config: Config, host: Pick<HostFacts, 'memoryBy
   const instances = config.serving.endpoint === undefined ? config.serving.instances : 0;
   const needed = weights * Math.max(2, instances + 1);
   if (needed <= host.memoryBytes) return [];
-  const serving = instances > 0 ? ` and serving it with ${instances} instance${instances === 1 ? '' : 's'}` : '';
+  const serving = instances > 0 ? ` and serve with ${instances} instance${instances === 1 ? '' : 's'}` : '';
   return [{
     path,
     message: `a model of ${parameters.toLocaleString('en-US')} ${spec.dtype} parameters (${bytes(weights)} of weights) needs at least ${bytes(needed)} of memory to compile${serving}, more than this host's ${bytes(host.memoryBytes)}`,

@@ -16,7 +16,7 @@
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
 import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram';
-import { DEFAULT_REQUEST_TIMEOUT_MS, LoadLimitError, MAX_INFLIGHT, OPEN_LOOP_MAX_SOCKETS } from './limits';
+import { DEFAULT_REQUEST_TIMEOUT_MS, LoadLimitError, OPEN_LOOP_MAX_SOCKETS } from './limits';
 import { closedLoop, openLoop, type LoopContext } from './loops';
 import { RunControl } from './run-control';
 import {
@@ -321,7 +321,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
 /** The sender's refusal, with the load that caused it, so the message says what to lower. */
 function limitErrorOf(error: LoadLimitError, plan: Plan, timeoutMs: number): LoadLimitError {
   const load = plan.rate !== null ? `workload.rate ${plan.rate.toLocaleString('en-US')} requests/s` : `workload.concurrency ${plan.concurrency}`;
-  return new LoadLimitError(`${error.message} (${MAX_INFLIGHT.toLocaleString('en-US')}) reached at ${load} with a ${timeoutMs} ms request timeout: lower the load`);
+  return new LoadLimitError(`${error.message} at ${load} and a ${timeoutMs} ms request timeout: lower the load`);
 }
 
 /**

@@ -178,7 +178,7 @@ export class Sender {
    */
   send(done: Done): void {
     if (this.live.size >= this.maxInflight) {
-      throw new LoadLimitError(`${this.live.size.toLocaleString('en-US')} requests in flight, the load generator's bound`);
+      throw new LoadLimitError(`requests in flight reached the load generator's bound of ${this.maxInflight.toLocaleString('en-US')}`);
     }
     const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, conn: null };
     this.live.add(ex);
