@@ -9,7 +9,7 @@ import {
   type HostFacts,
 } from '../../activities/loadgen/limits';
 import { ephemeralPorts, fdSoftLimit } from '../../activities/probe/host-limits';
-import { ConfigError, parseConfig } from '../../configs/load';
+import { ConfigError, parseConfig, revalidateConfig } from '../../configs/load';
 import { preflightChecks } from '../../configs/preflight';
 import type { Config } from '../../configs/schema';
 
@@ -158,6 +158,14 @@ sweep:
     expect(() => parseConfig(unswept, 'my.yaml', { checks: preflightChecks(host) })).toThrow(
       /^my\.yaml: workload\.maxDuration \(line 7\): a run of up to 24\.9 days .*, in the 2 sweep jobs with workload\.warmup = 3600000$/,
     );
+  });
+
+  test('a config object (a sweep started with `config`, not YAML) gets the same checks, without lines', () => {
+    const loaded = parseConfig(yaml, 'my.yaml');
+    expect(() => revalidateConfig(loaded, 'config', preflightChecks(host))).toThrow(
+      /^config: sweep\.workload\.rate\[2\]: 1,000,000,000 requests\/s exceed/,
+    );
+    expect(revalidateConfig(loaded, 'config').name).toBe('t');
   });
 
   test('without checks (or with none failing) the config loads as before', () => {
