@@ -75,7 +75,7 @@ export function loadLimitIssues(config: Config, host: HostFacts): IssueAt[] {
     }
   }
 
-  const most = maxConnections(host);
+  const most = maxConnections(host, config.serving.endpoint === undefined);
   if (most !== null && load.connections.value > most.value) {
     push(load.connections.path, `${load.connections.what ?? ''}${count(load.connections.value)} connections exceed ${most.why}; at most ~${roughly(most.value)}`);
   }
@@ -139,11 +139,12 @@ function offeredLoad(config: Config): { rate: Located | null; connections: Locat
 }
 
 /** The connections one process can hold towards the server, and the limit that sets it; null when unknown. */
-function maxConnections(host: HostFacts): { value: number; why: string } | null {
+function maxConnections(host: HostFacts, builtInServer: boolean): { value: number; why: string } | null {
   const byFds = host.fdLimit === null ? null : Math.max(0, host.fdLimit - FD_RESERVE);
   const byPorts = host.ephemeralPorts;
   if (byFds !== null && (byPorts === null || byFds <= byPorts)) {
-    return { value: byFds, why: `this host's file-descriptor limit of ${count(host.fdLimit!)} (ulimit -n; the load generator and the built-in server each hold one per connection)` };
+    const holders = builtInServer ? 'the load generator and the built-in server each hold one per connection' : 'the load generator holds one per connection';
+    return { value: byFds, why: `this host's file-descriptor limit of ${count(host.fdLimit!)} (ulimit -n; ${holders})` };
   }
   if (byPorts !== null) {
     return { value: byPorts, why: `this host's ${count(byPorts)} ephemeral ports (net.ipv4.ip_local_port_range: one per connection to the server's address)` };

@@ -61,6 +61,8 @@ describe('loadLimitIssues: connections', () => {
       },
     ]);
     expect(loadLimitIssues(job(`  mode: concurrency\n  concurrency: ${20_000 - FD_RESERVE}`), host)).toEqual([]);
+    const external = job('  mode: concurrency\n  concurrency: 100000', 'serving: { endpoint: "http://127.0.0.1:8000", model: m }');
+    expect(loadLimitIssues(external, host)[0].message).toContain('(ulimit -n; the load generator holds one per connection)');
   });
 
   test('where ephemeral ports are fewer than descriptors they bind instead', () => {
