@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, formatPath, type ConfigIssue, type IssueAt } from './errors';
-import { validateJobs } from './jobs';
+import { checkEachJob, validateJobs } from './jobs';
 import { validateConfig } from './validate';
 import type { Job } from './matrix';
 import { configSchema, loadedConfigSchema, type Config } from './schema';
@@ -18,10 +18,15 @@ export { ConfigError, formatConfigError, type ConfigIssue } from './errors';
 export interface ParseOptions {
   /** Directory that a relative `model.path` / `workload.trace` is resolved against; left as written when omitted. */
   baseDir?: string;
+  /** Checks of each job beyond the schema (configs/preflight.ts: what this host can run), placed like schema issues. */
+  checks?: JobCheck;
 }
 
+/** Issues of one job's validated config (no sweep); see checkEachJob. */
+export type JobCheck = (job: Config) => IssueAt[];
+
 /** Reads and validates a config file; a relative `model.path` or `workload.trace` is made absolute against the file's directory. */
-export function loadConfig(file: string): Config {
+export function loadConfig(file: string, options: Pick<ParseOptions, 'checks'> = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -30,7 +35,7 @@ export function loadConfig(file: string): Config {
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : `cannot read: ${(err as Error).message}`;
     throw new ConfigError(file, [{ path: '', message: why }]);
   }
-  return parseConfig(text, file, { baseDir: dirname(resolve(file)) });
+  return parseConfig(text, file, { ...options, baseDir: dirname(resolve(file)) });
 }
 
 /** Validates YAML text; `file` names it in messages. Every sweep combination is validated too. */
@@ -71,8 +76,11 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   const issues = dedupe([...(whole.ok ? [] : whole.issues), ...jobs.issues]);
   if (!whole.ok || issues.length > 0) throw fail(issues);
 
-  const config = withSweep(whole.data, 'sweep' in jobs ? jobs.sweep : undefined);
-  return options.baseDir === undefined ? config : resolveModelPaths(config, options.baseDir);
+  const swept = withSweep(whole.data, 'sweep' in jobs ? jobs.sweep : undefined);
+  const config = options.baseDir === undefined ? swept : resolveModelPaths(swept, options.baseDir);
+  const checked = options.checks ? checkEachJob(config, options.checks) : [];
+  if (checked.length > 0) throw fail(checked);
+  return config;
 }
 
 /**
@@ -86,12 +94,15 @@ export function expandAndValidate(config: Config, source = 'config'): Job[] {
 }
 
 /** Validates an already-loaded Config that came from elsewhere (e.g. a workflow argument). */
-export function revalidateConfig(value: unknown, source = 'config'): Config {
+export function revalidateConfig(value: unknown, source = 'config', checks?: JobCheck): Config {
   const whole = checkWith(loadedConfigSchema, value);
   if (!whole.ok) throw new ConfigError(source, whole.issues.map(unplaced));
   const jobs = validateJobs(whole.data, loadedConfigSchema);
   if (!jobs.jobs) throw new ConfigError(source, jobs.issues.map(unplaced));
-  return withSweep(whole.data, jobs.sweep);
+  const config = withSweep(whole.data, jobs.sweep);
+  const checked = checks ? checkEachJob(config, checks) : [];
+  if (checked.length > 0) throw new ConfigError(source, checked.map(unplaced));
+  return config;
 }
 
 /** validateConfig on the base config, minus what a (broken) sweep would override anyway. */

@@ -16,6 +16,7 @@
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
 import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram';
+import { DEFAULT_REQUEST_TIMEOUT_MS, LoadLimitError, OPEN_LOOP_MAX_SOCKETS } from './limits';
 import { closedLoop, openLoop, type LoopContext } from './loops';
 import { RunControl } from './run-control';
 import {
@@ -149,14 +150,7 @@ export interface LoadResult {
   earlyStopping: { percentile: EarlyStoppingPercentile; queriesNeeded: number; estimateMs: number | null } | null;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 const PROGRESS_EVERY_MS = 500;
-/**
- * Open-loop connection cap: HTTP/1.1 needs a socket per in-flight request, and
- * beyond this a server is hopelessly overloaded anyway. Requests over the cap
- * queue in the agent, which shows up as latency (counted from schedule).
- */
-const OPEN_LOOP_MAX_SOCKETS = 1024;
 
 function positive(name: string, v: number | undefined, integer: boolean): number {
   if (v === undefined || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
@@ -228,7 +222,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const plan = planOf(opts);
   const { concurrency, rate, schedule } = plan;
   const closed = concurrency !== null;
-  const timeoutMs = positive('requestTimeoutMs', opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, false);
+  const timeoutMs = positive('requestTimeoutMs', opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, false);
   const durationMs = positive('durationMs', opts.durationMs, false);
   if (!(opts.warmupMs >= 0) || !Number.isFinite(opts.warmupMs)) throw new RangeError(`warmupMs must be >= 0, got ${opts.warmupMs}`);
   const warmupMs = opts.warmupMs;
@@ -242,6 +236,10 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;
   const onAbort = (): void => halt.abort();
+  const fail = (error: unknown): void => {
+    failure ??= { error: error instanceof LoadLimitError ? limitErrorOf(error, plan, timeoutMs) : error };
+    halt.abort();
+  };
   const signal = opts.signal;
   if (signal?.aborted) halt.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -250,14 +248,13 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const t0 = performance.now();
   const stats = new WindowStats(t0 + warmupMs, windowMs);
   const control = new RunControl(warmupMs, rules, stats);
-  const ctx: LoopContext = { sender, stats, t0, warmupMs, control, halt: halt.signal, completed: 0 };
+  const ctx: LoopContext = { sender, stats, t0, warmupMs, control, halt: halt.signal, fail, completed: 0 };
   const progress = setInterval(() => {
     const elapsedMs = performance.now() - t0;
     try {
       opts.onProgress?.({ phase: elapsedMs < warmupMs ? 'warmup' : 'measure', elapsedMs, completed: ctx.completed });
     } catch (error) {
-      failure = { error };
-      halt.abort();
+      fail(error);
     }
   }, PROGRESS_EVERY_MS);
 
@@ -337,6 +334,12 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   if (halt.signal.aborted) result.aborted = true;
   stats.release();
   return result;
+}
+
+/** The sender's refusal, with the load that caused it, so the message says what to lower. */
+function limitErrorOf(error: LoadLimitError, plan: Plan, timeoutMs: number): LoadLimitError {
+  const load = plan.rate !== null ? `workload.rate ${plan.rate.toLocaleString('en-US')} requests/s` : `workload.concurrency ${plan.concurrency}`;
+  return new LoadLimitError(`${error.message} at ${load} and a ${timeoutMs} ms request timeout: lower the load`);
 }
 
 /**

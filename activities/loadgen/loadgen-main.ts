@@ -5,8 +5,10 @@
  *   child  → { type: 'progress', progress }, { type: 'window' }, then { type: 'result', result } or { type: 'error', error }.
  * Exits once it has answered, and at once when its parent goes away.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { toWire } from '../process/wire-error';
 import { runLoad, type LoadOptions } from './driver';
+import { LoadLimitError } from './limits';
 
 /** LoadOptions without its callbacks and signal, the body as bytes: what crosses the process boundary. */
 export type WireLoadOptions = Omit<LoadOptions, 'body' | 'signal' | 'onProgress' | 'onWindowStart'> & { body: Uint8Array };
@@ -31,7 +33,8 @@ process.on('message', (msg: ParentMessage) => {
     onWindowStart: () => process.send!({ type: 'window' }),
   }).then(
     (result) => answer({ type: 'result', result }),
-    (e: unknown) => answer({ type: 'error', error: toWire(e) }),
+    // A load the generator cannot hold fails the same way on any device: not retried elsewhere.
+    (e: unknown) => answer({ type: 'error', error: toWire(e instanceof LoadLimitError ? ApplicationFailure.nonRetryable(e.message, 'InvalidConfig') : e) }),
   );
 });
 

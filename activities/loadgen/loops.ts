@@ -16,6 +16,8 @@ export interface LoopContext {
   control: RunControl;
   /** Aborted when the run must stop: loops stop issuing and resolve at once. */
   halt: AbortSignal;
+  /** Ends the run with this error (e.g. the sender refused a request: LoadLimitError); halt follows. */
+  fail: (error: unknown) => void;
   /** Completed requests, warm-up included (for progress reports). */
   completed: number;
 }
@@ -45,12 +47,17 @@ export function closedLoop(ctx: LoopContext, concurrency: number, toLastCompleti
       }
       const measured = rel >= ctx.warmupMs;
       if (measured) ctx.stats.onSend(sentAt, null);
-      ctx.sender.send((error) => {
+      const done = (error: string | null): void => {
         ctx.completed++;
         const now = performance.now();
         ctx.stats.onDone(now - sentAt, error, now, measured);
         issue();
-      }, measured);
+      };
+      try {
+        ctx.sender.send(done, measured);
+      } catch (error) {
+        ctx.fail(error); // e.g. too many in flight: the run ends with the error
+      }
     };
     for (let i = 0; i < concurrency; i++) issue();
   });
@@ -112,7 +119,11 @@ export function openLoop(ctx: LoopContext, nextOffset: () => number): Promise<vo
           return;
         }
         if (wait <= 0) {
-          fire(next); // behind schedule: send everything due at once
+          try {
+            fire(next); // behind schedule: send everything due at once
+          } catch (error) {
+            return ctx.fail(error); // e.g. too many in flight: the run ends with the error
+          }
           next = nextOffset();
           continue;
         }

@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { MEASURED_HEADER } from '../serve/measured-header';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
+import { LoadLimitError, MAX_INFLIGHT } from './limits';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
 export type Done = (error: string | null) => void;
@@ -168,6 +169,8 @@ export class Sender {
     body: Buffer,
     private readonly timeoutMs: number,
     private readonly maxSockets: number,
+    /** More in-flight requests than this is refused (a JS Set holds at most 2^24; see limits.ts). */
+    private readonly maxInflight = MAX_INFLIGHT,
   ) {
     this.secure = ep.modelUrl.startsWith('https:');
     this.timeoutText = `timed out after ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`;
@@ -184,8 +187,14 @@ export class Sender {
     return this.live.size;
   }
 
-  /** Sends one request (`measured`: one of the measured window's); `done` is called exactly once, unless close() comes first. */
+  /**
+   * Sends one request (`measured`: one of the measured window's); `done` is called exactly once, unless close()
+   * comes first. Throws LoadLimitError (and sends nothing) when maxInflight requests are already in flight.
+   */
   send(done: Done, measured = false): void {
+    if (this.live.size >= this.maxInflight) {
+      throw new LoadLimitError(`requests in flight reached the load generator's bound of ${this.maxInflight.toLocaleString('en-US')}`);
+    }
     const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, head: measured ? this.headMeasured : this.headPlain, conn: null };
     this.live.add(ex);
     this.timer ??= setTimeout(this.expire, this.timeoutMs);

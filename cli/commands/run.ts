@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../configs/load';
 import { ConfigError } from '../../configs/errors';
+import { preflightChecks } from '../../configs/preflight';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import { SWEEP_NAME } from '../../workflows/search-attributes';
 import { progressQuery } from '../../workflows/signals';
@@ -34,7 +35,7 @@ export function newSweepId(name: string, now = new Date()): string {
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   let config;
   try {
-    config = loadConfig(file);
+    config = loadConfig(file, { checks: preflightChecks() });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT.invalid);
     throw err;
