@@ -172,8 +172,6 @@ interface MeasuredServer {
   pinned: boolean;
   meta: ModelMetadata;
   stats(): Promise<ServerStats | null>;
-  /** Absent for an external server: its statistics are not ours to reset. */
-  resetStatsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -247,8 +245,8 @@ async function measureOn(
         bodies: inputs.bodies,
         ...workloadOptions(config),
         signal: activity.cancellationSignal,
-        // Server statistics describe the measured window only, like the client's: the load generator resets them.
-        resetStatsUrl: server.resetStatsUrl,
+        // Server statistics describe the measured window only, like the client's: the load generator marks its
+        // measured requests, and the built-in server counts just those (activities/serve/stats.ts).
         onWindowStart: () => sampler.markWindowStart(),
         onProgress: report,
       });

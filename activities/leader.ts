@@ -1,10 +1,10 @@
 /** The leader's activities: plan a sweep from its config, and record sweeps and jobs in the results database. */
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../configs/errors';
-import { assertModelsReady } from './compile/preflight';
 import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/load';
 import { jobKey } from '../configs/matrix';
 import { configPatch } from '../configs/patch';
+import { preflightChecks } from '../configs/preflight';
 import { finishedJobs } from './analysis/finished';
 import { writeJob, writeSweep } from './analysis/record';
 import type { JobSummary } from './job-summary';
@@ -21,11 +21,12 @@ export interface LeaderContext {
 export function planSweep(input: PlanSweepInput): SweepPlan {
   const source = input.configFile ?? 'config';
   try {
+    // What this host can run is checked here too: a sweep started from the UI fails before any job starts.
+    const checks = preflightChecks();
     let config;
-    if (typeof input.configYaml === 'string') config = parseConfig(input.configYaml, source, { baseDir: input.baseDir ?? process.cwd() });
-    else if (input.config !== undefined) config = revalidateConfig(input.config, source);
+    if (typeof input.configYaml === 'string') config = parseConfig(input.configYaml, source, { baseDir: input.baseDir ?? process.cwd(), checks });
+    else if (input.config !== undefined) config = revalidateConfig(input.config, source, checks);
     else throw new ConfigError(source, [{ path: '', message: 'expected the sweep input to carry configYaml (YAML text) or config (an object)' }]);
-    assertModelsReady(config, source, input.configYaml);
     // Each job's config as its changes to the sweep's: a 1,000-job plan stays far below the payload limit.
     const jobs = expandAndValidate(config, source).map(({ config: jobConfig, ...j }) => ({
       ...j,

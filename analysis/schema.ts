@@ -60,11 +60,11 @@ export const TABLES: string[] = [
     warmup_ms       DOUBLE NOT NULL,
     duration_ms     DOUBLE NOT NULL,
     measured_ms     DOUBLE NOT NULL,
-    requests        BIGINT NOT NULL,
+    requests        BIGINT NOT NULL,      -- requests sent in the window that completed (ok or not), whenever they completed
     ok              BIGINT NOT NULL,
     errors          BIGINT NOT NULL,
     error_samples   JSON,
-    throughput      DOUBLE NOT NULL,      -- successful requests per second
+    throughput      DOUBLE NOT NULL,      -- successful completions within the window per second (any request's)
     inferences_per_s DOUBLE NOT NULL,     -- throughput x batch size
     achieved_rate   DOUBLE NOT NULL,      -- requests sent per second
     lat_min_ms      DOUBLE, lat_mean_ms DOUBLE, lat_p50_ms DOUBLE, lat_p90_ms DOUBLE, lat_p95_ms DOUBLE,
@@ -84,6 +84,9 @@ export const TABLES: string[] = [
     device_cores    VARCHAR,              -- cores the server and load generator were pinned to, taskset style: 0, 0-1, 0,2
     device_pinned   BOOLEAN,              -- false where taskset was missing (they then ran unpinned)
     concurrent_on_node JSON,              -- what else held cores of the node meanwhile: [{kind, jobId, device, cores, startedAt, finishedAt}]; [] when nothing
+    completed_in_window BIGINT,           -- completions (ok or not) within the window: throughput's count
+    inflight_at_end BIGINT,               -- requests sent in the window still unanswered when it closed (latency only)
+    error_counts    JSON,                 -- [{message, count}] of the failed requests, most frequent first
     started_at      TIMESTAMPTZ NOT NULL,
     finished_at     TIMESTAMPTZ NOT NULL,
     input_shapes    JSON,                 -- input name -> shape sent, e.g. {"input": [1, 512], "sr": []}; a list of shapes when data files vary it
@@ -152,6 +155,9 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS device_cores VARCHAR`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS device_pinned BOOLEAN`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS concurrent_on_node JSON`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS completed_in_window BIGINT`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS inflight_at_end BIGINT`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS error_counts JSON`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS input_shapes JSON`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS tensor_format VARCHAR`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS request_bytes DOUBLE`,

@@ -4,11 +4,12 @@
  */
 import { SLO_KEYS, type Config } from '../configs/schema';
 
+/** null where no request succeeded. */
 export interface LatencyPercentiles {
-  p50Ms: number;
-  p90Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface SloVerdict {
@@ -26,6 +27,6 @@ export function sloVerdict(slo: Config['slo'], latency: LatencyPercentiles, ok: 
   const label = (k: string) => k.replace('Ms', '');
   const objective = named.map((k) => `${label(k)} ≤ ${slo[k]} ms`).join(', ');
   if (ok === 0) return { meets: false, missed: ['no successful requests'], objective };
-  const missed = named.filter((k) => latency[k] > slo[k]!).map((k) => `${label(k)} ${latency[k]} > ${slo[k]} ms`);
+  const missed = named.filter((k) => !(latency[k] !== null && latency[k] <= slo[k]!)).map((k) => `${label(k)} ${latency[k] ?? '—'} > ${slo[k]} ms`);
   return { meets: missed.length === 0, missed, objective };
 }

@@ -28,7 +28,7 @@ export function resultsViewSql(params: ParamColumn[]): string {
           r.mode, r.batch_size, r.target_rate, r.concurrency,
           r.throughput, r.inferences_per_s, r.achieved_rate, r.requests, r.errors,
           r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.lat_mean_ms,
-          r.send_lag_p99_ms, r.valid, r.invalid_reasons, r.loadgen_cpu_pct,
+          r.send_lag_p99_ms, r.valid, r.invalid_reasons, r.loadgen_cpu_pct, r.inflight_at_end,
           r.slo_p99_ms, r.meets_slo, pw.mean_power_w, r.started_at
    FROM runs r
    JOIN jobs j USING (job_id)
@@ -43,14 +43,15 @@ export function resultsViewSql(params: ParamColumn[]): string {
 }
 
 export const DERIVED_VIEWS: string[] = [
-  // Per model and device: the runs no other run beats on both throughput and p99 latency.
+  // Per model and device: the valid runs no other valid run beats on both throughput and p99 latency. An invalid
+  // run (saturated server, errors, unmet run rules) measured something else and neither sits on nor shapes the front.
   `CREATE OR REPLACE VIEW pareto_front AS
    SELECT a.* FROM results a
-   WHERE a.errors = 0 AND a.inferences_per_s > 0 AND NOT EXISTS (
+   WHERE a.errors = 0 AND coalesce(a.valid, true) AND a.inferences_per_s > 0 AND a.lat_p99_ms IS NOT NULL AND NOT EXISTS (
      SELECT 1 FROM results b
      WHERE b.model_name IS NOT DISTINCT FROM a.model_name
        AND b.model_parameters IS NOT DISTINCT FROM a.model_parameters
-       AND b.device = a.device AND b.errors = 0
+       AND b.device = a.device AND b.errors = 0 AND coalesce(b.valid, true)
        AND b.inferences_per_s >= a.inferences_per_s AND b.lat_p99_ms <= a.lat_p99_ms
        AND (b.inferences_per_s > a.inferences_per_s OR b.lat_p99_ms < a.lat_p99_ms))`,
   // Per sweep: the configuration with the highest mean throughput whose every repeat met the SLO without errors

@@ -7,6 +7,8 @@ export const EXIT = {
   invalid: 2,
   /** The Temporal server could not be reached or started. */
   unavailable: 3,
+  /** Every job ran, but at least one produced no valid measurement (all requests failed, a saturated server, unmet run rules). */
+  noValidMeasurement: 4,
   interrupted: 130,
 } as const;
 

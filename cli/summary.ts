@@ -13,8 +13,9 @@ export function summaryRows(jobs: JobSummary[]): { columns: string[]; rows: Reco
     if (load) {
       row['req/s'] = load.throughput;
       row['inf/s'] = load.throughput * o.batchSize;
-      row['p50 ms'] = load.latency.p50Ms;
-      row['p99 ms'] = load.latency.p99Ms;
+      // No successful request: no latency, not a latency of 0.
+      row['p50 ms'] = load.latency.p50Ms ?? '—';
+      row['p99 ms'] = load.latency.p99Ms ?? '—';
       row.errors = load.errors;
       const v = sloVerdict(o.slo, load.latency, load.ok);
       row.slo = v.meets === null ? '' : v.meets ? `met (${v.objective})` : `missed (${v.missed.join(', ')})`;
@@ -30,6 +31,11 @@ export function renderSummary(jobs: JobSummary[]): string {
   return renderTable(columns, rows);
 }
 
+/** Jobs that completed without a valid measurement (every request failed, a saturated server, unmet run rules). */
+export function invalidJobs(jobs: JobSummary[]): JobSummary[] {
+  return jobs.filter((j) => j.status === 'completed' && j.load?.valid === false);
+}
+
 /** Rows past which the end-of-sweep table gives way to counts (the rows are in the results database). */
 export const SUMMARY_TABLE_MAX_ROWS = 50;
 
@@ -37,8 +43,12 @@ export const SUMMARY_TABLE_MAX_ROWS = 50;
 export function renderSweepSummary(jobs: JobSummary[]): string {
   if (jobs.length <= SUMMARY_TABLE_MAX_ROWS) return renderSummary(jobs);
   const failed = jobs.filter((j) => j.status === 'failed');
-  const lines = [`${jobs.length} jobs: ${jobs.length - failed.length} completed, ${failed.length} failed`];
+  const invalid = invalidJobs(jobs);
+  const without = invalid.length ? ` (${invalid.length} without a valid measurement)` : '';
+  const lines = [`${jobs.length} jobs: ${jobs.length - failed.length} completed${without}, ${failed.length} failed`];
   for (const j of failed.slice(0, 5)) lines.push(`  ${j.jobId}: ${j.error ?? 'failed'}`);
   if (failed.length > 5) lines.push(`  ... and ${failed.length - 5} more failed`);
+  for (const j of invalid.slice(0, 5)) lines.push(`  ${j.jobId}: invalid: ${j.load?.reasons.join('; ')}`);
+  if (invalid.length > 5) lines.push(`  ... and ${invalid.length - 5} more invalid`);
   return lines.join('\n');
 }

@@ -43,22 +43,13 @@ export function validateJobs(config: Config, schema: z.ZodType<Config>): Validat
     return { issues: [] }; // a swept path runs through a non-mapping: the schema reports that value
   }
 
-  const issues = new Map<string, { issue: IssueAt; jobs: Job[] }>();
   const checked: Config[] = [];
-  for (const job of firstRepeat) {
-    const indexes = valueIndexes(job.index, keys.map((k) => sweep[k].length));
+  const issues = placedIssues(firstRepeat, sweep, (job) => {
     const result = checkWith(schema, job.config);
     if (result.ok) checked.push(result.data);
-    for (const issue of [...(result.ok ? [] : result.issues), ...validateConfig(job.config)]) {
-      const placed = placeIssue(issue, keys, indexes);
-      const id = `${placed.path.join('\u0000')}\n${placed.message}`;
-      const seen = issues.get(id) ?? issues.set(id, { issue: placed, jobs: [] }).get(id)!;
-      seen.jobs.push(job);
-    }
-  }
-  if (issues.size > 0) {
-    return { issues: [...issues.values()].map(({ issue, jobs }) => withCombination(issue, jobs, keys, firstRepeat.length)) };
-  }
+    return [...(result.ok ? [] : result.issues), ...validateConfig(job.config)];
+  });
+  if (issues.length > 0) return { issues };
 
   const jobs: Job[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
@@ -72,17 +63,21 @@ export function validateJobs(config: Config, schema: z.ZodType<Config>): Validat
 }
 
 /**
- * Issues a further check (e.g. the model preflight, which reads files) finds in each job of a loaded config,
- * placed like the schema's: at the sweep value when under a swept path, naming the combinations otherwise.
+ * Runs `check` on each job of a validated config (e.g. what this host can run) and places its issues like
+ * validateJobs does: on the sweep value that set a swept path, else naming the combination unless every job has it.
  */
-export function jobIssues(config: Config, check: (job: Config) => IssueAt[]): IssueAt[] {
-  const sweep = config.sweep ?? {};
+export function checkEachJob(config: Config, check: (job: Config) => IssueAt[]): IssueAt[] {
+  const jobs = expandSweep({ ...config, repeat: 1 }); // repeats differ only in their index
+  return placedIssues(jobs, config.sweep ?? {}, (job) => check(job.config));
+}
+
+/** Each job's issues, placed on sweep values, deduplicated, each naming the combinations it affects (see withCombination). */
+function placedIssues(jobs: Job[], sweep: Record<string, unknown[]>, issuesOf: (job: Job) => IssueAt[]): IssueAt[] {
   const keys = Object.keys(sweep);
-  const jobs = expandSweep({ ...config, repeat: 1 });
   const issues = new Map<string, { issue: IssueAt; jobs: Job[] }>();
   for (const job of jobs) {
     const indexes = valueIndexes(job.index, keys.map((k) => sweep[k].length));
-    for (const issue of check(job.config)) {
+    for (const issue of issuesOf(job)) {
       const placed = placeIssue(issue, keys, indexes);
       const id = `${placed.path.join('\u0000')}\n${placed.message}`;
       (issues.get(id) ?? issues.set(id, { issue: placed, jobs: [] }).get(id)!).jobs.push(job);

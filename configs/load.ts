@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, formatPath, type ConfigIssue, type IssueAt } from './errors';
-import { validateJobs } from './jobs';
+import { checkEachJob, validateJobs } from './jobs';
 import { validateConfig } from './validate';
 import type { Job } from './matrix';
 import { configSchema, loadedConfigSchema, type Config } from './schema';
@@ -18,10 +18,15 @@ export { ConfigError, formatConfigError, type ConfigIssue } from './errors';
 export interface ParseOptions {
   /** Directory that a relative `model.path` / `workload.trace` is resolved against; left as written when omitted. */
   baseDir?: string;
+  /** Checks of each job beyond the schema (configs/preflight.ts: what this host can run), placed like schema issues. */
+  checks?: JobCheck;
 }
 
+/** Issues of one job's validated config (no sweep); see checkEachJob. */
+export type JobCheck = (job: Config) => IssueAt[];
+
 /** Reads and validates a config file; a relative `model.path` or `workload.trace` is made absolute against the file's directory. */
-export function loadConfig(file: string): Config {
+export function loadConfig(file: string, options: Pick<ParseOptions, 'checks'> = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -30,7 +35,7 @@ export function loadConfig(file: string): Config {
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : `cannot read: ${(err as Error).message}`;
     throw new ConfigError(file, [{ path: '', message: why }]);
   }
-  return parseConfig(text, file, { baseDir: dirname(resolve(file)) });
+  return parseConfig(text, file, { ...options, baseDir: dirname(resolve(file)) });
 }
 
 /** Validates YAML text; `file` names it in messages. Every sweep combination is validated too. */
@@ -43,7 +48,13 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       doc.errors.map((e) => ({ path: '', line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax error: ${e.message}` })),
     );
   }
-  const fail = (issues: IssueAt[]) => located(doc, lineCounter, file, issues);
+  const fail = (issues: IssueAt[]) =>
+    new ConfigError(
+      file,
+      issues
+        .map((i): ConfigIssue => ({ path: formatPath(i.path), line: lineOf(doc, lineCounter, i.path), message: i.message }))
+        .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
 
   let raw: unknown;
   try {
@@ -65,28 +76,11 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   const issues = dedupe([...(whole.ok ? [] : whole.issues), ...jobs.issues]);
   if (!whole.ok || issues.length > 0) throw fail(issues);
 
-  const config = withSweep(whole.data, 'sweep' in jobs ? jobs.sweep : undefined);
-  return options.baseDir === undefined ? config : resolveModelPaths(config, options.baseDir);
-}
-
-function located(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, file: string, issues: IssueAt[]): ConfigError {
-  return new ConfigError(
-    file,
-    issues
-      .map((i): ConfigIssue => ({ path: formatPath(i.path), line: lineOf(doc, lineCounter, i.path), message: i.message }))
-      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
-  );
-}
-
-/**
- * Issues found after loading (e.g. by the model preflight) as a ConfigError, each at its YAML line when the
- * config's text is at hand; undefined when there are none.
- */
-export function issuesError(issues: IssueAt[], file: string, text?: string): ConfigError | undefined {
-  if (issues.length === 0) return undefined;
-  if (text === undefined) return new ConfigError(file, issues.map(unplaced));
-  const lineCounter = new LineCounter();
-  return located(parseDocument(text, { lineCounter }), lineCounter, file, dedupe(issues));
+  const swept = withSweep(whole.data, 'sweep' in jobs ? jobs.sweep : undefined);
+  const config = options.baseDir === undefined ? swept : resolveModelPaths(swept, options.baseDir);
+  const checked = options.checks ? checkEachJob(config, options.checks) : [];
+  if (checked.length > 0) throw fail(checked);
+  return config;
 }
 
 /**
@@ -100,12 +94,15 @@ export function expandAndValidate(config: Config, source = 'config'): Job[] {
 }
 
 /** Validates an already-loaded Config that came from elsewhere (e.g. a workflow argument). */
-export function revalidateConfig(value: unknown, source = 'config'): Config {
+export function revalidateConfig(value: unknown, source = 'config', checks?: JobCheck): Config {
   const whole = checkWith(loadedConfigSchema, value);
   if (!whole.ok) throw new ConfigError(source, whole.issues.map(unplaced));
   const jobs = validateJobs(whole.data, loadedConfigSchema);
   if (!jobs.jobs) throw new ConfigError(source, jobs.issues.map(unplaced));
-  return withSweep(whole.data, jobs.sweep);
+  const config = withSweep(whole.data, jobs.sweep);
+  const checked = checks ? checkEachJob(config, checks) : [];
+  if (checked.length > 0) throw new ConfigError(source, checked.map(unplaced));
+  return config;
 }
 
 /** validateConfig on the base config, minus what a (broken) sweep would override anyway. */

@@ -63,7 +63,6 @@ async function batchingEfficiency(modelPath: string, modelName: string, session:
     sat = await runLoad({
       baseUrl: srv.url, modelName, body, mode: 'concurrency', concurrency: CONCURRENCY,
       warmupMs: 1000, durationMs: HTTP_DURATION_MS, maxDurationMs: HTTP_DURATION_MS, seed: 1,
-      onWindowStart: () => void srv.resetStats().catch(() => undefined),
     });
     stats = await srv.stats();
   } finally {
@@ -79,7 +78,7 @@ async function batchingEfficiency(modelPath: string, modelName: string, session:
   }
   const offline = (runs * BATCH * 1000) / (performance.now() - t0);
   const meanBatch = stats.batches > 0 ? stats.inferences / stats.batches : NaN;
-  log(`${modelName} saturated (c=${CONCURRENCY}, max batch ${BATCH}): ${fmt(sat.throughput, 0)} inf/s, p50 ${fmt(sat.latency.p50Ms)} ms, errors ${sat.errors}, loadgen cpu ${fmt(sat.loadgenCpuPct ?? NaN, 0)}%; server batches ${JSON.stringify(stats.batchSizeCounts)}, compute mean ${fmt(stats.computeTimeUs.mean, 0)} us; offline batch-${BATCH}: ${fmt(offline, 0)} inf/s`);
+  log(`${modelName} saturated (c=${CONCURRENCY}, max batch ${BATCH}): ${fmt(sat.throughput, 0)} inf/s, p50 ${fmt(sat.latency.p50Ms ?? NaN)} ms, errors ${sat.errors}, loadgen cpu ${fmt(sat.loadgenCpuPct ?? NaN, 0)}%; server batches ${JSON.stringify(stats.batchSizeCounts)}, compute mean ${fmt(stats.computeTimeUs.mean, 0)} us; offline batch-${BATCH}: ${fmt(offline, 0)} inf/s`);
   return { saturated: sat.throughput, offline, meanBatch };
 }
 
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
     const after = await inProcessLatencies(session, feeds1, INPROC_MS / 2);
     const inproc = [...before, ...after];
     const inprocP50 = percentile(inproc, 50);
-    log(`single stream: in-process p50 ${fmt(inprocP50, 4)} ms (n=${inproc.length}); HTTP p50 ${fmt(http1.latency.p50Ms, 4)} ms p99 ${fmt(http1.latency.p99Ms)} ms (n=${http1.ok}, errors ${http1.errors})`);
+    log(`single stream: in-process p50 ${fmt(inprocP50, 4)} ms (n=${inproc.length}); HTTP p50 ${fmt(http1.latency.p50Ms ?? NaN, 4)} ms p99 ${fmt(http1.latency.p99Ms ?? NaN)} ms (n=${http1.ok}, errors ${http1.errors})`);
 
     // 2. Saturated with dynamic batching vs offline batch-8 in-process, on the small and on the compute-bound model.
     const small = await batchingEfficiency(artifact.path, artifact.modelName, session, inputName);
@@ -133,8 +132,8 @@ async function main(): Promise<void> {
       model: `${artifact.modelName}_in${INPUT}`,
       pinned: TASKSET ? `client:${CLIENT_CPU},server:${SERVER_CPU}` : 'no',
       inproc_p50_ms: inprocP50,
-      http_p50_ms: http1.latency.p50Ms,
-      http_overhead_p50_ms: http1.latency.p50Ms - inprocP50,
+      http_p50_ms: http1.latency.p50Ms ?? NaN,
+      http_overhead_p50_ms: (http1.latency.p50Ms ?? NaN) - inprocP50,
       batching_model: `${bigArtifact.modelName}_in${INPUT}`,
       saturated_inf_per_s: big.saturated,
       server_mean_batch: big.meanBatch,

@@ -7,6 +7,8 @@ import { query } from '../../analysis/db';
 import type { JobSummary } from '../job-summary';
 
 const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
+/** A latency column: null stays null (no request succeeded), as in a fresh result. */
+const ms = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export async function finishedJobs(file: string, sweepId: string): Promise<JobSummary[]> {
   if (!existsSync(file)) return [];
@@ -40,15 +42,15 @@ export async function finishedJobs(file: string, sweepId: string): Promise<JobSu
         ok: num(r.ok),
         latency: {
           count: num(r.ok),
-          minMs: num(r.lat_min_ms),
-          meanMs: num(r.lat_mean_ms),
-          p50Ms: num(r.lat_p50_ms),
-          p90Ms: num(r.lat_p90_ms),
-          p95Ms: num(r.lat_p95_ms),
-          p99Ms: num(r.lat_p99_ms),
-          p999Ms: num(r.lat_p999_ms),
-          maxMs: num(r.lat_max_ms),
-          stddevMs: num(r.lat_stddev_ms),
+          minMs: ms(r.lat_min_ms),
+          meanMs: ms(r.lat_mean_ms),
+          p50Ms: ms(r.lat_p50_ms),
+          p90Ms: ms(r.lat_p90_ms),
+          p95Ms: ms(r.lat_p95_ms),
+          p99Ms: ms(r.lat_p99_ms),
+          p999Ms: ms(r.lat_p999_ms),
+          maxMs: ms(r.lat_max_ms),
+          stddevMs: ms(r.lat_stddev_ms),
         },
         valid: r.valid == null ? null : Boolean(r.valid),
         reasons,

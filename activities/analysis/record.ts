@@ -127,6 +127,10 @@ export function runRow(o: JobOutcome): Row | null {
     device_cores: m.cores ? formatCpuList(m.cores) : null,
     device_pinned: m.pinned ?? null,
     concurrent_on_node: m.concurrent ? json(m.concurrent) : null,
+    // Results rebuilt from history older than in-window throughput lack these: null, not a guess.
+    completed_in_window: load.completedInWindow ?? null,
+    inflight_at_end: load.inflightAtEnd ?? null,
+    error_counts: load.errorCounts ? json(load.errorCounts) : null,
     started_at: load.startedAt,
     finished_at: m.finishedAt,
     // Results rebuilt from history older than configurable inputs lack these: null, not a guess.

@@ -7,9 +7,9 @@
  * float32 itself, and the optimised artifact saved by the compile step carries those Casts (with level
  * basic or above the weight Casts are constant-folded, so a CPU artifact holds float32 weights).
  */
-import { buildCnnModel, cnnModelName, cnnSpecProblems, type CnnSpec } from './cnn';
-import { buildMlpModel, mlpModelName, mlpSpecProblems, type GeneratedModel, type MlpSpec } from './mlp';
-import { buildTransformerModel, transformerModelName, transformerSpecProblems, type TransformerSpec } from './transformer';
+import { buildCnnModel, cnnCost, cnnModelName, cnnSpecProblems, type CnnSpec } from './cnn';
+import { buildMlpModel, mlpModelName, mlpParameters, mlpSpecProblems, type GeneratedModel, type MlpSpec } from './mlp';
+import { buildTransformerModel, transformerCost, transformerModelName, transformerSpecProblems, type TransformerSpec } from './transformer';
 
 export type GenerateSpec = MlpSpec | CnnSpec | TransformerSpec;
 export const FAMILIES = ['mlp', 'cnn', 'transformer'] as const;
@@ -21,6 +21,15 @@ export function generateSpecProblems(spec: GenerateSpec): string[] {
     case 'cnn': return cnnSpecProblems(spec);
     case 'transformer': return transformerSpecProblems(spec);
     default: return [`family must be one of ${FAMILIES.join(', ')} (got ${JSON.stringify((spec as { family?: unknown })?.family)})`];
+  }
+}
+
+/** Parameter count of a valid spec, computed without building the model. */
+export function generatedParameters(spec: GenerateSpec): number {
+  switch (spec.family) {
+    case 'mlp': return mlpParameters(spec);
+    case 'cnn': return cnnCost(spec).parameters;
+    case 'transformer': return transformerCost(spec).parameters;
   }
 }
 

@@ -40,7 +40,7 @@ export function mlpSpecProblems(spec: MlpSpec): string[] {
     p.push(`inputShape must be a non-empty list of integers >= 1 (got ${JSON.stringify(spec.inputShape)})`);
   }
   commonProblems(p, spec, 'mlp');
-  if (p.length === 0) sizeProblem(p, countParameters(spec), spec.dtype);
+  if (p.length === 0) sizeProblem(p, mlpParameters(spec), spec.dtype);
   return p;
 }
 
@@ -50,7 +50,8 @@ function widths(spec: MlpSpec): number[] {
   return [inFeatures, ...Array<number>(spec.layers).fill(spec.hidden), spec.outputSize ?? 10];
 }
 
-function countParameters(spec: MlpSpec): number {
+/** Exact parameter count (weights and biases of every Gemm). */
+export function mlpParameters(spec: MlpSpec): number {
   const w = widths(spec);
   let n = 0;
   for (let i = 1; i < w.length; i++) n += w[i - 1] * w[i] + w[i];

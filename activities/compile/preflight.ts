@@ -7,8 +7,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { IssueAt } from '../../configs/errors';
-import { jobIssues } from '../../configs/jobs';
-import { issuesError } from '../../configs/load';
 import type { Config } from '../../configs/schema';
 import type { ModelInput } from '../inputs/types';
 import { inputSettings, prepareRequests } from '../inputs/prepare';
@@ -18,8 +16,11 @@ import { checkStructure } from './onnx-structure';
 /** Protobuf's limit on one serialised message: ONNX files past it must keep weights as external data. */
 export const ONNX_FILE_LIMIT_BYTES = 2 ** 31 - 1;
 
-/** Issues of every job's model in `config` (a loaded config: model.path absolute); [] when all can run. */
-export function preflightModels(config: Config): IssueAt[] {
+/**
+ * The check of one job's model (a JobCheck: configs/preflight.ts runs it on every job of a loaded config, model.path
+ * absolute). Each file is read once, and each distinct input setting resolved once, per checker.
+ */
+export function modelPreflight(): (job: Config) => IssueAt[] {
   const inspected = new Map<string, Inspected>();
   // Jobs that differ only in load settings send the same requests: resolve (and read data for) each once.
   const resolved = new Map<string, IssueAt[]>();
@@ -28,7 +29,7 @@ export function preflightModels(config: Config): IssueAt[] {
     const key = JSON.stringify([inputs, settings]);
     return resolved.get(key) ?? resolved.set(key, prepareRequests(inputs, settings).issues).get(key)!;
   };
-  return jobIssues(config, (job) => {
+  return (job) => {
     const file = job.model.path;
     if (file === undefined) return job.model.generate ? inputIssues(generatedInputs(job.model.generate), job) : [];
     const model = inspected.get(file) ?? inspected.set(file, inspectModelFile(file)).get(file)!;
@@ -36,13 +37,7 @@ export function preflightModels(config: Config): IssueAt[] {
     // An external server's inputs are its own (read from its metadata when measuring).
     if (job.serving.endpoint !== undefined) return [];
     return inputIssues(model.info.inputs, job);
-  });
-}
-
-/** Throws ConfigError (at YAML lines when `text` is given) if any job's model cannot run as configured. */
-export function assertModelsReady(config: Config, file: string, text?: string): void {
-  const err = issuesError(preflightModels(config), file, text);
-  if (err) throw err;
+  };
 }
 
 /** A generated model's one input, `input` [batch, ...] (mlp.ts, cnn.ts, transformer.ts), known without building it. */

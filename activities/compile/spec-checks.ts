@@ -29,6 +29,7 @@ export function commonProblems(p: string[], spec: { family: string; dtype: strin
 
 export function sizeProblem(p: string[], parameters: number, dtype: Dtype): void {
   if (parameters * bytesPer(dtype) > MAX_WEIGHT_BYTES) {
-    p.push(`model too large: ${parameters} ${dtype} parameters exceed ONNX's 2 GiB single-file limit`);
+    const weights = parameters * bytesPer(dtype);
+    p.push(`model too large: ${parameters.toLocaleString('en-US')} ${dtype} parameters (${(weights / 2 ** 30).toPrecision(3)} GiB of weights) exceed ONNX's 2 GiB single-file limit`);
   }
 }

@@ -16,6 +16,7 @@
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
 import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram';
+import { DEFAULT_REQUEST_TIMEOUT_MS, LoadLimitError, OPEN_LOOP_MAX_SOCKETS } from './limits';
 import { closedLoop, openLoop, type LoopContext } from './loops';
 import { RunControl } from './run-control';
 import {
@@ -33,7 +34,7 @@ import { chooseKnee, checkPlan, DEFAULT_MAX_STEPS, levelAt, stopReason, type Pro
 import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
 import type { RequestBody } from '../inputs/body';
 import { Sender } from './sender';
-import { WindowStats } from './stats';
+import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
 
 export type LoadMode = 'single-stream' | 'server' | 'constant' | 'burst' | 'concurrency' | 'offline' | 'trace' | 'progressive';
@@ -112,14 +113,20 @@ export interface LoadResult {
   startedAt: string;
   /** Window length the rates are computed over (see measuredSpan). */
   measuredMs: number;
-  /** Measured requests that completed, ok or not. */
+  /** Measured requests (sent in the window) that completed, ok or not, whenever they completed. */
   requests: number;
   ok: number;
   errors: number;
   /** Up to 5 distinct error messages. */
   errorSamples: string[];
-  /** ok per second. */
+  /** Error messages of measured requests with their counts, most frequent first. */
+  errorCounts: ErrorCount[];
+  /** Successful completions within the measured window (of any request, warm-up ones included) per second. */
   throughput: number;
+  /** Requests completed within the window, ok or not: throughput's numerator (plus its errors). */
+  completedInWindow: number;
+  /** Measured requests still in flight when the window closed (answered or timed out after it: latency only). */
+  inflightAtEnd: number;
   /** Measured requests sent per second. */
   achievedRate: number;
   latency: LatencySummary;
@@ -149,14 +156,7 @@ export interface LoadResult {
   responseBytes?: number | null;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 const PROGRESS_EVERY_MS = 500;
-/**
- * Open-loop connection cap: HTTP/1.1 needs a socket per in-flight request, and
- * beyond this a server is hopelessly overloaded anyway. Requests over the cap
- * queue in the agent, which shows up as latency (counted from schedule).
- */
-const OPEN_LOOP_MAX_SOCKETS = 1024;
 
 function positive(name: string, v: number | undefined, integer: boolean): number {
   if (v === undefined || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
@@ -183,6 +183,10 @@ interface Plan {
   /** Open loop: the lazy schedule. */
   schedule: (() => number) | null;
   minQueries?: number;
+  /** burst: requests sent at once. */
+  burstSize?: number;
+  /** offline: the window lasts until the last measured query is answered (throughput = samples / time). */
+  toLastCompletion?: boolean;
 }
 
 function planOf(opts: LoadOptions): Plan {
@@ -194,7 +198,7 @@ function planOf(opts: LoadOptions): Plan {
     case 'offline': {
       const samples = positive('samples', opts.samples ?? DEFAULT_OFFLINE_SAMPLES, true);
       const concurrency = positive('concurrency', opts.concurrency ?? Math.min(samples, OPEN_LOOP_MAX_SOCKETS), true);
-      return { concurrency, rate: null, schedule: null, minQueries: Math.max(opts.minQueries ?? 0, samples) };
+      return { concurrency, rate: null, schedule: null, minQueries: Math.max(opts.minQueries ?? 0, samples), toLastCompletion: true };
     }
     case 'server': {
       const rate = positive('rate', opts.rate, false);
@@ -208,7 +212,7 @@ function planOf(opts: LoadOptions): Plan {
     case 'burst': {
       const size = positive('burst.size', opts.burst?.size, true);
       const everyMs = positive('burst.everyMs', opts.burst?.everyMs, false);
-      return { concurrency: null, rate: (size * 1000) / everyMs, schedule: burstArrivals(size, everyMs) };
+      return { concurrency: null, rate: (size * 1000) / everyMs, schedule: burstArrivals(size, everyMs), burstSize: size };
     }
     case 'trace': {
       if (opts.trace === undefined) throw new RangeError('trace mode needs a trace (a file or its send offsets)');
@@ -224,7 +228,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const plan = planOf(opts);
   const { concurrency, rate, schedule } = plan;
   const closed = concurrency !== null;
-  const timeoutMs = positive('requestTimeoutMs', opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, false);
+  const timeoutMs = positive('requestTimeoutMs', opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, false);
   const durationMs = positive('durationMs', opts.durationMs, false);
   if (!(opts.warmupMs >= 0) || !Number.isFinite(opts.warmupMs)) throw new RangeError(`warmupMs must be >= 0, got ${opts.warmupMs}`);
   const warmupMs = opts.warmupMs;
@@ -239,6 +243,10 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;
   const onAbort = (): void => halt.abort();
+  const fail = (error: unknown): void => {
+    failure ??= { error: error instanceof LoadLimitError ? limitErrorOf(error, plan, timeoutMs) : error };
+    halt.abort();
+  };
   const signal = opts.signal;
   if (signal?.aborted) halt.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -247,14 +255,13 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const t0 = performance.now();
   const stats = new WindowStats(t0 + warmupMs, windowMs);
   const control = new RunControl(warmupMs, rules, stats);
-  const ctx: LoopContext = { sender, stats, t0, warmupMs, control, halt: halt.signal, completed: 0 };
+  const ctx: LoopContext = { sender, stats, t0, warmupMs, control, halt: halt.signal, fail, completed: 0 };
   const progress = setInterval(() => {
     const elapsedMs = performance.now() - t0;
     try {
       opts.onProgress?.({ phase: elapsedMs < warmupMs ? 'warmup' : 'measure', elapsedMs, completed: ctx.completed });
     } catch (error) {
-      failure = { error };
-      halt.abort();
+      fail(error);
     }
   }, PROGRESS_EVERY_MS);
 
@@ -267,7 +274,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   let stoppedAt = Infinity;
   let loadgenCpuPct: number | null = null;
   try {
-    await (schedule ? openLoop(ctx, schedule) : closedLoop(ctx, concurrency!));
+    await (schedule ? openLoop(ctx, schedule) : closedLoop(ctx, concurrency!, plan.toLastCompletion));
     loadgenCpuPct = cpuSince(cpuStart);
   } finally {
     clearInterval(progress);
@@ -281,7 +288,8 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   }
   if (failure) throw (failure as { error: unknown }).error;
 
-  const { nominalMs, measuredMs } = measuredSpan(stats, t0, warmupMs, control.endMs - warmupMs, stoppedAt);
+  const { nominalMs, measuredMs } = measuredSpan(stats, t0, warmupMs, control.endMs - warmupMs, stoppedAt, plan.toLastCompletion);
+  stats.closeWindow(t0 + warmupMs + measuredMs); // no-op unless the loop left it open (offline, abort)
   const perSec = (n: number): number => (measuredMs > 0 ? (n * 1000) / measuredMs : 0);
   stats.series.roll(measuredMs);
   const windows = stats.series.within(measuredMs);
@@ -296,6 +304,10 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
       // Every scheduled send of the nominal window went out (late ones included), so this is the schedule's own rate.
       scheduledRate: rate === null || nominalMs <= 0 ? null : (stats.sent * 1000) / nominalMs,
       achievedRate: perSec(stats.sent),
+      sent: stats.sent,
+      completedInWindow: stats.okInWindow + stats.errorsInWindow,
+      burstSize: plan.burstSize,
+      errorCounts: stats.errorCounts(),
       sendLagP99Ms: sendLag?.p99Ms ?? null,
       loadgenCpuPct,
       windows,
@@ -313,7 +325,10 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
     ok: stats.ok,
     errors: stats.errors,
     errorSamples: [...stats.errorSamples],
-    throughput: perSec(stats.ok),
+    errorCounts: stats.errorCounts(),
+    throughput: perSec(stats.okInWindow),
+    completedInWindow: stats.okInWindow + stats.errorsInWindow,
+    inflightAtEnd: stats.inflightAtEnd ?? 0,
     achievedRate: perSec(stats.sent),
     latency: summarize(stats.latency),
     histogram: encodeHistogram(stats.latency),
@@ -330,15 +345,29 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
+/** The sender's refusal, with the load that caused it, so the message says what to lower. */
+function limitErrorOf(error: LoadLimitError, plan: Plan, timeoutMs: number): LoadLimitError {
+  const load = plan.rate !== null ? `workload.rate ${plan.rate.toLocaleString('en-US')} requests/s` : `workload.concurrency ${plan.concurrency}`;
+  return new LoadLimitError(`${error.message} at ${load} and a ${timeoutMs} ms request timeout: lower the load`);
+}
+
 /**
  * The nominal window (where the rules ended it, or cut short at an abort),
  * stretched to the last measured send if the open-loop sender fell behind: a
- * late sender must lower the achieved rate, not hide inside the window.
+ * late sender must lower the achieved rate, not hide inside the window; with
+ * `toLastCompletion` (offline), stretched to the last measured answer.
  */
-function measuredSpan(stats: WindowStats, t0: number, warmupMs: number, windowMs: number, stoppedAt: number): { nominalMs: number; measuredMs: number } {
+function measuredSpan(
+  stats: WindowStats,
+  t0: number,
+  warmupMs: number,
+  windowMs: number,
+  stoppedAt: number,
+  toLastCompletion = false,
+): { nominalMs: number; measuredMs: number } {
   const nominalMs = Math.min(windowMs, Math.max(0, stoppedAt - warmupMs));
-  const lastSend = stats.lastSendAt - (t0 + warmupMs);
-  return { nominalMs, measuredMs: Math.max(nominalMs, Number.isFinite(lastSend) ? lastSend : 0) };
+  const last = (toLastCompletion && stoppedAt === Infinity ? stats.lastDoneAt : stats.lastSendAt) - (t0 + warmupMs);
+  return { nominalMs, measuredMs: Math.max(nominalMs, Number.isFinite(last) ? last : 0) };
 }
 
 /** CPU time of this process (all threads) over wall time since `start`, % of one core. */
@@ -388,7 +417,7 @@ async function runProgressive(opts: LoadOptions): Promise<LoadResult> {
       seed: opts.seed + i,
     });
     runs.push(r);
-    steps.push({ level, throughput: r.throughput, p99Ms: r.latency.p99Ms, valid: r.verdict.valid, stop: null });
+    steps.push({ level, throughput: r.throughput, p99Ms: r.latency.p99Ms, valid: r.verdict.valid, reasons: r.verdict.reasons, stop: null });
     const why = r.aborted ? 'interrupted' : (stopReason(steps, slo) ?? (i === plan.maxSteps - 1 ? `maxSteps ${plan.maxSteps} reached` : null));
     if (why !== null) {
       steps[i].stop = why;

@@ -10,17 +10,18 @@ export type { Histogram };
 export const LOWEST_US = 1;
 export const HIGHEST_US = 60_000_000;
 
+/** Latencies in ms; every field but count is null when nothing succeeded (no latency is not a latency of 0). */
 export interface LatencySummary {
   count: number;
-  minMs: number;
-  meanMs: number;
-  p50Ms: number;
-  p90Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
-  stddevMs: number;
+  minMs: number | null;
+  meanMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+  stddevMs: number | null;
 }
 
 export function createHistogram(): Histogram {
@@ -40,11 +41,11 @@ export function recordMs(h: Histogram, ms: number): void {
   h.recordValue(us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : us);
 }
 
-/** All fields in ms; an empty histogram summarises to count 0 and zeros elsewhere. */
+/** All fields in ms; an empty histogram summarises to count 0 and nulls elsewhere. */
 export function summarize(h: Histogram): LatencySummary {
   const count = h.totalCount;
   if (count === 0) {
-    return { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, stddevMs: 0 };
+    return { count: 0, minMs: null, meanMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, p999Ms: null, maxMs: null, stddevMs: null };
   }
   const ms = (us: number): number => us / 1000;
   return {

@@ -5,15 +5,15 @@
  *   child  → { type: 'progress', progress }, { type: 'window' }, then { type: 'result', result } or { type: 'error', error }.
  * Exits once it has answered, and at once when its parent goes away.
  */
-import { request } from 'node:http';
+import { ApplicationFailure } from '@temporalio/common';
 import { toWire } from '../process/wire-error';
 import { runLoad, type LoadOptions } from './driver';
+import { LoadLimitError } from './limits';
 
 /** LoadOptions without its callbacks and signal, bodies as bytes (Buffers arrive as Uint8Arrays): what crosses the process boundary. */
 export type WireLoadOptions = Omit<LoadOptions, 'body' | 'bodies' | 'signal' | 'onProgress' | 'onWindowStart'> & {
   body?: Uint8Array;
   bodies?: { body: Uint8Array; headerLength?: number }[];
-  resetStatsUrl?: string;
 };
 
 const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -29,21 +29,18 @@ process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'abort') return abort.abort();
   if (msg.type !== 'run' || started) return;
   started = true;
-  const { body, bodies, resetStatsUrl, ...opts } = msg.opts;
+  const { body, bodies, ...opts } = msg.opts;
   runLoad({
     ...opts,
     body: body && asBuffer(body),
     bodies: bodies?.map((b) => ({ ...b, body: asBuffer(b.body) })),
     signal: abort.signal,
     onProgress: (progress) => process.send!({ type: 'progress', progress }),
-    onWindowStart: () => {
-      // Same event loop as the sender: the server's window starts within a round trip of ours.
-      if (resetStatsUrl) request(resetStatsUrl, { method: 'POST', agent: false }, (res) => res.resume()).on('error', () => undefined).end();
-      process.send!({ type: 'window' });
-    },
+    onWindowStart: () => process.send!({ type: 'window' }),
   }).then(
     (result) => answer({ type: 'result', result }),
-    (e: unknown) => answer({ type: 'error', error: toWire(e) }),
+    // A load the generator cannot hold fails the same way on any device: not retried elsewhere.
+    (e: unknown) => answer({ type: 'error', error: toWire(e instanceof LoadLimitError ? ApplicationFailure.nonRetryable(e.message, 'InvalidConfig') : e) }),
   );
 });
 

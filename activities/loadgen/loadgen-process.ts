@@ -19,12 +19,8 @@ export interface LoadGenerator {
   pid: number;
   /** Whether it runs pinned to cpuList. */
   pinned: boolean;
-  /**
-   * Runs one load (once per generator); the signal aborts it the way runLoad's does (a partial, aborted result).
-   * `resetStatsUrl`: POSTed by the child itself as the measured window starts, so the server's statistics
-   * start with the client's window (an IPC hop through this process first would let requests slip in between).
-   */
-  run(opts: LoadOptions & { resetStatsUrl?: string }): Promise<LoadResult>;
+  /** Runs one load (once per generator); the signal aborts it the way runLoad's does (a partial, aborted result). */
+  run(opts: LoadOptions): Promise<LoadResult>;
   /** Kills the child if it still runs; resolves once it is gone. */
   kill(): Promise<void>;
 }

@@ -16,6 +16,8 @@ export interface LoopContext {
   control: RunControl;
   /** Aborted when the run must stop: loops stop issuing and resolve at once. */
   halt: AbortSignal;
+  /** Ends the run with this error (e.g. the sender refused a request: LoadLimitError); halt follows. */
+  fail: (error: unknown) => void;
   /** Completed requests, warm-up included (for progress reports). */
   completed: number;
 }
@@ -25,9 +27,12 @@ export interface LoopContext {
  * issuing the next until the window ends (asked before each send, so the
  * rules are checked between completions). A request is in the window by its
  * actual SEND time (warmupMs <= sent < end), so requests sent near the end are
- * still waited for and counted, and latency = completion − send.
+ * still waited for and their latency counted (completion − send); throughput
+ * counts completions within the window, whichever request they answer. With
+ * `toLastCompletion` (offline) the window lasts until the last measured
+ * request is answered, so every sample counts.
  */
-export function closedLoop(ctx: LoopContext, concurrency: number): Promise<void> {
+export function closedLoop(ctx: LoopContext, concurrency: number, toLastCompletion = false): Promise<void> {
   return new Promise((resolve) => {
     if (ctx.halt.aborted) return resolve();
     ctx.halt.addEventListener('abort', () => resolve(), { once: true });
@@ -36,19 +41,23 @@ export function closedLoop(ctx: LoopContext, concurrency: number): Promise<void>
       const sentAt = performance.now();
       const rel = sentAt - ctx.t0;
       if (ctx.halt.aborted || ctx.control.closedAt(rel)) {
+        if (!toLastCompletion) ctx.stats.closeWindow(ctx.t0 + ctx.control.endMs);
         if (--active === 0) resolve();
         return;
       }
       const measured = rel >= ctx.warmupMs;
       if (measured) ctx.stats.onSend(sentAt, null);
-      ctx.sender.send((error) => {
+      const done = (error: string | null): void => {
         ctx.completed++;
-        if (measured) {
-          const now = performance.now();
-          ctx.stats.onDone(now - sentAt, error, now);
-        }
+        const now = performance.now();
+        ctx.stats.onDone(now - sentAt, error, now, measured);
         issue();
-      });
+      };
+      try {
+        ctx.sender.send(done, measured);
+      } catch (error) {
+        ctx.fail(error); // e.g. too many in flight: the run ends with the error
+      }
     };
     for (let i = 0; i < concurrency; i++) issue();
   });
@@ -61,7 +70,10 @@ const SPIN_MS = 2;
  * Open loop: each request goes out at its scheduled offset whatever the
  * responses are doing. In the window by SCHEDULED time; latency = completion −
  * scheduled time, so a late sender or a full connection pool shows up as
- * latency (no coordinated omission); send lag = actual − scheduled.
+ * latency (no coordinated omission); send lag = actual − scheduled. The window
+ * closes when sending stops (at its nominal end, or the last late send):
+ * throughput counts the completions before that, and what is still in flight
+ * then is counted apart (an overloaded server's backlog is not its throughput).
  * `nextOffset` yields the schedule lazily; sending stops at the first scheduled
  * offset at which the window has ended (run rules met, or maxDuration).
  * Resolves when sending has stopped and nothing is in flight (each request has
@@ -90,12 +102,10 @@ export function openLoop(ctx: LoopContext, nextOffset: () => number): Promise<vo
       }
       ctx.sender.send((error) => {
         ctx.completed++;
-        if (measured) {
-          const now = performance.now();
-          ctx.stats.onDone(now - scheduled, error, now);
-        }
+        const now = performance.now();
+        ctx.stats.onDone(now - scheduled, error, now, measured);
         if (allSent && ctx.sender.inflight === 0) resolve();
-      });
+      }, measured);
     };
     const tick = (): void => {
       if (ctx.halt.aborted) return;
@@ -104,11 +114,16 @@ export function openLoop(ctx: LoopContext, nextOffset: () => number): Promise<vo
         // Asked when the send is due (the rules then see the completions up to it), or at once past the end.
         if ((wait <= 0 || next >= ctx.control.endMs) && ctx.control.closedAt(next)) {
           allSent = true;
+          ctx.stats.closeWindow(Math.max(ctx.t0 + ctx.control.endMs, ctx.stats.lastSendAt));
           if (ctx.sender.inflight === 0) resolve();
           return;
         }
         if (wait <= 0) {
-          fire(next); // behind schedule: send everything due at once
+          try {
+            fire(next); // behind schedule: send everything due at once
+          } catch (error) {
+            return ctx.fail(error); // e.g. too many in flight: the run ends with the error
+          }
           next = nextOffset();
           continue;
         }

@@ -1,8 +1,8 @@
 /**
  * The `progressive` workload mode's policy, pure: the load levels, when to stop stepping, and the knee.
  * Levels: start, then start × factor^i (default factor 2) or start + i × step; concurrency levels are rounded
- * to integers (and must rise). Stepping stops after a step whose p99 exceeds the SLO, or whose throughput grew
- * less than MIN_GROWTH over the previous step's, or after maxSteps. The knee is the last step that met the SLO
+ * to integers (and must rise). Stepping stops after a step whose p99 exceeds the SLO, that is invalid (e.g. the server
+ * saturated), or whose throughput grew less than MIN_GROWTH over the previous step's, or after maxSteps. The knee is the last step that met the SLO
  * (p99 within it and a valid verdict) and still grew (the first step counts as growing); null if none did.
  */
 export type ProgressiveOver = 'rate' | 'concurrency';
@@ -20,9 +20,11 @@ export interface ProgressivePlan {
 export interface StepSummary {
   level: number;
   throughput: number;
-  p99Ms: number;
-  /** The step's run verdict. */
+  /** null when no request of the step succeeded. */
+  p99Ms: number | null;
+  /** The step's run verdict, and why not when invalid. */
   valid: boolean;
+  reasons?: string[];
 }
 
 /** Throughput must grow by at least this fraction over the previous step for the load to be worth raising. */
@@ -58,7 +60,7 @@ export function progressiveLevels(plan: ProgressivePlan): number[] {
 
 /** Whether step i met the SLO (p99 within sloP99Ms when given) with a valid verdict. */
 export function metSlo(s: StepSummary, sloP99Ms: number | null): boolean {
-  return s.valid && (sloP99Ms === null || s.p99Ms <= sloP99Ms);
+  return s.valid && s.p99Ms !== null && (sloP99Ms === null || s.p99Ms <= sloP99Ms);
 }
 
 /** Whether step i grew throughput by MIN_GROWTH over step i − 1 (step 0 always does). */
@@ -71,7 +73,10 @@ export function stopReason(steps: readonly StepSummary[], sloP99Ms: number | nul
   const i = steps.length - 1;
   if (i < 0) return null;
   const s = steps[i];
+  if (s.p99Ms === null) return 'no request succeeded';
   if (sloP99Ms !== null && !(s.p99Ms <= sloP99Ms)) return `p99 ${s.p99Ms.toFixed(1)} ms exceeds the SLO ${sloP99Ms} ms`;
+  // Past saturation (or any invalid step) more load measures the queue, not the server.
+  if (!s.valid) return `step invalid: ${(s.reasons ?? []).join('; ') || 'see its verdict'}`;
   if (!grew(steps, i)) return `throughput grew less than ${MIN_GROWTH * 100}% over the previous step`;
   return null;
 }

@@ -10,6 +10,7 @@
  * Past maxDuration the run stops whatever is unmet, and the verdict names what was.
  */
 import { earlyStoppingMinQueries } from './early-stopping';
+import type { ErrorCount } from './stats';
 
 export type EarlyStoppingPercentile = 90 | 95 | 99 | 99.9;
 export const EARLY_STOPPING_PERCENTILES: readonly EarlyStoppingPercentile[] = [90, 95, 99, 99.9];
@@ -52,6 +53,22 @@ export const LAG_LIMIT_GAP_FRACTION = 0.05;
 export const RATE_SHORTFALL = 0.99;
 /** The load generator is one JavaScript thread: at this CPU (% of one core) it delays sends and completions. */
 export const LOADGEN_CPU_LIMIT_PCT = 90;
+/**
+ * Open loop: the server kept up when the requests completed within the window fall short of those sent in it
+ * by no more than this fraction of them, or SATURATION_MIN_SLACK requests (a short run's queue at its end),
+ * or one burst: what is in flight at the end of a healthy run, less what warm-up left in flight at its start.
+ */
+export const SATURATION_SHORTFALL = 0.05;
+export const SATURATION_MIN_SLACK = 10;
+/** Open loop: latency grew through the run when the last third of its windows has a median p50 this many times the first third's... */
+export const LATENCY_GROWTH_FACTOR = 1.5;
+/** ...and at least this many ms more (sub-millisecond latencies double on a noisy host without a queue)... */
+export const LATENCY_GROWTH_MIN_MS = 5;
+/**
+ * ...and the windows' p50 rises steadily (Kendall's tau with time at least this): a building queue grows
+ * window after window, while another process stealing the CPU for a few seconds makes a bump that falls again.
+ */
+export const LATENCY_TREND_TAU = 0.6;
 
 /** The effective maxDuration for a duration and an optional maxDuration (for callers that size timeouts). */
 export function maxDurationMs(durationMs: number, maxDuration?: number): number {
@@ -93,6 +110,8 @@ export interface WindowSample {
   startMs: number;
   /** Successful completions in the window, per second. */
   throughput: number;
+  /** p50 latency of those completions, ms (0 when none). */
+  p50Ms: number;
   /** p99 latency of those completions, ms (0 when none). */
   p99Ms: number;
 }
@@ -168,6 +187,14 @@ export interface RunFacts {
   scheduledRate?: number | null;
   /** Measured requests sent per second. */
   achievedRate: number;
+  /** Measured requests sent (open loop: by scheduled time in the window). */
+  sent?: number;
+  /** Requests of any kind (warm-up ones included) that completed, ok or not, within the window. */
+  completedInWindow?: number;
+  /** burst mode: requests sent at once (one burst may be in flight at the end of a healthy run). */
+  burstSize?: number;
+  /** Error messages with their counts, most frequent first (for the reason in words). */
+  errorCounts?: readonly ErrorCount[];
   /** Open loop: send lag p99, ms; null in closed loop. */
   sendLagP99Ms: number | null;
   /** CPU of the load generator process over the window, % of one core, if measured. */
@@ -200,13 +227,97 @@ export function judgeRun(facts: RunFacts, rules: RunRules): Verdict {
     reasons.push(`stopped at maxDuration ${seconds(rules.maxDurationMs)} before the rules were met`);
   }
   reasons.push(...unmet);
-  if (facts.targetRate !== null && facts.targetRate > 0) reasons.push(...senderIssues(facts, facts.targetRate));
+  if (facts.targetRate !== null && facts.targetRate > 0) {
+    reasons.push(...senderIssues(facts, facts.targetRate));
+    const saturated = saturationIssue(facts, facts.targetRate);
+    if (saturated) reasons.push(saturated);
+  }
   if (facts.loadgenCpuPct != null && facts.loadgenCpuPct >= LOADGEN_CPU_LIMIT_PCT) {
     reasons.push(`load generator saturated: CPU ${Math.round(facts.loadgenCpuPct)}% of one core`);
   }
-  if (facts.errors > 0) reasons.push(`${count(facts.errors)} ${facts.errors === 1 ? 'error' : 'errors'}`);
+  if (facts.errors > 0) reasons.push(describeErrors(facts.ok, facts.errors, facts.errorCounts ?? []));
   else if (facts.queries === 0) reasons.push('no queries completed');
   return { valid: reasons.length === 0, reasons };
+}
+
+/**
+ * Open loop: a server that cannot carry the offered load completes fewer requests than are sent, and its queue
+ * (so latency) grows through the run. Either is saturation: the run then measures the queue, not the server,
+ * and its throughput is the server's capacity, not the offered rate. Null when neither holds.
+ */
+export function saturationIssue(facts: RunFacts, targetRate: number): string | null {
+  const parts: string[] = [];
+  const { sent, completedInWindow: done } = facts;
+  if (sent !== undefined && done !== undefined && facts.measuredMs > 0) {
+    const slack = Math.max(SATURATION_MIN_SLACK, SATURATION_SHORTFALL * sent, facts.burstSize ?? 0);
+    if (sent - done > slack) {
+      const offered = facts.scheduledRate ?? targetRate;
+      parts.push(`${rate((done * 1000) / facts.measuredMs)} of ${rate(offered)} req/s completed`);
+    }
+  }
+  const growth = latencyGrowth(facts.windows);
+  if (growth) parts.push(`latency grew through the run (p50 ${ms(growth.p50[0])} → ${ms(growth.p50[1])}, p99 ${ms(growth.p99[0])} → ${ms(growth.p99[1])})`);
+  return parts.length ? `server saturated: ${parts.join('; ')}` : null;
+}
+
+/**
+ * Whether latency grew through the run: the median p50 of the last third of its windows well above the first
+ * third's, on a steady rise (windows without a completion are left out: a burst schedule leaves some empty).
+ * Null when it did not, or with fewer than 3 windows to judge by.
+ */
+export function latencyGrowth(windows: readonly WindowSample[]): { p50: [number, number]; p99: [number, number] } | null {
+  const w = windows.filter((x) => x.throughput > 0);
+  if (w.length < 3) return null;
+  const k = Math.floor(w.length / 3);
+  const first = w.slice(0, k);
+  const last = w.slice(w.length - k);
+  const p50: [number, number] = [median(first.map((x) => x.p50Ms)), median(last.map((x) => x.p50Ms))];
+  if (!(p50[1] > LATENCY_GROWTH_FACTOR * p50[0] && p50[1] - p50[0] > LATENCY_GROWTH_MIN_MS)) return null;
+  if (kendallTau(w.map((x) => x.p50Ms)) < LATENCY_TREND_TAU) return null;
+  return { p50, p99: [median(first.map((x) => x.p99Ms)), median(last.map((x) => x.p99Ms))] };
+}
+
+/**
+ * The errors in words, naming the most frequent one: `all 7,349 requests timed out after 10 s`,
+ * `all 12 requests failed: HTTP 500: boom`, `3 errors: HTTP 500: boom`, `40 errors, most (31): timed out after 2 s`.
+ */
+export function describeErrors(ok: number, errors: number, counts: readonly ErrorCount[]): string {
+  const top = counts[0];
+  if (ok === 0) {
+    const all = `all ${count(errors)} ${errors === 1 ? 'request' : 'requests'}`;
+    if (!top) return `${all} failed`;
+    if (top.count === errors) return /^timed out /.test(top.message) ? `${all} ${top.message}` : `${all} failed: ${top.message}`;
+    return `${all} failed; most (${count(top.count)}): ${top.message}`;
+  }
+  const n = `${count(errors)} ${errors === 1 ? 'error' : 'errors'}`;
+  if (!top) return n;
+  return top.count === errors ? `${n}: ${top.message}` : `${n}, most (${count(top.count)}): ${top.message}`;
+}
+
+/** Kendall's rank correlation of `values` with their order: 1 = always rising, 0 = no trend. */
+export function kendallTau(values: readonly number[]): number {
+  let concordant = 0;
+  let discordant = 0;
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      if (values[j] > values[i]) concordant++;
+      else if (values[j] < values[i]) discordant++;
+    }
+  }
+  const pairs = (values.length * (values.length - 1)) / 2;
+  return pairs ? (concordant - discordant) / pairs : 0;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** "850 µs", "12.3 ms", "2.6 s". */
+function ms(v: number): string {
+  if (v < 1) return `${Math.round(v * 1000)} µs`;
+  return v < 1000 ? `${oneDecimal.format(v)} ms` : `${oneDecimal.format(v / 1000)} s`;
 }
 
 function senderIssues(facts: RunFacts, targetRate: number): string[] {

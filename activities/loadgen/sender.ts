@@ -10,7 +10,9 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { RequestBody } from '../inputs/body';
+import { MEASURED_HEADER } from '../serve/measured-header';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
+import { LoadLimitError, MAX_INFLIGHT } from './limits';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
 export type Done = (error: string | null) => void;
@@ -24,6 +26,9 @@ const ERROR_BODY_BYTES = 1024;
 interface Exchange {
   readonly done: Done;
   readonly deadline: number;
+  /** The request head: marked as measured or not (bodies are shared). */
+  readonly head: Buffer;
+  readonly body: Buffer;
   conn: Connection | null;
 }
 
@@ -49,7 +54,7 @@ class Connection {
     this.socket.on('close', () => this.fail(describeNetError({ code: 'ECONNRESET' })));
   }
 
-  write(ex: Exchange, bytes: Buffer): void {
+  write(ex: Exchange): void {
     this.ex = ex;
     ex.conn = this;
     this.status = 0;
@@ -57,7 +62,11 @@ class Connection {
     this.head = null;
     this.errorBody = null;
     this.errorBytes = 0;
-    this.socket.write(bytes);
+    // Corked: head and body leave in one write (one segment for small requests), without copying the body.
+    this.socket.cork();
+    this.socket.write(ex.head);
+    this.socket.write(ex.body);
+    this.socket.uncork();
   }
 
   /** Closes the socket; a request on it gets `error` (or nothing, when null). */
@@ -146,9 +155,8 @@ class Connection {
  * and past that requests wait in FIFO order.
  */
 export class Sender {
-  /** Whole requests (head + body), built once; send() cycles through them. */
-  private readonly requests: Buffer[];
-  private readonly bodyBytes: number[];
+  /** Per body, built once: the body and its heads; send() cycles through them. */
+  private readonly requests: { body: Buffer; headPlain: Buffer; headMeasured: Buffer }[];
   private next = 0;
   /** Body bytes of the requests sent, and of the 200 replies received (their Content-Length). */
   requestBytes = 0;
@@ -163,43 +171,49 @@ export class Sender {
   private waiting: Exchange[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** "timed out after 10 s" / "timed out after 200 ms": stable, so the summary can say "all 7,349 requests timed out after 10 s". */
+  private readonly timeoutText: string;
 
   constructor(
     private readonly ep: Endpoint,
     bodies: readonly RequestBody[],
     private readonly timeoutMs: number,
     private readonly maxSockets: number,
+    /** More in-flight requests than this is refused (a JS Set holds at most 2^24; see limits.ts). */
+    private readonly maxInflight = MAX_INFLIGHT,
   ) {
     if (bodies.length === 0) throw new RangeError('the sender needs at least one request body');
     this.secure = ep.modelUrl.startsWith('https:');
+    this.timeoutText = `timed out after ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`;
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
     this.requests = bodies.map(({ body, headerLength }) => {
       // Binary tensor bodies (Triton's extension) say where their JSON header ends.
       const type = headerLength === undefined ? 'application/json' : `application/octet-stream\r\nInference-Header-Content-Length: ${headerLength}`;
       const head =
         `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
-        `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`;
-      return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+        `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n`;
+      // Marks a request of the measured window, so the built-in server's statistics cover exactly those.
+      return { body, headPlain: Buffer.from(`${head}\r\n`, 'latin1'), headMeasured: Buffer.from(`${head}${MEASURED_HEADER}: 1\r\n\r\n`, 'latin1') };
     });
-    this.bodyBytes = bodies.map((b) => b.body.length);
-  }
-
-  /** The next request in turn, counted as sent. */
-  private nextRequest(): Buffer {
-    const i = this.next;
-    this.next = (i + 1) % this.requests.length;
-    this.requestBytes += this.bodyBytes[i];
-    this.requestsWritten++;
-    return this.requests[i];
   }
 
   get inflight(): number {
     return this.live.size;
   }
 
-  /** Sends one request; `done` is called exactly once, unless close() comes first. */
-  send(done: Done): void {
-    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, conn: null };
+  /**
+   * Sends one request (`measured`: one of the measured window's); `done` is called exactly once, unless close()
+   * comes first. Throws LoadLimitError (and sends nothing) when maxInflight requests are already in flight.
+   */
+  send(done: Done, measured = false): void {
+    if (this.live.size >= this.maxInflight) {
+      throw new LoadLimitError(`requests in flight reached the load generator's bound of ${this.maxInflight.toLocaleString('en-US')}`);
+    }
+    const r = this.requests[this.next];
+    this.next = (this.next + 1) % this.requests.length;
+    this.requestBytes += r.body.length;
+    this.requestsWritten++;
+    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, head: measured ? r.headMeasured : r.headPlain, body: r.body, conn: null };
     this.live.add(ex);
     this.timer ??= setTimeout(this.expire, this.timeoutMs);
     let conn = this.idle.pop();
@@ -207,7 +221,7 @@ export class Sender {
       conn = new Connection(this, this.ep, this.secure);
       this.conns.add(conn);
     }
-    if (conn) conn.write(ex, this.nextRequest());
+    if (conn) conn.write(ex);
     else this.waiting.push(ex);
   }
 
@@ -239,7 +253,7 @@ export class Sender {
     for (;;) {
       const next = this.waiting.shift();
       if (!next) break;
-      if (this.live.has(next)) return conn.write(next, this.nextRequest()); // timed-out waiters are skipped
+      if (this.live.has(next)) return conn.write(next); // timed-out waiters are skipped
     }
     this.idle.push(conn);
   }
@@ -260,7 +274,7 @@ export class Sender {
       if (!this.live.has(next)) continue;
       const conn = new Connection(this, this.ep, this.secure);
       this.conns.add(conn);
-      conn.write(next, this.nextRequest());
+      conn.write(next);
     }
   }
 
@@ -275,7 +289,7 @@ export class Sender {
       }
       // A total deadline (not an idle timeout), so a trickling reply also times out.
       const conn = ex.conn;
-      this.complete(ex, `timeout after ${this.timeoutMs} ms`);
+      this.complete(ex, this.timeoutText);
       if (conn) conn.kill(null); // its reply may still come: the connection can't be reused
     }
   };

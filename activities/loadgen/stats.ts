@@ -3,20 +3,41 @@ import { createHistogram, recordMs, summarize, type Histogram } from './histogra
 import { WindowSeries } from './windows';
 
 const MAX_ERROR_SAMPLES = 5;
+/** Distinct error messages counted one by one; further ones are counted together (a broken server can vary its text). */
+const MAX_ERROR_KINDS = 20;
+export const OTHER_ERRORS = 'other errors';
+
+/** How often one error message was seen. */
+export interface ErrorCount {
+  message: string;
+  count: number;
+}
 
 export class WindowStats {
   readonly latency: Histogram = createHistogram();
   readonly sendLag: Histogram = createHistogram();
   /** Per-window throughput and p99, by completion time. */
   readonly series: WindowSeries;
+  /** Measured requests sent (in the window by send time, or by scheduled time in open loop). */
   sent = 0;
+  /** Measured requests completed, ok or not, whenever they completed. */
   ok = 0;
   errors = 0;
+  /** Completions of ANY request (warm-up ones included) within the measured window, by completion time: throughput. */
+  okInWindow = 0;
+  errorsInWindow = 0;
   readonly errorSamples: string[] = [];
+  private readonly errorKinds = new Map<string, number>();
   /** Latest actual send time of a measured request (performance.now() ms). */
   lastSendAt = -Infinity;
+  /** Latest completion of a measured request (performance.now() ms). */
+  lastDoneAt = -Infinity;
   /** Set on abort: results that arrive later are ignored. */
   frozen = false;
+  /** performance.now() where the measured window ends; unknown (Infinity) until the loop stops sending. */
+  private windowEndAt = Infinity;
+  /** Measured requests in flight when the window closed; null while it is open. */
+  inflightAtEnd: number | null = null;
 
   /** `windowStartAt`: performance.now() when the measured window opens; `windowMs`: the series' window length. */
   constructor(
@@ -32,9 +53,18 @@ export class WindowStats {
     if (lagMs !== null) recordMs(this.sendLag, lagMs);
   }
 
-  /** `at`: performance.now() at completion (places it in its window). */
-  onDone(latencyMs: number, error: string | null, at: number): void {
+  /**
+   * A request completed at `at` (performance.now()). Every completion inside the window counts toward
+   * throughput; a `measured` one (sent in the window) also gives its latency and, if failed, its error.
+   */
+  onDone(latencyMs: number, error: string | null, at: number, measured = true): void {
     if (this.frozen) return;
+    if (at >= this.windowStartAt && at <= this.windowEndAt) {
+      if (error === null) this.okInWindow++;
+      else this.errorsInWindow++;
+    }
+    if (!measured) return;
+    if (at > this.lastDoneAt) this.lastDoneAt = at;
     this.series.record(at - this.windowStartAt, error === null ? latencyMs : null);
     if (error === null) {
       this.ok++;
@@ -45,11 +75,25 @@ export class WindowStats {
     if (this.errorSamples.length < MAX_ERROR_SAMPLES && !this.errorSamples.includes(error)) {
       this.errorSamples.push(error);
     }
+    const kind = this.errorKinds.has(error) || this.errorKinds.size < MAX_ERROR_KINDS ? error : OTHER_ERRORS;
+    this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
+  }
+
+  /** Ends the window at `at` (performance.now()): later completions are not throughput; what is still out is counted. */
+  closeWindow(at: number): void {
+    if (this.inflightAtEnd !== null) return;
+    this.windowEndAt = at;
+    this.inflightAtEnd = this.sent - this.ok - this.errors;
+  }
+
+  /** Error messages with their counts, most frequent first. */
+  errorCounts(): ErrorCount[] {
+    return [...this.errorKinds].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
   }
 
   sendLagSummary(): { p50Ms: number; p99Ms: number; maxMs: number } {
     const s = summarize(this.sendLag);
-    return { p50Ms: s.p50Ms, p99Ms: s.p99Ms, maxMs: s.maxMs };
+    return { p50Ms: s.p50Ms ?? 0, p99Ms: s.p99Ms ?? 0, maxMs: s.maxMs ?? 0 };
   }
 
   release(): void {

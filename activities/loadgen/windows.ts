@@ -1,5 +1,5 @@
 /**
- * Per-window throughput and p99 of the measured requests, by completion time, for the stability rule and
+ * Per-window throughput, p50 and p99 of the measured requests, by completion time, for the stability rule and
  * for LoadResult.windows. One histogram, reset at each window, so memory does not grow with the run.
  */
 import { createHistogram, recordMs } from './histogram';
@@ -30,6 +30,7 @@ export class WindowSeries {
       this.done.push({
         startMs: this.start,
         throughput: (this.ok * 1000) / this.windowMs,
+        p50Ms: this.ok > 0 ? this.latency.getValueAtPercentile(50) / 1000 : 0,
         p99Ms: this.ok > 0 ? this.latency.getValueAtPercentile(99) / 1000 : 0,
       });
       this.latency.reset();

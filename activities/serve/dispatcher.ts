@@ -39,7 +39,7 @@ export class Dispatcher {
 
   submit(job: InferJob): void {
     if (this.closing) return this.deliver(job, null, new ShuttingDown('server is shutting down'));
-    this.stats.requests++;
+    this.stats.recordArrival(job.measured === true);
     job.arrivalMs = performance.now();
     this.queue.push(job);
     this.pump();
@@ -92,7 +92,7 @@ export class Dispatcher {
     const start = performance.now();
     let rows = 0;
     for (const job of batch) {
-      this.stats.recordQueued(start - job.arrivalMs);
+      this.stats.recordQueued(start - job.arrivalMs, job.measured === true);
       rows += job.rows;
     }
     let feeds: Tensors;
@@ -113,7 +113,8 @@ export class Dispatcher {
         for (const job of batch) this.deliver(job, null, err);
         return;
       }
-      this.stats.recordRun(rows, batch.length, out.computeUs);
+      const counted = batch.filter((job) => this.stats.counts(job.measured === true));
+      this.stats.recordRun(rows, batch.length, out.computeUs, counted.length, counted.reduce((n, job) => n + job.rows, 0));
       let parts: Tensors[];
       try {
         parts = splitOutputs(batch, out);

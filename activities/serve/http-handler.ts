@@ -9,6 +9,7 @@ import { HEADER_LENGTH_HEADER, joinBody, splitBody } from './binary-tensor';
 import { ShuttingDown, type Dispatcher } from './dispatcher';
 import { BadRequest, encodeBinaryInferResponse, encodeInferResponse, parseInferRequest, type InferJob } from './infer-protocol';
 import { MODEL_VERSION, type ModelSpec } from './model-spec';
+import { MEASURED_HEADER } from './measured-header';
 import type { StatsRecorder } from './stats';
 
 export interface HandlerContext {
@@ -140,6 +141,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
         return sendError(res, 500, `cannot read request: ${(e as Error).message}`);
       }
       job.ctx = res;
+      job.measured = req.headers[MEASURED_HEADER] === '1';
       ctx.dispatcher!.submit(job);
     });
   };

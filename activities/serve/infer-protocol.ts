@@ -22,6 +22,8 @@ export interface InferJob extends Queued {
   binaryOutputs: boolean[] | null;
   /** Set by the transport: where the reply goes. */
   ctx: unknown;
+  /** Set by the transport: the client marked it as one of its measured window's (stats.ts). */
+  measured?: boolean;
 }
 
 type Obj = Record<string, unknown>;

@@ -22,8 +22,15 @@ function summary(h: Histogram): { mean: number; p99: number } {
   return h.totalCount === 0 ? { mean: 0, p99: 0 } : { mean: h.mean, p99: h.getValueAtPercentile(99) };
 }
 
+/**
+ * What the server saw. A load generator marks the requests of its measured window (measured-header.ts); from the
+ * first marked request on, only marked ones count, so the server's window is exactly the client's, with no
+ * reset racing the requests around it. Until then (perf_analyzer, curl) every request counts.
+ */
 export class StatsRecorder {
   requests = 0;
+  /** Set by the first request marked measured; cleared by reset(). */
+  private marked = false;
   private inferences = 0;
   private batches = 0;
   private sizes = new Map<number, number>();
@@ -32,17 +39,36 @@ export class StatsRecorder {
   /** Cumulative, never reset (reset() clears only ours). */
   readonly triton = new TritonStats();
 
-  recordQueued(waitMs: number): void {
-    this.queueUs.recordValue(clampUs(waitMs * 1000));
+  /** Whether a request counts (see the class comment); the first marked one starts the window afresh. */
+  counts(measured: boolean): boolean {
+    if (measured && !this.marked) {
+      this.reset();
+      this.marked = true;
+    }
+    return measured || !this.marked;
+  }
+
+  /** A request arrived. */
+  recordArrival(measured: boolean): void {
+    if (this.counts(measured)) this.requests++;
+  }
+
+  recordQueued(waitMs: number, measured: boolean): void {
+    if (this.counts(measured)) this.queueUs.recordValue(clampUs(waitMs * 1000));
     this.triton.recordQueued(waitMs * 1e6);
   }
 
-  /** One model run of `rows` rows serving `requests` requests. */
-  recordRun(rows: number, requests: number, computeUs: number): void {
-    this.batches++;
-    this.inferences += rows;
-    this.sizes.set(rows, (this.sizes.get(rows) ?? 0) + 1);
-    this.computeUs.recordValueWithCount(clampUs(computeUs), requests);
+  /**
+   * One model run of `rows` rows serving `requests` requests, of which `counted` requests with `countedRows` rows
+   * count (see counts()): a batch that serves any counted request is one of the window's, at its full size.
+   */
+  recordRun(rows: number, requests: number, computeUs: number, counted = requests, countedRows = rows): void {
+    if (counted > 0) {
+      this.batches++;
+      this.inferences += countedRows;
+      this.sizes.set(rows, (this.sizes.get(rows) ?? 0) + 1);
+      this.computeUs.recordValueWithCount(clampUs(computeUs), counted);
+    }
     this.triton.recordRun(rows, requests, computeUs * 1000);
   }
 
@@ -60,6 +86,7 @@ export class StatsRecorder {
   }
 
   reset(): void {
+    this.marked = false;
     this.requests = this.inferences = this.batches = 0;
     this.sizes.clear();
     this.queueUs.reset();

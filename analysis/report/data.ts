@@ -40,6 +40,8 @@ export interface RunInfo {
   p999Ms: number | null;
   maxMs: number | null;
   meetsSlo: boolean | null;
+  /** The run rules' verdict; null for runs recorded before verdicts existed. */
+  valid: boolean | null;
   costPerMillion: number | null;
   joulesPerInference: number | null;
   /** Mean rows per model run as the built-in server saw them (dynamic batching); null without server stats. */
@@ -112,7 +114,7 @@ async function rows(conn: DuckDBConnection, sql: string, values: DuckDBValue[]):
 const RUNS_SQL = `
   SELECT r.run_id, r.job_index, r.repeat_index, r.params, r.model_name, r.model_parameters, r.model_flops,
          r.device, r.mode, r.batch_size, r.throughput, r.inferences_per_s, r.requests, r.errors,
-         r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.meets_slo,
+         r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.meets_slo, r.valid,
          c.cost_per_million, e.joules_per_inference,
          CASE WHEN ss.batches > 0 THEN ss.inferences / ss.batches END AS rows_per_model_run
   FROM results r
@@ -145,6 +147,7 @@ function runInfo(r: Row): RunInfo {
     p999Ms: num(r.lat_p999_ms),
     maxMs: num(r.lat_max_ms),
     meetsSlo: r.meets_slo === null || r.meets_slo === undefined ? null : Boolean(r.meets_slo),
+    valid: r.valid === null || r.valid === undefined ? null : Boolean(r.valid),
     costPerMillion: num(r.cost_per_million),
     joulesPerInference: num(r.joules_per_inference),
     rowsPerModelRun: num(r.rows_per_model_run),

@@ -245,24 +245,30 @@ export function rooflinePlot(data: ReportData): Plot {
     .filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0)
     .map((r) => {
       const flops = r.modelFlops as number;
-      return { x: flops * (r.rowsPerModelRun ?? r.batchSize), y: flops * r.inferencesPerS, config: label(r) };
+      return { x: flops * (r.rowsPerModelRun ?? r.batchSize), y: flops * r.inferencesPerS, config: label(r), valid: r.valid !== false };
     });
   if (!values.length) {
     return { ...base, caption: '', note: 'No FLOPs estimate for this sweep’s model (e.g. a model file whose shapes are not fixed), so there is nothing to place on a roofline.' };
   }
-  const ceiling = Math.max(...values.map((v) => v.y));
+  // An invalid run (a saturated server, say) measured something else: it does not set the ceiling.
+  const valid = values.filter((v) => v.valid);
+  const ceiling = valid.length ? Math.max(...valid.map((v) => v.y)) : null;
   const spec = {
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
     layer: [
       runPoints(values, color, { title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') }, { title: 'achieved FLOP/s (log scale)', ...logAxis(values.map((v) => v.y), '~s') }),
-      { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [6, 4] }, encoding: { y: { datum: ceiling } } },
-      {
-        data: { values: [{}] },
-        mark: { type: 'text', color: '#444', align: 'left', baseline: 'bottom', dx: 4, dy: -4, fontSize: 11 },
-        encoding: { y: { datum: ceiling }, x: { value: 0 }, text: { value: `best observed: ${formatSi(ceiling)}FLOP/s` } },
-      },
+      ...(ceiling === null
+        ? []
+        : [
+            { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [6, 4] }, encoding: { y: { datum: ceiling } } },
+            {
+              data: { values: [{}] },
+              mark: { type: 'text', color: '#444', align: 'left', baseline: 'bottom', dx: 4, dy: -4, fontSize: 11 },
+              encoding: { y: { datum: ceiling }, x: { value: 0 }, text: { value: `best observed: ${formatSi(ceiling)}FLOP/s` } },
+            },
+          ]),
     ],
   } as TopLevelSpec;
   return {
@@ -270,7 +276,7 @@ export function rooflinePlot(data: ReportData): Plot {
     spec,
     caption:
       'x: model FLOPs per sample × mean rows per model run (from the built-in server’s batching statistics, else the request batch size). ' +
-      'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any run reached, an empirical ceiling on this device: ' +
+      'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any valid run reached, an empirical ceiling on this device: ' +
       'runs far below it at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.',
   };
 }

@@ -1,13 +1,14 @@
 /**
  * `servebench run CONFIG`: validate locally (nothing starts on bad input), make sure a stack is there, start
- * the sweep workflow, show progress, print the summary. Exit 0 only when every job completed.
+ * the sweep workflow, show progress, print the summary. Exit 0 only when every job completed with a valid
+ * measurement (1: a job failed; 4: every job ran, but some measured nothing valid).
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { assertModelsReady } from '../../activities/compile/preflight';
 import { loadConfig } from '../../configs/load';
 import { ConfigError } from '../../configs/errors';
+import { preflightChecks } from '../../configs/preflight';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import { SWEEP_NAME } from '../../workflows/search-attributes';
 import { progressQuery } from '../../workflows/signals';
@@ -16,7 +17,7 @@ import { openStack, type Stack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { createProgressView } from '../progress';
-import { renderSweepSummary } from '../summary';
+import { invalidJobs, renderSweepSummary } from '../summary';
 import { uiWorkflowUrl } from '../ui';
 
 const NO_WORKER_WARNING_MS = 30_000;
@@ -34,8 +35,7 @@ export function newSweepId(name: string, now = new Date()): string {
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   let config;
   try {
-    config = loadConfig(file);
-    assertModelsReady(config, file, readFileSync(file, 'utf8'));
+    config = loadConfig(file, { checks: preflightChecks() });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT.invalid);
     throw err;
@@ -95,7 +95,9 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         process.stdout.write(renderSweepSummary(result.jobs) + '\n');
         process.stdout.write(`results: ${resultsFile()} (servebench query "select * from results where sweep_id = '${sweepId}'")\n`);
       }
-      code = result.jobs.every((j) => j.status === 'completed') ? EXIT.ok : EXIT.failed;
+      const invalid = invalidJobs(result.jobs).length;
+      if (!opts.json && invalid > 0) say(`${invalid} of ${result.jobs.length} jobs produced no valid measurement: see the valid column (exit ${EXIT.noValidMeasurement})`);
+      code = result.jobs.some((j) => j.status === 'failed') ? EXIT.failed : invalid > 0 ? EXIT.noValidMeasurement : EXIT.ok;
     } catch (err) {
       view?.stop();
       if (err instanceof WorkflowFailedError) {

@@ -66,7 +66,7 @@ test('the request timeout is the configured one: a 1.5 s reply fails at 1 s, pas
     const opts = { baseUrl: srv.url, modelName: 'm', bodies: [encodeRequest(tensor(1), 'json')], mode: 'single-stream' as const, warmupMs: 0, durationMs: 100, seed: 1 };
     const short = await runLoad({ ...opts, requestTimeoutMs: 1000 });
     expect(short.ok).toBe(0);
-    expect(short.errorSamples).toEqual(['timeout after 1000 ms']);
+    expect(short.errorSamples).toEqual(['timed out after 1 s']);
     const long = await runLoad({ ...opts, requestTimeoutMs: 3000 });
     expect(long.errors).toBe(0);
     expect(long.ok).toBe(1);

@@ -12,74 +12,7 @@ import { runLoad, type LoadOptions, type LoadProgress } from '../../activities/l
 import { decodeHistogram, summarize } from '../../activities/loadgen/histogram';
 import { buildInferBody, fetchModelMetadata } from '../../activities/loadgen/request';
 import { burstArrivals, constantArrivals, poissonSchedule, traceArrivals } from '../../activities/loadgen/schedule';
-
-interface FakeOptions {
-  delayMs: number;
-  /** Every Nth infer request answers 500. */
-  failEvery?: number;
-  /** Every Nth infer request never answers. */
-  hangEvery?: number;
-}
-
-interface Fake {
-  url: string;
-  infers: () => number;
-  close: () => Promise<void>;
-}
-
-const METADATA = {
-  name: 'mlp',
-  versions: ['1'],
-  platform: 'onnxruntime_onnx',
-  inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 3, 4] }],
-  outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }],
-};
-
-async function startFake(opts: FakeOptions): Promise<Fake> {
-  let infers = 0;
-  const json = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = req.url ?? '';
-      if (req.method === 'GET' && url === '/v2/models/mlp') return json(res, 200, METADATA);
-      if (req.method === 'GET' && url === '/v2/models/html') {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        return res.end('<html>not json</html>');
-      }
-      if (req.method === 'GET' && url === '/v2/models/odd') return json(res, 200, { name: 'odd', inputs: [{ name: 'x', shape: [1] }] });
-      if (req.method === 'POST' && url === '/v2/models/mlp/infer') {
-        const n = ++infers;
-        if (opts.hangEvery && n % opts.hangEvery === 0) return; // never answers
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { inputs: { shape: number[]; data: unknown[] }[] };
-        const [x] = body.inputs;
-        if (x.data.length !== x.shape.reduce((a, b) => a * b, 1)) return json(res, 400, { error: 'data does not match shape' });
-        setTimeout(() => {
-          if (opts.failEvery && n % opts.failEvery === 0) return json(res, 500, { error: 'injected failure' });
-          json(res, 200, { model_name: 'mlp', outputs: [{ name: 'y', datatype: 'FP32', shape: [x.shape[0], 2], data: [0, 0, 0, 0].slice(0, x.shape[0] * 2) }] });
-        }, opts.delayMs);
-        return;
-      }
-      json(res, 404, { error: `no route ${req.method} ${url}` });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    infers: () => infers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections(); // incl. hung requests and keep-alive sockets
-        server.close(() => resolve());
-      }),
-  };
-}
+import { startFake, type Fake } from '../support/fake-kserve';
 
 /** A port that was just free: nothing listens there. */
 async function refusedPort(): Promise<number> {
@@ -154,7 +87,7 @@ describe('runLoad', () => {
     expect(r.throughput).toBeLessThanOrEqual(800 * 1.02);
     expect(r.throughput).toBeGreaterThan(0);
     // Little's law: exactly 4 outstanding at all times, whatever the machine's speed.
-    const outstanding = (r.throughput * r.latency.meanMs) / 1000;
+    const outstanding = (r.throughput * r.latency.meanMs!) / 1000;
     expect(outstanding).toBeGreaterThan(3.6);
     expect(outstanding).toBeLessThan(4.1);
     expect(r.latency.p50Ms).toBeGreaterThanOrEqual(5);
@@ -168,7 +101,7 @@ describe('runLoad', () => {
     // Warm-up requests were sent but are not in the result.
     expect(fake.infers()).toBeGreaterThan(r.requests);
     // Default rules: the window ends at duration; one full 1 s window; a verdict; no early stopping.
-    expect(r.windows).toEqual([{ startMs: 0, throughput: expect.any(Number), p99Ms: expect.any(Number) }]);
+    expect(r.windows).toEqual([{ startMs: 0, throughput: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number) }]);
     expect(r.verdict.reasons.filter((x) => !x.startsWith('load generator saturated'))).toEqual([]);
     expect(r.loadgenCpuPct).toBeGreaterThan(0);
     expect(r.earlyStopping).toBeNull();
@@ -204,7 +137,10 @@ describe('runLoad', () => {
     expect(r.errors).toBeGreaterThan(0);
     expect(r.errorSamples).toEqual(['connection refused (ECONNREFUSED)']);
     expect(r.latency.count).toBe(0);
+    expect(r.latency.p50Ms).toBeNull(); // no latency, not a latency of 0
+    expect(r.latency.p99Ms).toBeNull();
     expect(r.throughput).toBe(0);
+    expect(r.verdict.reasons).toContain(`all ${r.errors.toLocaleString('en-US')} requests failed: connection refused (ECONNREFUSED)`);
   });
 
   it('aborting returns what was measured so far', async () => {
@@ -247,7 +183,8 @@ describe('runLoad errors', () => {
       expect(r.errorSamples).toEqual(['HTTP 500: injected failure']);
       expect(r.latency.count).toBe(r.ok);
       expect(r.verdict.valid).toBe(false);
-      expect(r.verdict.reasons).toContain(`${r.errors} errors`);
+      expect(r.verdict.reasons).toContain(`${r.errors} errors: HTTP 500: injected failure`);
+      expect(r.errorCounts).toEqual([{ message: 'HTTP 500: injected failure', count: r.errors }]);
     } finally {
       await fake.close();
     }
@@ -268,7 +205,7 @@ describe('runLoad errors', () => {
       // The schedule ends at 500 ms; stragglers get at most 200 ms more.
       expect(performance.now() - started).toBeLessThan(500 + 200 + 300);
       expect(r.errors).toBeGreaterThan(0);
-      expect(r.errorSamples).toEqual(['timeout after 200 ms']);
+      expect(r.errorSamples).toEqual(['timed out after 200 ms']);
       expect(r.requests).toBe(r.ok + r.errors);
       expect(r.latency.maxMs).toBeLessThan(200);
     } finally {
@@ -385,7 +322,7 @@ describe('runLoad run rules', () => {
       const r = await runLoad({ ...base(failing.url, await bodyFor(failing.url)), mode: 'server', rate: 50, warmupMs: 0, durationMs: 300 });
       expect(r.errors).toBeGreaterThan(0);
       expect(r.verdict.valid).toBe(false);
-      expect(r.verdict.reasons).toContain(`${r.errors} ${r.errors === 1 ? 'error' : 'errors'}`);
+      expect(r.verdict.reasons).toContain(`${r.errors} ${r.errors === 1 ? 'error' : 'errors'}: HTTP 500: injected failure`);
     } finally {
       await failing.close();
     }
@@ -422,7 +359,7 @@ describe('runLoad workload modes', () => {
     expect(r.errors).toBe(0);
     expect(r.ok).toBeGreaterThan(0);
     expect(r.ok).toBeLessThanOrEqual(300 / 5 + 1); // at most one per 5 ms
-    expect((r.throughput * r.latency.meanMs) / 1000).toBeLessThan(1.05); // never more than one outstanding
+    expect((r.throughput * r.latency.meanMs!) / 1000).toBeLessThan(1.05); // never more than one outstanding
   });
 
   it('constant: sends exactly its evenly spaced schedule in the window', async () => {
@@ -489,7 +426,7 @@ describe('runLoad workload modes', () => {
     expect(steps.length).toBeLessThanOrEqual(3);
     expect(steps.map((s) => s.level)).toEqual([1, 2, 4].slice(0, steps.length));
     for (const s of steps) {
-      expect(Object.keys(s).sort()).toEqual(['level', 'p99Ms', 'stop', 'throughput', 'valid']);
+      expect(Object.keys(s).sort()).toEqual(['level', 'p99Ms', 'reasons', 'stop', 'throughput', 'valid']);
       expect(s.throughput).toBeGreaterThan(0);
     }
     // Only the last step says why stepping stopped.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertModelsReady, preflightModels } from '../../activities/compile/preflight';
+import { modelPreflight } from '../../activities/compile/preflight';
 import { ConfigError, expandAndValidate, loadConfig, parseConfig } from '../../configs/load';
 
 // Line numbers below refer to this layout.
@@ -80,13 +80,13 @@ model:
     input: { shape: [-1, 5], range: [0, 2] }
 workload: { mode: concurrency, concurrency: 1 }
 `;
-    const cfg = parseConfig(text, 'g.yaml');
-    expect(() => assertModelsReady(cfg, 'g.yaml', text)).toThrow(
+    expect(() => parseConfig(text, 'g.yaml', { checks: modelPreflight() })).toThrow(
       [
         'g.yaml: model.inputs.inptu (line 5): expected the name of a model input (input), got "inptu"',
         "g.yaml: model.inputs.input.shape[1] (line 6): expected 4 (fixed in the model's [-1, 4]), got 5",
       ].join('\n'),
     );
-    expect(preflightModels(parseConfig(text.replace(/ {4}inptu.*\n/, '').replace('[-1, 5]', '[-1, 4]'), 'g.yaml'))).toEqual([]);
+    const fixed = text.replace(/ {4}inptu.*\n/, '').replace('[-1, 5]', '[-1, 4]');
+    expect(parseConfig(fixed, 'g.yaml', { checks: modelPreflight() }).model.inputs).toEqual({ input: { shape: [-1, 4], range: [0, 2] } });
   });
 });

@@ -11,16 +11,16 @@ describe('latency histogram', () => {
     for (let ms = 1; ms <= 1000; ms++) recordMs(h, ms);
     const s = summarize(h);
     expect(s.count).toBe(1000);
-    near(s.minMs, 1);
-    near(s.maxMs, 1000);
-    near(s.meanMs, 500.5);
-    near(s.p50Ms, 500);
-    near(s.p90Ms, 900);
-    near(s.p95Ms, 950);
-    near(s.p99Ms, 990);
-    near(s.p999Ms, 999);
+    near(s.minMs!, 1);
+    near(s.maxMs!, 1000);
+    near(s.meanMs!, 500.5);
+    near(s.p50Ms!, 500);
+    near(s.p90Ms!, 900);
+    near(s.p95Ms!, 950);
+    near(s.p99Ms!, 990);
+    near(s.p999Ms!, 999);
     // population sd of 1..n is sqrt((n²-1)/12)
-    near(s.stddevMs, Math.sqrt((1000 * 1000 - 1) / 12));
+    near(s.stddevMs!, Math.sqrt((1000 * 1000 - 1) / 12));
   });
 
   it('keeps sub-millisecond resolution', () => {
@@ -28,8 +28,8 @@ describe('latency histogram', () => {
     recordMs(h, 0.25);
     recordMs(h, 0.75);
     const s = summarize(h);
-    near(s.minMs, 0.25);
-    near(s.maxMs, 0.75);
+    near(s.minMs!, 0.25);
+    near(s.maxMs!, 0.75);
   });
 
   it('clamps values outside 1 µs .. 60 s instead of throwing', () => {
@@ -38,13 +38,13 @@ describe('latency histogram', () => {
     recordMs(h, 120_000);
     const s = summarize(h);
     expect(s.count).toBe(2);
-    near(s.minMs, 0.001);
-    near(s.maxMs, 60_000);
+    near(s.minMs!, 0.001);
+    near(s.maxMs!, 60_000);
   });
 
-  it('summarises an empty histogram to zeros', () => {
+  it('summarises an empty histogram to nulls: no latency is not a latency of 0', () => {
     expect(summarize(createHistogram())).toEqual({
-      count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, stddevMs: 0,
+      count: 0, minMs: null, meanMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, p999Ms: null, maxMs: null, stddevMs: null,
     });
   });
 
@@ -56,7 +56,7 @@ describe('latency histogram', () => {
     const back = summarize(decodeHistogram(encoded));
     const orig = summarize(h);
     // The decoded copy only knows buckets, so its min is the bucket's lower bound.
-    near(back.minMs, orig.minMs);
+    near(back.minMs!, orig.minMs!);
     expect({ ...back, minMs: 0 }).toEqual({ ...orig, minMs: 0 });
     expect(encodeHistogram(createHistogram()).length).toBeGreaterThan(0);
     expect(summarize(decodeHistogram(encodeHistogram(createHistogram()))).count).toBe(0);

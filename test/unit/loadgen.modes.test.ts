@@ -89,6 +89,13 @@ describe('progressive policy', () => {
     expect(stopReason([step(1, 100, 5), step(2, 200, 60)], null)).toBeNull();
   });
 
+  it('stops after an invalid step (a saturated server: more load measures the queue) or one with no success', () => {
+    const saturated = { ...step(2, 436, 40, false), reasons: ['server saturated: 436 of 800 req/s completed'] };
+    expect(stopReason([step(1, 400, 5), saturated], null)).toBe('step invalid: server saturated: 436 of 800 req/s completed');
+    expect(stopReason([step(1, 400, 5), { level: 2, throughput: 0, p99Ms: null, valid: false }], null)).toBe('no request succeeded');
+    expect(chooseKnee([step(1, 400, 5), saturated], null)).toEqual({ level: 1, index: 0 });
+  });
+
   it('the knee is the last step that met the SLO and still grew', () => {
     // Grows, grows, breaks the SLO.
     expect(chooseKnee([step(1, 100, 5), step(2, 190, 6), step(4, 300, 15)], 10)).toEqual({ level: 2, index: 1 });

@@ -9,9 +9,9 @@ describe('WindowSeries', () => {
     s.record(3100, 8); // window 3: partial
     s.roll(3500);
     expect(s.within(3500)).toEqual([
-      { startMs: 0, throughput: 100, p99Ms: expect.closeTo(5, 1) },
-      { startMs: 1000, throughput: 0, p99Ms: 0 },
-      { startMs: 2000, throughput: 50, p99Ms: expect.closeTo(8, 1) },
+      { startMs: 0, throughput: 100, p50Ms: expect.closeTo(5, 1), p99Ms: expect.closeTo(5, 1) },
+      { startMs: 1000, throughput: 0, p50Ms: 0, p99Ms: 0 },
+      { startMs: 2000, throughput: 50, p50Ms: expect.closeTo(8, 1), p99Ms: expect.closeTo(8, 1) },
     ]);
     s.release();
   });
@@ -20,7 +20,7 @@ describe('WindowSeries', () => {
     const s = new WindowSeries(500);
     for (let i = 0; i < 10; i++) s.record(i * 40, 1);
     s.roll(500);
-    expect(s.done).toEqual([{ startMs: 0, throughput: 20, p99Ms: expect.closeTo(1, 2) }]);
+    expect(s.done).toEqual([{ startMs: 0, throughput: 20, p50Ms: expect.closeTo(1, 2), p99Ms: expect.closeTo(1, 2) }]);
     s.release();
   });
 });

@@ -17,7 +17,7 @@ function run(i: number, params: Record<string, unknown>, ips: number, p99: numbe
     runId: `r${i}`, jobIndex: i, repeatIndex: 0, params, modelName: 'mlp', modelParameters: 1000, modelFlops: 2e6, device: 'cpu',
     mode: 'concurrency', batchSize: 1, throughput: ips, inferencesPerS: ips, requests: 100, errors: 0,
     p50Ms: p99 / 3, p90Ms: p99 / 2, p95Ms: p99 / 1.5, p99Ms: p99, p999Ms: p99 * 1.5, maxMs: p99 * 2,
-    meetsSlo: p99 <= 2, costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, ...extra,
+    meetsSlo: p99 <= 2, valid: true, costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, ...extra,
   };
 }
 

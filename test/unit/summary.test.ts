@@ -1,5 +1,5 @@
 import { briefSummary, type JobSummary } from '../../activities/job-summary';
-import { renderSweepSummary } from '../../cli/summary';
+import { invalidJobs, renderSummary, renderSweepSummary, summaryRows } from '../../cli/summary';
 
 const job = (i: number, status: 'completed' | 'failed' = 'completed'): JobSummary => ({
   jobId: `s/j${String(i).padStart(3, '0')}-r0`,
@@ -36,4 +36,27 @@ test('a brief summary keeps identity and outcome, not parameters or figures', ()
   const b = briefSummary(job(7, 'failed'));
   expect(b).toEqual({ jobId: 's/j007-r0', index: 7, repeat: 0, params: {}, status: 'failed', error: 'boom 7', batchSize: 1 });
   expect(JSON.stringify(b).length).toBeLessThan(JSON.stringify(job(7)).length / 2);
+});
+
+test('a run in which every request failed shows no latency, names the dominant error, and counts as invalid', () => {
+  const allFailed: JobSummary = {
+    ...job(2),
+    load: {
+      throughput: 0,
+      errors: 7349,
+      ok: 0,
+      latency: { count: 0, minMs: null, meanMs: null, p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, p999Ms: null, maxMs: null, stddevMs: null },
+      valid: false,
+      reasons: ['all 7,349 requests timed out after 10 s'],
+    },
+  };
+  const { rows } = summaryRows([job(0), allFailed]);
+  expect(rows[1]).toMatchObject({ 'p50 ms': '—', 'p99 ms': '—', valid: 'no: all 7,349 requests timed out after 10 s', slo: '' });
+  expect(rows[0]['p50 ms']).toBe(2);
+  expect(renderSummary([allFailed])).toContain('—');
+  expect(invalidJobs([job(0), allFailed]).map((j) => j.jobId)).toEqual([allFailed.jobId]);
+
+  const large = renderSweepSummary([...Array.from({ length: 59 }, (_, i) => job(i)), allFailed]);
+  expect(large.split('\n')[0]).toBe('60 jobs: 60 completed (1 without a valid measurement), 0 failed');
+  expect(large).toContain('s/j002-r0: invalid: all 7,349 requests timed out after 10 s');
 });
