@@ -337,7 +337,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
     verdict,
     loadgenCpuPct,
     earlyStopping: earlyStoppingResult(rules, stats.latency),
-    requestBytes: sender.requestsWritten ? sender.requestBytes / sender.requestsWritten : null,
+    requestBytes: sender.requestsSent ? sender.requestBytes / sender.requestsSent : null,
     responseBytes: sender.responsesCounted ? sender.responseBytes / sender.responsesCounted : null,
   };
   if (halt.signal.aborted) result.aborted = true;

@@ -161,7 +161,7 @@ export class Sender {
   /** Body bytes of the requests sent, and of the 200 replies received (their Content-Length). */
   requestBytes = 0;
   responseBytes = 0;
-  requestsWritten = 0;
+  requestsSent = 0;
   responsesCounted = 0;
   private readonly secure: boolean;
   /** In-flight requests in send order, which is deadline order (one timeout for all). */
@@ -212,7 +212,7 @@ export class Sender {
     const r = this.requests[this.next];
     this.next = (this.next + 1) % this.requests.length;
     this.requestBytes += r.body.length;
-    this.requestsWritten++;
+    this.requestsSent++;
     const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, head: measured ? r.headMeasured : r.headPlain, body: r.body, conn: null };
     this.live.add(ex);
     this.timer ??= setTimeout(this.expire, this.timeoutMs);
