@@ -64,7 +64,7 @@ export const TABLES: string[] = [
     ok              BIGINT NOT NULL,
     errors          BIGINT NOT NULL,
     error_samples   JSON,
-    throughput      DOUBLE NOT NULL,      -- successful completions within the window per second (any request's)
+    throughput      DOUBLE NOT NULL,      -- requests sent and answered ok within the window, per second
     inferences_per_s DOUBLE NOT NULL,     -- throughput x batch size
     achieved_rate   DOUBLE NOT NULL,      -- requests sent per second
     lat_min_ms      DOUBLE, lat_mean_ms DOUBLE, lat_p50_ms DOUBLE, lat_p90_ms DOUBLE, lat_p95_ms DOUBLE,
@@ -84,7 +84,7 @@ export const TABLES: string[] = [
     device_cores    VARCHAR,              -- cores the server and load generator were pinned to, taskset style: 0, 0-1, 0,2
     device_pinned   BOOLEAN,              -- false where taskset was missing (they then ran unpinned)
     concurrent_on_node JSON,              -- what else held cores of the node meanwhile: [{kind, jobId, device, cores, startedAt, finishedAt}]; [] when nothing
-    completed_in_window BIGINT,           -- completions (ok or not) within the window: throughput's count
+    completed_in_window BIGINT,           -- requests sent and answered (ok or not) within the window: throughput's count
     inflight_at_end BIGINT,               -- requests sent in the window still unanswered when it closed (latency only)
     error_counts    JSON,                 -- [{message, count}] of the failed requests, most frequent first
     started_at      TIMESTAMPTZ NOT NULL,

@@ -121,9 +121,9 @@ export interface LoadResult {
   errorSamples: string[];
   /** Error messages of measured requests with their counts, most frequent first. */
   errorCounts: ErrorCount[];
-  /** Successful completions within the measured window (of any request, warm-up ones included) per second. */
+  /** Measured requests answered successfully within the window, per second (perf_analyzer's valid requests). */
   throughput: number;
-  /** Requests completed within the window, ok or not: throughput's numerator (plus its errors). */
+  /** Measured requests answered within the window, ok or not: throughput's numerator (plus its errors). */
   completedInWindow: number;
   /** Measured requests still in flight when the window closed (answered or timed out after it: latency only). */
   inflightAtEnd: number;
@@ -305,7 +305,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
       scheduledRate: rate === null || nominalMs <= 0 ? null : (stats.sent * 1000) / nominalMs,
       achievedRate: perSec(stats.sent),
       sent: stats.sent,
-      completedInWindow: stats.okInWindow + stats.errorsInWindow,
+      completedInWindow: stats.anyInWindow,
       burstSize: plan.burstSize,
       errorCounts: stats.errorCounts(),
       sendLagP99Ms: sendLag?.p99Ms ?? null,

@@ -28,7 +28,7 @@ export interface LoopContext {
  * rules are checked between completions). A request is in the window by its
  * actual SEND time (warmupMs <= sent < end), so requests sent near the end are
  * still waited for and their latency counted (completion − send); throughput
- * counts completions within the window, whichever request they answer. With
+ * counts those answered within the window. With
  * `toLastCompletion` (offline) the window lasts until the last measured
  * request is answered, so every sample counts.
  */
@@ -72,8 +72,9 @@ const SPIN_MS = 2;
  * scheduled time, so a late sender or a full connection pool shows up as
  * latency (no coordinated omission); send lag = actual − scheduled. The window
  * closes when sending stops (at its nominal end, or the last late send):
- * throughput counts the completions before that, and what is still in flight
- * then is counted apart (an overloaded server's backlog is not its throughput).
+ * throughput counts the measured requests answered before that, and what is
+ * still in flight then is counted apart (an overloaded server's backlog is not
+ * its throughput).
  * `nextOffset` yields the schedule lazily; sending stops at the first scheduled
  * offset at which the window has ended (run rules met, or maxDuration).
  * Resolves when sending has stopped and nothing is in flight (each request has

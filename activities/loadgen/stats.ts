@@ -23,9 +23,14 @@ export class WindowStats {
   /** Measured requests completed, ok or not, whenever they completed. */
   ok = 0;
   errors = 0;
-  /** Completions of ANY request (warm-up ones included) within the measured window, by completion time: throughput. */
+  /**
+   * Measured requests answered within the window (sent and answered in it, as perf_analyzer counts): throughput.
+   * A backlog left by warm-up drains into the window without inflating it.
+   */
   okInWindow = 0;
   errorsInWindow = 0;
+  /** Completions of ANY request (warm-up ones included) within the window: the server's pace, for the saturation check. */
+  anyInWindow = 0;
   readonly errorSamples: string[] = [];
   private readonly errorKinds = new Map<string, number>();
   /** Latest actual send time of a measured request (performance.now() ms). */
@@ -54,16 +59,19 @@ export class WindowStats {
   }
 
   /**
-   * A request completed at `at` (performance.now()). Every completion inside the window counts toward
-   * throughput; a `measured` one (sent in the window) also gives its latency and, if failed, its error.
+   * A request completed at `at` (performance.now()). A `measured` one (sent in the window) gives its latency
+   * and, if failed, its error, and if answered before the window closed, throughput; any one in the window counts
+   * toward the server's pace.
    */
   onDone(latencyMs: number, error: string | null, at: number, measured = true): void {
     if (this.frozen) return;
-    if (at >= this.windowStartAt && at <= this.windowEndAt) {
+    const inWindow = at >= this.windowStartAt && at <= this.windowEndAt;
+    if (inWindow) this.anyInWindow++;
+    if (!measured) return;
+    if (inWindow) {
       if (error === null) this.okInWindow++;
       else this.errorsInWindow++;
     }
-    if (!measured) return;
     if (at > this.lastDoneAt) this.lastDoneAt = at;
     this.series.record(at - this.windowStartAt, error === null ? latencyMs : null);
     if (error === null) {
