@@ -20,15 +20,16 @@ export type Done = (error: string | null) => void;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A reply head larger than this is refused (the servers under test send a few hundred bytes). */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** Bodies up to this size are sent with their head as one prebuilt buffer. */
+const INLINE_BODY_BYTES = 64 * 1024;
 /** How much of an error body is decoded for the error sample. */
 const ERROR_BODY_BYTES = 1024;
 
 interface Exchange {
   readonly done: Done;
   readonly deadline: number;
-  /** The request head: marked as measured or not (bodies are shared). */
-  readonly head: Buffer;
-  readonly body: Buffer;
+  /** The request's bytes: head and body in one buffer, or apart for a large body (see Sender). */
+  readonly bytes: readonly Buffer[];
   conn: Connection | null;
 }
 
@@ -62,10 +63,13 @@ class Connection {
     this.head = null;
     this.errorBody = null;
     this.errorBytes = 0;
-    // Corked: head and body leave in one write (one segment for small requests), without copying the body.
+    if (ex.bytes.length === 1) {
+      this.socket.write(ex.bytes[0]);
+      return;
+    }
+    // Corked: head and large body leave in one writev, without copying the body.
     this.socket.cork();
-    this.socket.write(ex.head);
-    this.socket.write(ex.body);
+    for (const b of ex.bytes) this.socket.write(b);
     this.socket.uncork();
   }
 
@@ -155,8 +159,8 @@ class Connection {
  * and past that requests wait in FIFO order.
  */
 export class Sender {
-  /** Per body, built once: the body and its heads; send() cycles through them. */
-  private readonly requests: { body: Buffer; headPlain: Buffer; headMeasured: Buffer }[];
+  /** Per body, built once: its bytes unmarked and marked as measured; send() cycles through them. */
+  private readonly requests: { bodyBytes: number; plain: Buffer[]; measured: Buffer[] }[];
   private next = 0;
   /** Body bytes of the requests sent, and of the 200 replies received (their Content-Length). */
   requestBytes = 0;
@@ -193,7 +197,11 @@ export class Sender {
         `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
         `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n`;
       // Marks a request of the measured window, so the built-in server's statistics cover exactly those.
-      return { body, headPlain: Buffer.from(`${head}\r\n`, 'latin1'), headMeasured: Buffer.from(`${head}${MEASURED_HEADER}: 1\r\n\r\n`, 'latin1') };
+      const heads = [Buffer.from(`${head}\r\n`, 'latin1'), Buffer.from(`${head}${MEASURED_HEADER}: 1\r\n\r\n`, 'latin1')];
+      // A small request goes out as one prebuilt buffer in one write, as before bodies and marks were separate;
+      // a large body (an image tensor) is not copied per head but corked behind it.
+      const [plain, measured] = heads.map((h) => (body.length <= INLINE_BODY_BYTES ? [Buffer.concat([h, body])] : [h, body]));
+      return { bodyBytes: body.length, plain, measured };
     });
   }
 
@@ -211,9 +219,9 @@ export class Sender {
     }
     const r = this.requests[this.next];
     this.next = (this.next + 1) % this.requests.length;
-    this.requestBytes += r.body.length;
+    this.requestBytes += r.bodyBytes;
     this.requestsSent++;
-    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, head: measured ? r.headMeasured : r.headPlain, body: r.body, conn: null };
+    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, bytes: measured ? r.measured : r.plain, conn: null };
     this.live.add(ex);
     this.timer ??= setTimeout(this.expire, this.timeoutMs);
     let conn = this.idle.pop();
