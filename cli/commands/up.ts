@@ -2,7 +2,8 @@
 import { openStack, type Stack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
-import { uiBaseUrl } from '../ui';
+import { stopRequested } from '../stop-request';
+import { announceUp, uiBaseUrl } from '../ui';
 
 export interface UpOptions {
   cluster: string;
@@ -24,11 +25,10 @@ export async function upCommand(opts: UpOptions): Promise<number> {
   say(`  workers:  leader + follower (cluster ${opts.cluster}, devices ${opts.devices.join(', ')}); logs in ${stack.logFile}`);
   say(`  results:  ${resultsFile()}`);
   say('Ctrl-C stops everything.');
-  const signal = await new Promise<NodeJS.Signals>((res) => {
-    process.once('SIGINT', () => res('SIGINT'));
-    process.once('SIGTERM', () => res('SIGTERM'));
-  });
-  say(`${signal}: shutting down`);
+  const announced = announceUp({ address: stack.target.address, namespace: stack.target.namespace, uiUrl: ui });
+  const reason = await stopRequested();
+  say(`${reason}: shutting down`);
+  announced.remove();
   await stack.stop();
   return EXIT.ok;
 }
