@@ -127,6 +127,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     }
     return code;
   } finally {
-    await stack.stop();
+    // The sweep's outcome is decided by now: a failure to stop the local stack cleanly must not replace it.
+    await stack.stop().catch((err) => say(`note: stopping the local workers and server: ${(err as Error).message}`));
   }
 }
