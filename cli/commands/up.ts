@@ -2,7 +2,7 @@
 import { openStack, type Stack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
-import { stopRequested } from '../stop-request';
+import { startedByNpx, stopRequested } from '../stop-request';
 import { announceUp, uiBaseUrl } from '../ui';
 
 export interface UpOptions {
@@ -26,7 +26,7 @@ export async function upCommand(opts: UpOptions): Promise<number> {
   say(`  results:  ${resultsFile()}`);
   say('Ctrl-C stops everything.');
   const announced = announceUp({ address: stack.target.address, namespace: stack.target.namespace, uiUrl: ui });
-  const reason = await stopRequested();
+  const reason = await stopRequested({ watchParent: startedByNpx() });
   say(`${reason}: shutting down`);
   announced.remove();
   await stack.stop();

@@ -48,7 +48,7 @@ interface BackgroundUp {
 }
 
 /** `npx servebench up > log 2>&1 &` from a non-interactive shell script (which makes it ignore SIGINT, as scripts do). */
-async function startInBackground(): Promise<BackgroundUp> {
+async function startInBackground(extraEnv: NodeJS.ProcessEnv = {}): Promise<BackgroundUp> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-upsig-'));
   const port = await freePort();
   const up: BackgroundUp = {
@@ -60,7 +60,7 @@ async function startInBackground(): Promise<BackgroundUp> {
     exitCode: () => (existsSync(join(dir, 'rc')) ? readFileSync(join(dir, 'rc'), 'utf8').trim() : null),
   };
   const script = `npx servebench up > "${dir}/log" 2>&1 & echo $! > "${dir}/pid"; wait $!; echo $? > "${dir}/rc"`;
-  spawn('sh', ['-c', script], { cwd: ROOT, env: { ...process.env, SERVEBENCH_HOME: up.home, TEMPORAL_ADDRESS: up.address }, stdio: 'ignore' });
+  spawn('sh', ['-c', script], { cwd: ROOT, env: { ...process.env, ...extraEnv, SERVEBENCH_HOME: up.home, TEMPORAL_ADDRESS: up.address }, stdio: 'ignore' });
   await until('its pid', () => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '', 30_000);
   up.npmPid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
   await until(`servebench up to come up:\n${up.log()}`, () => up.log().includes('Ctrl-C stops everything') || up.exitCode() !== null, 150_000);
@@ -68,20 +68,23 @@ async function startInBackground(): Promise<BackgroundUp> {
   return up;
 }
 
-async function stopAndCheck(up: BackgroundUp, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
+/** `exit`: what the script's `wait` sees; `says`: why up says it stops. */
+async function stopAndCheck(up: BackgroundUp, signal: 'SIGINT' | 'SIGTERM', expected = { exit: '0', says: `${signal}: shutting down` }): Promise<void> {
   const tree = processTree(up.npmPid);
   expect(tree.some((p) => p.cmdline.includes('server start-dev'))).toBe(true); // the dev server is in the tree
   process.kill(up.npmPid, signal);
   let left: typeof tree = [];
   try {
     await until(`up to exit after ${signal}:\n${up.log()}`, () => up.exitCode() !== null, 60_000);
+    // npm may exit before its descendants have (when its child was a shell that died of the signal).
+    await until(`every process of up to exit:\n${up.log()}`, () => tree.every((p) => !isRunning(p.pid)), 60_000);
   } finally {
     // Whatever the outcome, leave nothing running on this shared machine.
     left = tree.filter((p) => isRunning(p.pid));
     for (const p of left) process.kill(p.pid, 'SIGKILL');
   }
-  expect(up.log()).toContain(`${signal}: shutting down`);
-  expect(up.exitCode()).toBe('0');
+  expect(up.log()).toContain(expected.says);
+  expect(up.exitCode()).toBe(expected.exit);
   expect(left).toEqual([]);
   expect(await answers(up.address)).toBe(false);
   expect(await portRefuses(Number(up.address.split(':')[1]))).toBe(true);
@@ -106,4 +109,12 @@ test('SIGINT to npx stops the whole cluster; while up runs, run links to its Web
 
 test('SIGTERM to npx stops the whole cluster', async () => {
   await stopAndCheck(await startInBackground(), 'SIGTERM');
+});
+
+test("with npm's default sh between npx and up, SIGTERM still stops the whole cluster: up notices npx is gone", async () => {
+  // npm_config_script_shell overrides the project's .npmrc: npm forwards SIGTERM to sh, which dies of it, and npm
+  // exits with it (143), leaving up orphaned.
+  const up = await startInBackground({ npm_config_script_shell: 'sh' });
+  expect(processTree(up.npmPid).some((p) => /^sh -c/.test(p.cmdline))).toBe(true);
+  await stopAndCheck(up, 'SIGTERM', { exit: '143', says: 'parent exited: shutting down' });
 });
