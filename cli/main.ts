@@ -34,7 +34,7 @@ function program(): Command {
 Exit codes: 0 ok, 1 a job or the sweep failed, 2 invalid input (nothing started), 3 Temporal unreachable,
 4 a job produced no valid measurement, 5 the sweep was cancelled, 130 interrupted.
 Environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default "default"),
-TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.servebench), TEMPORAL_CLI.`,
+TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.servebench), TEMPORAL_CLI, TEMPORAL_UI_URL.`,
     );
 
   p.command('run')
