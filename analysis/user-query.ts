@@ -16,13 +16,15 @@ export const READ_ONLY_PROMISE =
 const READING: StatementType[] = [StatementType.SELECT, StatementType.EXPLAIN];
 
 /** DuckDB's words for what its switches refused (a permission, the locked configuration, a read-only catalog). */
-const REFUSED = /Permission Error|configuration has been locked|external extensions is disabled|read-only mode|Cannot prepare multiple statements/i;
+const REFUSED = /Permission Error|configuration has been locked|external extensions is disabled|read-only mode/i;
 
 export function isRefusal(err: unknown): boolean {
   return err instanceof QueryRefusedError || REFUSED.test(String((err as Error)?.message ?? err));
 }
 
 async function prepareReading(conn: DuckDBConnection, sql: string) {
+  const statements = (await conn.extractStatements(sql)).count;
+  if (statements !== 1) throw new QueryRefusedError(`a query is one reading statement (SELECT or EXPLAIN); got ${statements}`);
   const prepared = await conn.prepare(sql);
   if (!READING.includes(prepared.statementType)) {
     throw new QueryRefusedError(`a query is one reading statement (SELECT or EXPLAIN); got ${StatementType[prepared.statementType]}`);
