@@ -7,7 +7,7 @@
 import { openStack, leaderServed, type Stack } from '../../workers/stack';
 import { sweepStatus } from '../../workflows/sweep-status';
 import { CliError, EXIT } from '../exit-codes';
-import { resolveSweepWorkflow } from '../temporal-client';
+import { resolveSweepWorkflow, sweepFacts } from '../temporal-client';
 
 export const DEFAULT_CANCEL_WAIT_S = 60;
 
@@ -29,10 +29,7 @@ export async function cancelCommand(sweep: string, opts: CancelOptions): Promise
   try {
     const { client } = stack;
     const info = await resolveSweepWorkflow(client, sweep);
-    if (info.status.name !== 'RUNNING') {
-      const status = sweepStatus({ execution: info.status.name, jobsTotal: null, jobsFailed: null });
-      throw new CliError(`sweep ${info.workflowId} is not running (${status === 'completed' ? 'it has ended' : status})`, EXIT.invalid);
-    }
+    if (info.status.name !== 'RUNNING') throw new CliError(`sweep ${info.workflowId} is not running (${sweepStatus(sweepFacts(info))})`, EXIT.invalid);
     const handle = client.workflow.getHandle(info.workflowId);
     await handle.cancel();
     say(`cancel requested for sweep ${info.workflowId}`);
@@ -55,8 +52,7 @@ export async function cancelCommand(sweep: string, opts: CancelOptions): Promise
       say(`pending: sweep ${info.workflowId} has not stopped after ${waitS} s (its jobs are still stopping, or its workers are gone); servebench status ${info.workflowId} shows when it has`);
       return EXIT.ok;
     }
-    const d = await handle.describe();
-    say(`sweep ${info.workflowId}: ${sweepStatus({ execution: d.status.name, jobsTotal: null, jobsFailed: null })}`);
+    say(`sweep ${info.workflowId}: ${sweepStatus(sweepFacts(await handle.describe()))}`);
     return EXIT.ok;
   } finally {
     await stack.stop();

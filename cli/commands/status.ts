@@ -13,7 +13,7 @@ import { isLocalAddress, temporalTarget } from '../../workers/connection';
 import { answers } from '../../workers/devserver';
 import { resultsFile } from '../../workers/paths';
 import { renderTable } from '../format';
-import { connectClient, listWorkflows, resolveSweepWorkflow } from '../temporal-client';
+import { connectClient, listWorkflows, resolveSweepWorkflow, sweepFacts } from '../temporal-client';
 import { CliError, EXIT } from '../exit-codes';
 
 export interface StatusOptions {
@@ -23,19 +23,16 @@ export interface StatusOptions {
 
 function sweepLine(info: WorkflowExecutionInfo): SweepLine {
   const attr = (k: string) => info.searchAttributes?.[k]?.[0] as unknown;
-  const total = (attr('ServebenchJobsTotal') as number | undefined) ?? null;
+  const facts = sweepFacts(info);
   // A running sweep says which stage it is in (planning, running, cancelled while its jobs stop).
   const published = attr('ServebenchStatus') as string | undefined;
-  const status =
-    info.status.name === 'RUNNING' && published
-      ? published
-      : sweepStatus({ execution: info.status.name, jobsTotal: total, jobsFailed: (attr('ServebenchJobsFailed') as number | undefined) ?? null });
+  const status = info.status.name === 'RUNNING' && published ? published : sweepStatus(facts);
   return {
     sweep: info.workflowId,
     name: String(attr('ServebenchSweep') ?? ''),
     status,
     done: (attr('ServebenchJobsDone') as number | undefined) ?? null,
-    total,
+    total: facts.jobsTotal,
     started: info.startTime.toISOString(),
   };
 }
