@@ -52,13 +52,16 @@ describe('on a cluster (shared server, namespace servebench-lifecycle)', () => {
   const env = () => ({ SERVEBENCH_HOME: cluster.home, TEMPORAL_NAMESPACE: NAMESPACE });
 
   test('a sweep whose only job failed is failed in status, the search attribute and the results database', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-onefail-'));
-    writeFileSync(join(dir, 'broken.onnx'), 'this is not a model');
-    const yaml = `name: onefail\nmodel: { path: broken.onnx }\nworkload: { mode: concurrency, concurrency: 1, warmup: 0s, duration: 1s }\n`;
+    // Port 9 (discard): nothing listens there, so the job's measurement fails (non-retryable) after a valid plan.
+    const yaml = `name: onefail
+model: { generate: { family: mlp, layers: 1, hidden: 8, inputShape: [4], dtype: float32, seed: 6 } }
+serving: { endpoint: 'http://127.0.0.1:9', model: absent }
+workload: { mode: concurrency, concurrency: 1, warmup: 0s, duration: 1s }
+`;
     const result = await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', {
       taskQueue: LEADER_QUEUE,
       workflowId: 'onefail-sweep',
-      args: [{ configYaml: yaml, configFile: 'onefail.yaml', baseDir: dir }],
+      args: [{ configYaml: yaml }],
     });
     expect(result.jobs.map((j) => j.status)).toEqual(['failed']);
 
