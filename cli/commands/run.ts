@@ -13,6 +13,7 @@ import { ConfigError } from '../../configs/errors';
 import { preflightChecks } from '../../configs/preflight';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import { SWEEP_NAME } from '../../workflows/search-attributes';
+import { sweepStatus } from '../../workflows/sweep-status';
 import { progressQuery, type SweepProgress } from '../../workflows/signals';
 import type { SweepInput, sweepWorkflow } from '../../workflows/sweep';
 import { openStack, type Stack } from '../../workers/stack';
@@ -98,7 +99,9 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     try {
       const result = await Promise.race([handle.result(), interrupted]);
       if (typeof result === 'number') return result;
-      view?.update({ sweepId, name: result.name, status: 'completed', total: result.jobs.length, done: result.jobs.length, failed: result.jobs.filter((j) => j.status === 'failed').length, active: {} });
+      const failed = result.jobs.filter((j) => j.status === 'failed').length;
+      const status = sweepStatus({ execution: 'COMPLETED', jobsTotal: result.jobs.length, jobsFailed: failed });
+      view?.update({ sweepId, name: result.name, status, total: result.jobs.length, done: result.jobs.length, failed, active: {} });
       view?.stop();
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else printSummary(result.jobs, sweepId);
