@@ -7,7 +7,7 @@
 import { openStack, leaderServed, type Stack } from '../../workers/stack';
 import { sweepStatus } from '../../workflows/sweep-status';
 import { CliError, EXIT } from '../exit-codes';
-import { resolveSweepWorkflow, sweepFacts } from '../temporal-client';
+import { listWorkflows, resolveSweepWorkflow, sweepFacts } from '../temporal-client';
 
 export const DEFAULT_CANCEL_WAIT_S = 60;
 
@@ -49,7 +49,9 @@ export async function cancelCommand(sweep: string, opts: CancelOptions): Promise
     ]);
     clearTimeout(timer);
     if (!stopped) {
-      say(`pending: sweep ${info.workflowId} has not stopped after ${waitS} s (its jobs are still stopping, or its workers are gone); servebench status ${info.workflowId} shows when it has`);
+      const jobs = (await listWorkflows(client, `ParentWorkflowId = '${info.workflowId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`)).map((w) => w.workflowId);
+      const running = jobs.length ? `${jobs.length} job${jobs.length === 1 ? '' : 's'} still running (${jobs.join(', ')})` : 'no job running';
+      say(`pending: sweep ${info.workflowId} has not stopped after ${waitS} s: ${running}; its workers may be gone. servebench status ${info.workflowId} shows when it has`);
       return EXIT.ok;
     }
     say(`sweep ${info.workflowId}: ${sweepStatus(sweepFacts(await handle.describe()))}`);
