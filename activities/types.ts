@@ -7,6 +7,7 @@ import type { ServerStats } from './serve/types';
 import type { HostFacts } from './probe/host';
 import type { NodeActivity } from './probe/node-ledger';
 import type { SystemSample } from './probe/sampler';
+import type { SweepStatus } from '../workflows/sweep-status';
 
 export type { NodeActivity } from './probe/node-ledger';
 
@@ -112,7 +113,7 @@ export interface JobOutcome {
 export interface SweepRow {
   sweepId: string;
   name: string;
-  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  status: SweepStatus;
   jobsTotal: number;
   jobsDone: number;
   jobsFailed: number;

@@ -8,7 +8,29 @@ import { dirname } from 'node:path';
 import { MIGRATIONS, TABLES } from './schema';
 import { createViews } from './views';
 
-export type Access = 'read-write' | 'read-only';
+/**
+ * `user-query`: read-only, and nothing outside the file — for SQL a user wrote (`servebench query`). DuckDB
+ * itself refuses, with the file open: reading or writing any other file (COPY, EXPORT DATABASE, ATTACH, read_csv),
+ * installing or loading extensions, and changing settings (locked). Spilling to a temp directory is off too.
+ */
+export type Access = 'read-write' | 'read-only' | 'user-query';
+
+const INSTANCE_OPTIONS: Record<Access, Record<string, string>> = {
+  'read-write': { access_mode: 'READ_WRITE' },
+  'read-only': { access_mode: 'READ_ONLY' },
+  'user-query': {
+    access_mode: 'READ_ONLY',
+    // DuckDB opens the database file before applying this, so the file itself still opens.
+    enable_external_access: 'false',
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    max_temp_directory_size: '0KiB',
+    // Last: after it no SET can undo the switches above.
+    lock_configuration: 'true',
+  },
+};
 
 const LOCK_RETRY_MS = 100;
 const LOCK_WAIT_MS = 30_000;
@@ -21,7 +43,7 @@ async function openInstance(file: string, access: Access): Promise<DuckDBInstanc
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      return await DuckDBInstance.create(file, { access_mode: access === 'read-only' ? 'READ_ONLY' : 'READ_WRITE' });
+      return await DuckDBInstance.create(file, INSTANCE_OPTIONS[access]);
     } catch (err) {
       if (!isLockConflict(err) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
@@ -31,7 +53,7 @@ async function openInstance(file: string, access: Access): Promise<DuckDBInstanc
 
 /** Runs `fn` on a connection to `file`, creating the file and schema when writing; always closes. */
 export async function withDatabase<T>(file: string, access: Access, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  if (access === 'read-only' && !existsSync(file)) {
+  if (access !== 'read-write' && !existsSync(file)) {
     throw new Error(`no results database at ${file}: run a benchmark first (servebench run CONFIG)`);
   }
   if (access === 'read-write') mkdirSync(dirname(file), { recursive: true });
@@ -65,11 +87,13 @@ function plain(v: unknown): unknown {
   return v;
 }
 
+export const plainRow = (row: Record<string, unknown>): Record<string, unknown> => plain(row) as Record<string, unknown>;
+
 export async function query(file: string, sql: string, access: Access = 'read-only'): Promise<QueryResult> {
   return withDatabase(file, access, async (conn) => {
     const reader = await conn.runAndReadAll(sql);
     const columns = reader.columnNames();
-    const rows = reader.getRowObjectsJS().map((r) => plain(r) as Record<string, unknown>);
+    const rows = reader.getRowObjectsJS().map(plainRow);
     return { columns, rows };
   });
 }

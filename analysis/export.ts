@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-/** The user's SQL as a subquery: a trailing semicolon would end it early. */
+/** The SQL as a subquery: a trailing semicolon would end it early. */
 const subquery = (sql: string): string => sql.trim().replace(/;+\s*$/, '');
 
 export async function copyToParquet(conn: DuckDBConnection, sql: string, outFile: string): Promise<number> {

@@ -9,6 +9,8 @@ export const EXIT = {
   unavailable: 3,
   /** Every job ran, but at least one produced no valid measurement (all requests failed, a saturated server, unmet run rules). */
   noValidMeasurement: 4,
+  /** The sweep was cancelled (`servebench cancel`) while `run` waited for it; what finished is summarized. */
+  cancelled: 5,
   interrupted: 130,
 } as const;
 

@@ -1,7 +1,7 @@
 /** The `servebench` command. */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
-import { cancelCommand } from './commands/cancel';
+import { cancelCommand, DEFAULT_CANCEL_WAIT_S } from './commands/cancel';
 import { exportCommand } from './commands/export';
 import { statusCommand } from './commands/status';
 import { queryCommand } from './commands/query';
@@ -31,9 +31,10 @@ function program(): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 a job or the sweep failed, 2 invalid input (nothing started), 3 Temporal unreachable, 130 interrupted.
+Exit codes: 0 ok, 1 a job or the sweep failed, 2 invalid input (nothing started), 3 Temporal unreachable,
+4 a job produced no valid measurement, 5 the sweep was cancelled, 130 interrupted.
 Environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default "default"),
-TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.servebench), TEMPORAL_CLI.`,
+TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.servebench), TEMPORAL_CLI, TEMPORAL_UI_URL.`,
     );
 
   p.command('run')
@@ -74,12 +75,13 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('cancel a running sweep: its running jobs stop and free their devices; `run --id SWEEP` resumes it later')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--no-wait', 'return once the cancellation is requested')
+    .addOption(new Option('--timeout <seconds>', 'the most to wait for the sweep to stop; then say what is pending').argParser(Number).default(DEFAULT_CANCEL_WAIT_S))
     .action(async (sweep: string, opts) => {
       process.exitCode = await cancelCommand(sweep, opts);
     });
 
   p.command('query')
-    .description('run SQL on the results database (read-only)')
+    .description('run one SELECT on the results database: it reads that file and nothing else (no file written, no database attached, no setting changed)')
     .argument('<sql>', 'SQL, e.g. "select * from results"')
     .option('--json', 'rows as a JSON array')
     .option('--csv', 'rows as CSV')

@@ -1,6 +1,7 @@
 /** A client for commands that only talk to Temporal (status, cancel): they never start a server. */
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { temporalTarget } from '../workers/connection';
+import type { SweepFacts } from '../workflows/sweep-status';
 import { CliError, EXIT } from './exit-codes';
 
 export async function connectClient(): Promise<{ client: Client; close(): Promise<void> }> {
@@ -34,4 +35,10 @@ export async function resolveSweepWorkflow(client: Client, sweep: string): Promi
   const found = await listWorkflows(client, query, 1);
   if (!found.length) throw new CliError(`no sweep "${sweep}" in namespace ${client.options.namespace} (give a sweep id, a sweep name or "latest")`, EXIT.invalid);
   return found[0];
+}
+
+/** What a sweep execution tells about its status (sweepStatus decides it), from its search attributes. */
+export function sweepFacts(info: Pick<WorkflowExecutionInfo, 'status' | 'searchAttributes'>): SweepFacts {
+  const int = (k: string) => (info.searchAttributes?.[k]?.[0] as number | undefined) ?? null;
+  return { execution: info.status.name, jobsTotal: int('ServebenchJobsTotal'), jobsFailed: int('ServebenchJobsFailed') };
 }

@@ -21,6 +21,12 @@ const read = (file: string, what: string): Buffer => {
   }
 };
 
+/** A loopback address: a server there can be the embedded one, started by servebench; any other is someone's server. */
+export function isLocalAddress(address: string): boolean {
+  const [ip, port] = address.split(':');
+  return /^(127\.\d+\.\d+\.\d+|localhost)$/.test(ip) && /^\d+$/.test(port ?? '');
+}
+
 export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const target: TemporalTarget = {
     address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',

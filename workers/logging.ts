@@ -17,7 +17,8 @@ export function installWorkerLogging(dir: string, level: LogLevel = 'INFO', toSt
     appendFileSync(file, line);
     if (toStderr) process.stderr.write(line);
   };
-  Runtime.install({ logger: new DefaultLogger(level, write) });
+  // Core's own warnings (e.g. an activity finishing after its sweep was cancelled) go to the file too, not the console.
+  Runtime.install({ logger: new DefaultLogger(level, write), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
   installed = true;
   return file;
 }

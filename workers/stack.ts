@@ -7,7 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { join } from 'node:path';
 import { clusterQueue, LEADER_QUEUE } from '../workflows/queues';
-import { temporalTarget, type TemporalTarget } from './connection';
+import { isLocalAddress, temporalTarget, type TemporalTarget } from './connection';
 import { answers, startDevServer, type DevServer } from './devserver';
 import { startLocalWorkers, type LocalWorkers } from './local-workers';
 import { installWorkerLogging } from './logging';
@@ -40,7 +40,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   if (!(await answers(target.address, target))) {
     const [ip, port] = target.address.split(':');
     // Only a loopback address can be ours to start; anything else is someone's server that is down.
-    if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(ip) || !/^\d+$/.test(port ?? '')) {
+    if (!isLocalAddress(target.address)) {
       throw new Error(`no Temporal server answers at TEMPORAL_ADDRESS=${target.address} (namespace ${target.namespace})`);
     }
     const uiPort = opts.uiPort ?? Number(port) + 1000;
@@ -73,14 +73,19 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   };
 }
 
-/** Whether live workers poll the leader queue and the cluster queue (pollers seen in the last two minutes). */
+const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+
+/** Whether a worker polled the queue in the last two minutes (the server keeps pollers that long, dead or alive). */
+async function polledRecently(client: Client, name: string, type: temporal.api.enums.v1.TaskQueueType): Promise<boolean> {
+  const res = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name }, taskQueueType: type });
+  const recent = Date.now() - 120_000;
+  return (res.pollers ?? []).some((p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 > recent);
+}
+
+/** Whether a leader worker (it runs the sweep workflows) polled lately. */
+export const leaderServed = (client: Client): Promise<boolean> => polledRecently(client, LEADER_QUEUE, TASK_QUEUE_TYPE_WORKFLOW);
+
+/** Whether live workers poll the leader queue and the cluster queue. */
 async function queuesServed(client: Client, cluster: string): Promise<boolean> {
-  const svc = client.workflowService;
-  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
-  const live = async (name: string, type: temporal.api.enums.v1.TaskQueueType) => {
-    const res = await svc.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name }, taskQueueType: type });
-    const recent = Date.now() - 120_000;
-    return (res.pollers ?? []).some((p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 > recent);
-  };
-  return (await live(LEADER_QUEUE, TASK_QUEUE_TYPE_WORKFLOW)) && (await live(clusterQueue(cluster), TASK_QUEUE_TYPE_ACTIVITY));
+  return (await leaderServed(client)) && (await polledRecently(client, clusterQueue(cluster), TASK_QUEUE_TYPE_ACTIVITY));
 }

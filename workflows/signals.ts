@@ -1,5 +1,6 @@
 /** Signals and queries shared by the sweep workflow, its children and the CLI. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SweepStatus } from './sweep-status';
 
 /** `waiting`: for a device lease from the scheduler; `measure`: on the device (single tier: compile there too). */
 export type JobStage = 'queued' | 'compile' | 'waiting' | 'measure' | 'record' | 'completed' | 'failed';
@@ -7,7 +8,7 @@ export type JobStage = 'queued' | 'compile' | 'waiting' | 'measure' | 'record' |
 export interface SweepProgress {
   sweepId: string;
   name: string;
-  status: 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
+  status: 'planning' | SweepStatus;
   total: number;
   done: number;
   failed: number;

@@ -23,7 +23,8 @@ import { applyPatch } from '../configs/patch';
 import type { PlanSweepInput, SweepRow } from '../activities/types';
 import { leader } from './activities';
 import { benchmarkWorkflow, type Scheduling } from './benchmark';
-import { JOBS_DONE, JOBS_TOTAL, SWEEP_NAME, SWEEP_STATUS } from './search-attributes';
+import { JOBS_DONE, JOBS_FAILED, JOBS_TOTAL, SWEEP_NAME, SWEEP_STATUS } from './search-attributes';
+import { sweepStatus } from './sweep-status';
 import { jobStageSignal, progressQuery, type SweepProgress } from './signals';
 
 export interface SweepInput extends Omit<PlanSweepInput, 'sweepId'> {
@@ -111,6 +112,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
       { key: SWEEP_STATUS, value: progress.status },
       { key: JOBS_DONE, value: progress.done },
       { key: JOBS_TOTAL, value: progress.total },
+      { key: JOBS_FAILED, value: progress.failed },
     ]);
     // "Current details" in the Temporal UI.
     setCurrentDetails(describeProgress(progress));
@@ -163,7 +165,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepResult> {
     await continueAsNew<typeof sweepWorkflow>({ ...input, carried: carry });
   }
 
-  progress.status = progress.failed === plan.jobs.length ? 'failed' : 'completed';
+  progress.status = sweepStatus({ execution: 'COMPLETED', jobsTotal: plan.jobs.length, jobsFailed: progress.failed });
   publish();
   await leader.recordSweep({ ...row, status: progress.status, jobsDone: progress.done, jobsFailed: progress.failed, finishedAt: new Date().toISOString() });
   return { sweepId, name: plan.name, jobs: plan.jobs.map((j) => finished.get(j.jobId)!), runs };

@@ -1,6 +1,9 @@
-/** `servebench query SQL`: read-only SQL over the results file, as a table, JSON, CSV or a Parquet file. */
-import { copyToParquet } from '../../analysis/export';
-import { query, withDatabase } from '../../analysis/db';
+/**
+ * `servebench query SQL`: the user's SQL over the results file, as a table, JSON, CSV or a Parquet file. The SQL
+ * can read that file and nothing else (analysis/user-query.ts); `--parquet` is written by servebench itself.
+ */
+import { writeResultToParquet } from '../../analysis/parquet-writer';
+import { isRefusal, READ_ONLY_PROMISE, runUserQuery, withUserQuery } from '../../analysis/user-query';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { renderCsv, renderTable } from '../format';
@@ -15,7 +18,8 @@ export interface QueryOptions {
 /** DuckDB's own errors about the SQL are the user's input being wrong; anything else is a failure. */
 export function sqlError(file: string, err: unknown): CliError {
   const msg = (err as Error).message;
-  const bad = /Parser Error|Binder Error|Catalog Error|read-only|syntax|Conversion Error/i.test(msg);
+  if (isRefusal(err)) return new CliError(`query refused: ${msg.split('\n')[0]} (${READ_ONLY_PROMISE})`, EXIT.invalid);
+  const bad = /Parser Error|Binder Error|Catalog Error|syntax|Conversion Error/i.test(msg);
   return new CliError(`query failed on ${file}: ${msg}`, bad ? EXIT.invalid : EXIT.failed);
 }
 
@@ -24,11 +28,11 @@ export async function queryCommand(sql: string, opts: QueryOptions): Promise<num
   const file = opts.db ?? resultsFile();
   try {
     if (opts.parquet) {
-      const rows = await withDatabase(file, 'read-only', (conn) => copyToParquet(conn, sql, opts.parquet!));
+      const rows = await withUserQuery(file, sql, (result) => writeResultToParquet(result, opts.parquet!));
       process.stderr.write(`${rows} row${rows === 1 ? '' : 's'} written to ${opts.parquet}\n`);
       return EXIT.ok;
     }
-    const result = await query(file, sql, 'read-only');
+    const result = await runUserQuery(file, sql);
     if (opts.json) process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
     else if (opts.csv) process.stdout.write(renderCsv(result.columns, result.rows) + '\n');
     else process.stdout.write(renderTable(result.columns, result.rows) + `\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);

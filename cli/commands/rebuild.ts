@@ -3,22 +3,15 @@
  * memos and the benchmark workflows' results (each carries its run's full summary). Writes replace rows by
  * key, so rebuilding over an intact file changes nothing.
  */
-import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { writeJob, writeSweep } from '../../activities/analysis/record';
-import type { JobOutcome, SweepRow } from '../../activities/types';
+import type { JobOutcome } from '../../activities/types';
+import { sweepStatus } from '../../workflows/sweep-status';
 import type { SweepMemo } from '../../workflows/sweep';
 import { SWEEP_MEMO } from '../../workflows/sweep';
 import { openStack } from '../../workers/stack';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { listWorkflows } from '../temporal-client';
-
-function sweepStatus(info: WorkflowExecutionInfo, jobs: JobOutcome[]): SweepRow['status'] {
-  if (info.status.name === 'RUNNING') return 'running';
-  if (info.status.name === 'CANCELLED') return 'cancelled';
-  if (info.status.name === 'COMPLETED') return jobs.length > 0 && jobs.every((j) => j.status === 'failed') ? 'failed' : 'completed';
-  return 'failed';
-}
 
 export async function rebuildCommand(opts: { db?: string }): Promise<number> {
   const file = opts.db ?? resultsFile();
@@ -44,12 +37,13 @@ export async function rebuildCommand(opts: { db?: string }): Promise<number> {
       const memo = info.memo?.[SWEEP_MEMO] as SweepMemo | undefined;
       if (!memo) continue; // never got past planning: nothing was recorded for it either
       const outcomes = byId.get(info.workflowId) ?? [];
+      const jobsFailed = outcomes.filter((o) => o.status === 'failed').length;
       await writeSweep(file, {
         sweepId: info.workflowId,
         ...memo,
-        status: sweepStatus(info, outcomes),
+        status: sweepStatus({ execution: info.status.name, jobsTotal: memo.jobsTotal, jobsFailed }),
         jobsDone: outcomes.length,
-        jobsFailed: outcomes.filter((o) => o.status === 'failed').length,
+        jobsFailed,
         finishedAt: info.closeTime?.toISOString(),
       });
       restored++;

@@ -1,37 +1,38 @@
 /**
  * `servebench status [SWEEP]`: without SWEEP, the recent sweeps and each cluster's devices (who holds them, who
- * waits); with SWEEP, that sweep's progress and the stage of each running job.
+ * waits); with SWEEP, that sweep's progress and the stage of each running job. With no Temporal server running
+ * on this host (after a plain `run`, whose embedded server stopped), the sweeps as the results database holds them.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { recordedSweep, recordedSweeps, type SweepLine } from '../../analysis/sweep-list';
+import { UnknownSweepError } from '../../analysis/sweeps';
 import { schedulerStateQuery, type SchedulerView } from '../../workflows/scheduler/messages';
 import { progressQuery, type SweepProgress } from '../../workflows/signals';
+import { sweepStatus } from '../../workflows/sweep-status';
+import { isLocalAddress, temporalTarget } from '../../workers/connection';
+import { answers } from '../../workers/devserver';
+import { resultsFile } from '../../workers/paths';
 import { renderTable } from '../format';
-import { connectClient, listWorkflows, resolveSweepWorkflow } from '../temporal-client';
-import { EXIT } from '../exit-codes';
+import { connectClient, listWorkflows, resolveSweepWorkflow, sweepFacts } from '../temporal-client';
+import { CliError, EXIT } from '../exit-codes';
 
 export interface StatusOptions {
   json?: boolean;
   limit?: number;
 }
 
-interface SweepLine {
-  sweep: string;
-  name: string;
-  status: string;
-  done: number | null;
-  total: number | null;
-  started: string;
-}
-
 function sweepLine(info: WorkflowExecutionInfo): SweepLine {
   const attr = (k: string) => info.searchAttributes?.[k]?.[0] as unknown;
-  const status = info.status.name === 'RUNNING' ? String(attr('ServebenchStatus') ?? 'running') : info.status.name.toLowerCase();
+  const facts = sweepFacts(info);
+  // A running sweep says which stage it is in (planning, running, cancelled while its jobs stop).
+  const published = attr('ServebenchStatus') as string | undefined;
+  const status = info.status.name === 'RUNNING' && published ? published : sweepStatus(facts);
   return {
     sweep: info.workflowId,
     name: String(attr('ServebenchSweep') ?? ''),
     status,
     done: (attr('ServebenchJobsDone') as number | undefined) ?? null,
-    total: (attr('ServebenchJobsTotal') as number | undefined) ?? null,
+    total: facts.jobsTotal,
     started: info.startTime.toISOString(),
   };
 }
@@ -57,7 +58,19 @@ function renderDevices(views: SchedulerView[]): string {
   return rows.length ? `${renderTable(['cluster', 'device', 'type', 'cores', 'state', 'holder'], rows)}\n${waiting}` : 'no registered devices (is a follower running? servebench up, or servebench worker follower)';
 }
 
+const renderSweeps = (sweeps: SweepLine[]): string =>
+  sweeps.length ? renderTable(['sweep', 'name', 'status', 'done', 'total', 'started'], sweeps as unknown as Record<string, unknown>[]) : 'no sweeps yet';
+
+const renderSweep = (line: SweepLine): string =>
+  `sweep ${line.sweep} (${line.name}): ${line.status}, ${line.done ?? '?'}/${line.total ?? '?'} jobs done, started ${line.started}`;
+
 export async function statusCommand(sweep: string | undefined, opts: StatusOptions): Promise<number> {
+  const target = temporalTarget();
+  if (!(await answers(target.address, target))) {
+    // A server on another host is down: that is its problem to report. On this host, none running is normal.
+    if (!isLocalAddress(target.address)) throw new CliError(`no Temporal server answers at ${target.address} (namespace ${target.namespace})`, EXIT.unavailable);
+    return statusFromResults(sweep, opts);
+  }
   const { client, close } = await connectClient();
   try {
     if (sweep === undefined) {
@@ -67,7 +80,7 @@ export async function statusCommand(sweep: string | undefined, opts: StatusOptio
         process.stdout.write(JSON.stringify({ sweeps, clusters }, null, 2) + '\n');
         return EXIT.ok;
       }
-      process.stdout.write(sweeps.length ? renderTable(['sweep', 'name', 'status', 'done', 'total', 'started'], sweeps as unknown as Record<string, unknown>[]) + '\n' : 'no sweeps yet\n');
+      process.stdout.write(renderSweeps(sweeps) + '\n');
       process.stdout.write(renderDevices(clusters) + '\n');
       return EXIT.ok;
     }
@@ -78,7 +91,7 @@ export async function statusCommand(sweep: string | undefined, opts: StatusOptio
       process.stdout.write(JSON.stringify({ ...line, progress }, null, 2) + '\n');
       return EXIT.ok;
     }
-    process.stdout.write(`sweep ${line.sweep} (${line.name}): ${line.status}, ${line.done ?? '?'}/${line.total ?? '?'} jobs done, started ${line.started}\n`);
+    process.stdout.write(renderSweep(line) + '\n');
     if (progress) {
       if (progress.failed) process.stdout.write(`${progress.failed} failed\n`);
       const active = Object.entries(progress.active).map(([job, stage]) => ({ job, stage }));
@@ -88,4 +101,25 @@ export async function statusCommand(sweep: string | undefined, opts: StatusOptio
   } finally {
     await close();
   }
+}
+
+/** No cluster: what the results database recorded; devices exist only while followers run. */
+async function statusFromResults(sweep: string | undefined, opts: StatusOptions): Promise<number> {
+  const file = resultsFile();
+  const target = temporalTarget();
+  process.stderr.write(`no cluster is running (nothing answers at ${target.address}): sweeps as recorded in ${file}; start one with servebench up\n`);
+  if (sweep === undefined) {
+    const sweeps = await recordedSweeps(file, opts.limit ?? 10);
+    process.stdout.write((opts.json ? JSON.stringify({ sweeps, clusters: [] }, null, 2) : renderSweeps(sweeps)) + '\n');
+    return EXIT.ok;
+  }
+  let line: SweepLine;
+  try {
+    line = await recordedSweep(file, sweep);
+  } catch (err) {
+    if (err instanceof UnknownSweepError || /no results database/.test((err as Error).message)) throw new CliError((err as Error).message, EXIT.invalid);
+    throw err;
+  }
+  process.stdout.write((opts.json ? JSON.stringify({ ...line, progress: null }, null, 2) : renderSweep(line)) + '\n');
+  return EXIT.ok;
 }
