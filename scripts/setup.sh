@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One-step install for a fresh clone: npm dependencies, the Temporal CLI (dev server), and the build.
+# One-step install for a fresh clone: npm dependencies, the Temporal CLI (dev server), the serving systems
+# (Triton, MLServer) in .venv-systems, and the build.
 # Safe to run again: every step checks what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,19 @@ echo "==> Python tools (.venv)"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 if ! .venv/bin/python -c "import onnx, sys; sys.exit(onnx.__version__ != '$ONNX_VERSION')" 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check "onnx==$ONNX_VERSION"
+fi
+
+echo "==> Serving systems (.venv-systems): Triton through nvidia-pytriton, MLServer"
+# Their own virtualenv: they pin protobuf, numpy and grpcio apart from the tools in .venv. Skipped when the
+# installed set was made from this very requirements file (a stamp of its hash).
+SYSTEMS_REQ=scripts/systems-requirements.txt
+SYSTEMS_STAMP=.venv-systems/.requirements.sha256
+if [ -f "$SYSTEMS_STAMP" ] && [ "$(cat "$SYSTEMS_STAMP")" = "$(sha256sum "$SYSTEMS_REQ" | cut -d' ' -f1)" ] && [ -x .venv-systems/bin/python ]; then
+  echo "up to date"
+else
+  [ -x .venv-systems/bin/python ] || python3 -m venv .venv-systems
+  .venv-systems/bin/pip install --quiet --disable-pip-version-check -r "$SYSTEMS_REQ"
+  sha256sum "$SYSTEMS_REQ" | cut -d' ' -f1 > "$SYSTEMS_STAMP"
 fi
 
 echo "==> Temporal CLI"
