@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../../../configs/schema';
-import { freePort } from '../../../workers/ports';
+import { freePort, freePorts } from '../../../workers/ports';
 import type { Artifact } from '../../compile/types';
 import { fetchModelMetadata, type ModelMetadata } from '../../loadgen/request';
 import type { ServerStats } from '../types';
@@ -73,15 +73,18 @@ async function prepare(serving: Config['serving'], model: Model, cpuList: string
   const modelReady = `/v2/models/${encodeURIComponent(model.modelName)}/ready`;
   if (system === 'triton') {
     const venv = systemsVenv(system);
-    const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+    const [http, grpc, metrics] = await freePorts(3);
+    const ports = { http, grpc, metrics };
     const scratch = mkdtempSync(path.join(tmpdir(), 'sb-triton-'));
-    const spec = tritonSpec(serving, model, ports, scratch);
+    // PyTriton creates its workspace itself (and refuses one that exists).
+    const spec = tritonSpec(serving, model, ports, path.join(scratch, 'workspace'));
     const launch = { system, cmd: path.join(venv, 'bin', 'python'), args: [path.join(scriptsDir(), 'triton_serve.py'), JSON.stringify(spec)], readyUrl: readyOf(ports.http, modelReady) };
     return { launch, port: ports.http, tritonStats: true, scratch };
   }
   if (system === 'mlserver') {
     const venv = systemsVenv(system);
-    const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
+    const [http, grpc, metrics] = await freePorts(3);
+    const ports = { http, grpc, metrics };
     const scratch = mkdtempSync(path.join(tmpdir(), 'sb-mlserver-'));
     writeFileSync(path.join(scratch, 'settings.json'), JSON.stringify(mlserverSettings(serving, ports, path.join(scratch, '.metrics'))));
     writeFileSync(path.join(scratch, 'model-settings.json'), JSON.stringify(mlserverModelSettings(serving, model)));

@@ -33,6 +33,8 @@ export interface StartOptions {
   /** Default 180 s: Triton loads its Python backend and one stub per instance, slow on a busy 2-core host. */
   startTimeoutMs?: number;
   signal?: AbortSignal;
+  /** How long stop() waits after SIGTERM before SIGKILL. Default 10 s (Triton unloads its model and stubs). */
+  stopGraceMs?: number;
 }
 
 const LOG_TAIL = 8192;
@@ -52,7 +54,7 @@ function probe(url: string): Promise<number | string> {
 }
 
 export async function startSystemProcess(launch: SystemLaunch, opts: StartOptions = {}): Promise<SystemProcess> {
-  const { cpuList, startTimeoutMs = 180_000, signal } = opts;
+  const { cpuList, startTimeoutMs = 180_000, signal, stopGraceMs = 10_000 } = opts;
   const { cmd, args, pinned } = pinnedCommand(launch.cmd, launch.args, cpuList);
   const child = spawnGroup(cmd, args, { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -74,7 +76,7 @@ export async function startSystemProcess(launch: SystemLaunch, opts: StartOption
     pid,
     pinned,
     logTail: () => log.trim(),
-    stop: () => (stopping ??= stopGroup(pid).then(() => exited(child))),
+    stop: () => (stopping ??= stopGroup(pid, stopGraceMs).then(() => exited(child))),
   };
   const logOf = () => (log.trim() ? `; its log ends:\n${log.trim().split('\n').slice(-40).join('\n')}` : '; it wrote nothing');
   const started = Date.now();

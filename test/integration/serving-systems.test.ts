@@ -1,0 +1,145 @@
+/**
+ * Serving systems side by side, for real: the built-in server, Triton (PyTriton), MLServer and a `command`
+ * system (the built-in server's entry run as a user's command line) each started by the follower on the device,
+ * measured through the real stack (Temporal, onnxruntime, HTTP, DuckDB) and stopped with all they forked.
+ * Needs .venv-systems (npm run setup).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { query } from '../../analysis/db';
+import { compiledScript } from '../../activities/process/pinned-spawn';
+import { groupMembers } from '../../activities/process/process-group';
+import { startSystemProcess } from '../../activities/serve/systems/system-process';
+import { LEADER_QUEUE } from '../../workflows/queues';
+import type { sweepWorkflow } from '../../workflows/sweep';
+import { startTestCluster, type TestCluster } from '../support/workers';
+import { freePort } from '../support/ports';
+
+/** Live (non-zombie) processes whose command line contains `needle`. */
+function processesWith(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle)) found.push(`${pid}: ${cmd.slice(0, 200)}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+const serverMain = compiledScript(join(__dirname, '../../activities/serve'), 'server-main');
+// The built-in server's entry as a user's command: JSON options in one single-quoted word, placeholders inside.
+const COMMAND = `${process.execPath} ${serverMain} '{"modelPath":"{model}","modelName":"{name}","port":{port},"instances":{instances},"intraOpThreads":{intraOpThreads},"interOpThreads":{interOpThreads},"batching":{"maxBatchSize":{maxBatchSize},"maxQueueDelayMs":{maxQueueDelayMs}}}'`;
+
+const SWEEP_YAML = `
+name: systems
+model:
+  generate: { family: mlp, layers: 2, hidden: 32, inputShape: [16], dtype: float32, seed: 11 }
+serving:
+  instances: 1
+  batching: { maxBatchSize: 4, maxQueueDelayMs: 1 }
+  command: { run: ${JSON.stringify(COMMAND)}, ready: /v2/health/ready }
+workload: { mode: concurrency, concurrency: 2, warmup: 300ms, duration: 1500ms }
+sweep:
+  serving.system: [builtin, triton, mlserver, command]
+`;
+
+describe('serving systems side by side', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('one sweep measures builtin, triton, mlserver and a command on one model; each valid, its system recorded, nothing left running', async () => {
+    const result = await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', {
+      taskQueue: LEADER_QUEUE,
+      workflowId: 'itest-systems',
+      args: [{ configYaml: SWEEP_YAML, configFile: 'systems.yaml' }],
+    });
+    expect(result.jobs.map((j) => [j.params['serving.system'], j.status, j.error])).toEqual([
+      ['builtin', 'completed', undefined],
+      ['triton', 'completed', undefined],
+      ['mlserver', 'completed', undefined],
+      ['command', 'completed', undefined],
+    ]);
+    const runs = await query(
+      cluster.resultsFile,
+      `select r.serving_system, r.ok, r.errors, r.valid, r.throughput, res."serving.system" as swept,
+              s.system as stats_system, s.requests, s.inferences, s.batches, s.queue_mean_us, s.compute_mean_us,
+              (select sum(count) from server_batch_sizes z where z.run_id = r.run_id) as batch_runs
+       from runs r join results res using (run_id) left join server_stats s using (run_id) order by r.run_id`,
+    );
+    expect(runs.rows.map((r) => [r.serving_system, r.swept, r.valid, r.errors])).toEqual([
+      ['builtin', 'builtin', true, 0],
+      ['triton', 'triton', true, 0],
+      ['mlserver', 'mlserver', true, 0],
+      ['command', 'command', true, 0],
+    ]);
+    for (const r of runs.rows) expect(r.ok as number).toBeGreaterThan(0);
+    // Server-side numbers: the built-in server's own window; Triton's statistics as deltas over the window
+    // (Triton, and the built-in server's Triton endpoint behind the command).
+    for (const r of runs.rows.filter((x) => x.serving_system !== 'mlserver')) {
+      expect(r.stats_system).toBe(r.serving_system);
+      expect(r.requests as number).toBeGreaterThan(0);
+      // The window's own: about the load generator's completions, not everything since the server started.
+      expect(r.inferences as number).toBeGreaterThanOrEqual(0.8 * (r.ok as number));
+      expect(r.inferences as number).toBeLessThanOrEqual((r.ok as number) + 10);
+      expect(r.batches as number).toBeGreaterThan(0);
+      expect(r.batch_runs).toBe(r.batches);
+      expect(r.compute_mean_us as number).toBeGreaterThan(0);
+    }
+    // Every system's processes are gone: Triton's server and Python stubs, MLServer, the command's server.
+    for (const needle of ['triton_serve.py', 'tritonserver', 'triton_python_backend_stub', 'sb-mlserver-', cluster.home]) {
+      expect(processesWith(needle)).toEqual([]);
+    }
+  });
+});
+
+describe('a system process group', () => {
+  // A server that forks a helper (as Triton and MLServer do) and ignores SIGTERM in the helper.
+  const forking = (port: number) => [
+    '-e',
+    `const { spawn } = require('node:child_process');
+     spawn(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)', 'sb-group-helper-${port}'], { stdio: 'ignore' });
+     require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');`,
+    `sb-group-leader-${port}`,
+  ];
+
+  test('stop ends the server and everything it forked, even what ignores SIGTERM', async () => {
+    const port = await freePort();
+    const proc = await startSystemProcess({ system: 'test', cmd: process.execPath, args: forking(port), readyUrl: `http://127.0.0.1:${port}/` }, { stopGraceMs: 1_000 });
+    await new Promise((r) => setTimeout(r, 300)); // let the helper start
+    expect(groupMembers(proc.pid).length).toBe(2);
+    await proc.stop();
+    expect(groupMembers(proc.pid)).toEqual([]);
+    expect(processesWith(`sb-group-helper-${port}`)).toEqual([]);
+  });
+
+  test('a start cancelled while waiting for readiness leaves nothing running', async () => {
+    const port = await freePort();
+    const ac = new AbortController();
+    // Never ready: the readiness URL is on another port.
+    const started = startSystemProcess({ system: 'test', cmd: process.execPath, args: forking(port), readyUrl: `http://127.0.0.1:${await freePort()}/` }, { signal: ac.signal, stopGraceMs: 1_000 });
+    setTimeout(() => ac.abort(), 800);
+    await expect(started).rejects.toThrow('test: start cancelled');
+    expect(processesWith(`sb-group-leader-${port}`)).toEqual([]);
+    expect(processesWith(`sb-group-helper-${port}`)).toEqual([]);
+  });
+
+  test('a server that exits before it is ready fails with its own log tail', async () => {
+    const started = startSystemProcess({
+      system: 'test',
+      cmd: process.execPath,
+      args: ['-e', 'console.error("cannot load model.onnx: bad magic"); process.exit(3)'],
+      readyUrl: `http://127.0.0.1:${await freePort()}/`,
+    });
+    await expect(started).rejects.toThrow(/^test exited \(code 3\) before it was ready; its log ends:\ncannot load model.onnx: bad magic$/);
+  });
+});
