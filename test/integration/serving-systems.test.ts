@@ -31,6 +31,9 @@ function processesWith(needle: string): string[] {
   return found;
 }
 
+/** What a system leaves running if it is not stopped whole. */
+const SYSTEM_PROCESSES = ['triton_serve.py', 'tritonserver', 'triton_python_backend_stub', 'sb-mlserver-', 'sb-triton-'];
+
 const serverMain = compiledScript(join(__dirname, '../../activities/serve'), 'server-main');
 // The built-in server's entry as a user's command: JSON options in one single-quoted word, placeholders inside.
 const COMMAND = `${process.execPath} ${serverMain} '{"modelPath":"{model}","modelName":"{name}","port":{port},"instances":{instances},"intraOpThreads":{intraOpThreads},"interOpThreads":{interOpThreads},"batching":{"maxBatchSize":{maxBatchSize},"maxQueueDelayMs":{maxQueueDelayMs}}}'`;
@@ -96,11 +99,35 @@ describe('serving systems side by side', () => {
       expect(r.compute_mean_us as number).toBeGreaterThan(0);
     }
     // Every system's processes are gone: Triton's server and Python stubs, MLServer, the command's server.
-    for (const needle of ['triton_serve.py', 'tritonserver', 'triton_python_backend_stub', 'sb-mlserver-', cluster.home]) {
-      expect(processesWith(needle)).toEqual([]);
-    }
+    for (const needle of [...SYSTEM_PROCESSES, cluster.home]) expect(processesWith(needle)).toEqual([]);
+  });
+
+  test('a sweep cancelled while Triton serves its job stops Triton, its server and Python stubs', async () => {
+    const yaml = SWEEP_YAML.replace('name: systems', 'name: cancelled').replace('duration: 1500ms', 'duration: 60s').replace(/sweep:[\s\S]*$/, '').replace('instances: 1', 'instances: 1\n  system: triton');
+    const handle = await cluster.client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
+      taskQueue: LEADER_QUEUE,
+      workflowId: 'itest-systems-cancel',
+      args: [{ configYaml: yaml, configFile: 'cancelled.yaml' }],
+    });
+    // Measuring: Triton's Python stub runs, and the load generator has been at it a while.
+    await until(() => processesWith('triton_python_backend_stub').length > 0, 120_000, 'Triton never started');
+    await new Promise((r) => setTimeout(r, 3_000));
+    const cancelledAt = Date.now();
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    await until(() => SYSTEM_PROCESSES.every((n) => processesWith(n).length === 0), 30_000, () => `still running: ${SYSTEM_PROCESSES.flatMap(processesWith).join('; ')}`);
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000); // long before the 60 s measurement would have ended
   });
 });
+
+/** Polls `ok` every 200 ms; throws `why` after `ms`. */
+async function until(ok: () => boolean, ms: number, why: string | (() => string)): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(typeof why === 'string' ? why : why());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 describe('a system process group', () => {
   // A server that forks a helper (as Triton and MLServer do) and ignores SIGTERM in the helper.
