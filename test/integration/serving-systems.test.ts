@@ -4,8 +4,12 @@
  * measured through the real stack (Temporal, onnxruntime, HTTP, DuckDB) and stopped with all they forked.
  * Needs .venv-systems (npm run setup).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildMlpModel } from '../../activities/compile/mlp';
+import { startSystem } from '../../activities/serve/systems/start-system';
+import { parseConfig } from '../../configs/load';
 import { query } from '../../analysis/db';
 import { compiledScript } from '../../activities/process/pinned-spawn';
 import { groupMembers } from '../../activities/process/process-group';
@@ -128,6 +132,40 @@ async function until(ok: () => boolean, ms: number, why: string | (() => string)
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+describe('a peer system on a device', () => {
+  test("MLServer with parallel workers runs wholly on the device's cores, serves the model, and stops with its workers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-systems-'));
+    const modelPath = join(dir, 'mlp.onnx');
+    writeFileSync(modelPath, buildMlpModel({ family: 'mlp', layers: 1, hidden: 16, inputShape: [8], outputSize: 4, dtype: 'float32', seed: 5 }).bytes);
+    const model = { path: modelPath, modelName: 'mlp_pinned', inputs: [{ name: 'input', datatype: 'FP32', shape: [-1, 8] }], outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 4] }] };
+    const { serving } = parseConfig(
+      'name: p\nmodel: { path: m.onnx }\nserving: { system: mlserver, instances: 2, batching: { maxBatchSize: 4, maxQueueDelayMs: 1 } }\nworkload: { mode: concurrency, concurrency: 1 }\n',
+      'p.yaml',
+    );
+    const sys = await startSystem(serving, model, '0');
+    let members: number[] = [];
+    try {
+      members = groupMembers(sys.pid);
+      expect(members.length).toBeGreaterThanOrEqual(3); // the server and its 2 parallel workers
+      for (const pid of members) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/Cpus_allowed_list:\s+0\n/);
+      expect(sys.meta.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [-1, 8] }]);
+      const res = await fetch(`${sys.url}/v2/models/mlp_pinned/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [2, 8], data: Array.from({ length: 16 }, (_, i) => i / 16) }] }),
+      });
+      expect(res.status).toBe(200);
+      const out = (await res.json()) as { outputs: { name: string; shape: number[]; data: number[] }[] };
+      expect(out.outputs[0]).toMatchObject({ name: 'output', shape: [2, 4] });
+      expect(out.outputs[0].data.every(Number.isFinite)).toBe(true);
+    } finally {
+      await sys.stop();
+    }
+    expect(groupMembers(sys.pid)).toEqual([]);
+    expect(processesWith('sb-mlserver-')).toEqual([]);
+  });
+});
 
 describe('a system process group', () => {
   // A server that forks a helper (as Triton and MLServer do) and ignores SIGTERM in the helper.
