@@ -167,6 +167,30 @@ describe('a peer system on a device', () => {
   });
 });
 
+describe('a peer system that loses its port', () => {
+  test('is started again on other ports', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'sb-port-')), 'failed-once');
+    // Fails once as a server whose port was taken meanwhile, then serves metadata on the port it is given.
+    const js = [
+      'const fs = require("node:fs"); const [marker, port] = process.argv.slice(1);',
+      'if (!fs.existsSync(marker)) { fs.writeFileSync(marker, port); console.error("listen EADDRINUSE: address already in use 127.0.0.1:" + port); process.exit(1); }',
+      'const meta = { name: "m", inputs: [{ name: "input", datatype: "FP32", shape: [-1, 8] }], outputs: [] };',
+      'require("node:http").createServer((q, s) => s.end(JSON.stringify(meta))).listen(Number(port), "127.0.0.1");',
+    ].join(' ');
+    const serving = {
+      system: 'command', command: { run: `${process.execPath} -e '${js}' ${marker} {port}`, ready: '/' },
+      instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu',
+    } as const;
+    const sys = await startSystem(serving, { path: '/unused.onnx', modelName: 'm', inputs: [], outputs: [] }, '0');
+    try {
+      expect(sys.meta.name).toBe('m');
+      expect(sys.url).not.toBe(`http://127.0.0.1:${readFileSync(marker, 'utf8')}`); // a second port
+    } finally {
+      await sys.stop();
+    }
+  });
+});
+
 describe('a system process group', () => {
   // A server that forks a helper (as Triton and MLServer do) and ignores SIGTERM in the helper.
   const forking = (port: number) => [

@@ -114,16 +114,28 @@ async function getJson(url: string): Promise<unknown> {
   return res.json();
 }
 
+/** A server that lost a port it was given to another process (the ports are free when chosen, not reserved). */
+const PORT_TAKEN = /already in use|EADDRINUSE/i;
+const START_ATTEMPTS = 3;
+
 /** Start `serving.system` on the model, pinned to cpuList; throws (having stopped everything) if it never gets ready. */
 export async function startSystem(serving: Config['serving'], model: Model, cpuList: string, signal?: AbortSignal): Promise<StartedSystem> {
-  const prepared = await prepare(serving, model, cpuList);
-  const cleanup = () => prepared.scratch && rmSync(prepared.scratch, { recursive: true, force: true });
+  let prepared: Prepared;
   let proc: SystemProcess;
-  try {
-    proc = await startSystemProcess(prepared.launch, { cpuList, signal });
-  } catch (e) {
-    cleanup();
-    throw e;
+  let cleanup: () => void;
+  for (let attempt = 1; ; attempt++) {
+    prepared = await prepare(serving, model, cpuList);
+    const scratch = prepared.scratch;
+    cleanup = () => scratch && rmSync(scratch, { recursive: true, force: true });
+    try {
+      proc = await startSystemProcess(prepared.launch, { cpuList, signal });
+      break;
+    } catch (e) {
+      cleanup();
+      // Another process took a chosen port before the server bound it: choose anew.
+      if (attempt < START_ATTEMPTS && PORT_TAKEN.test((e as Error).message) && !signal?.aborted) continue;
+      throw e;
+    }
   }
   const url = `http://127.0.0.1:${prepared.port}`;
   const stop = async () => {
