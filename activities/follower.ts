@@ -205,7 +205,7 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
     batching: s.batching,
     executionProvider: s.executionProvider,
     cpuList,
-    env: device.gpuIndex !== undefined ? { CUDA_VISIBLE_DEVICES: String(device.gpuIndex) } : undefined,
+    env: deviceEnv(device),
   });
   try {
     const meta = await fetchModelMetadata(server.url, model.modelName);
@@ -215,6 +215,10 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
     throw e;
   }
 }
+
+/** A GPU device's server sees only its own GPU. */
+const deviceEnv = (device: DeviceInfo): Record<string, string> | undefined =>
+  device.gpuIndex !== undefined ? { CUDA_VISIBLE_DEVICES: String(device.gpuIndex) } : undefined;
 
 /** The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes). */
 async function artifactHere(ctx: FollowerContext, config: Config, artifact: Artifact, cpuList: string, signal: AbortSignal): Promise<Artifact> {
@@ -230,7 +234,7 @@ async function startPeerSystem(ctx: FollowerContext, device: DeviceInfo, config:
   const cpuList = formatCpuList(device.cores);
   const model = await artifactHere(ctx, config, artifact, cpuList, signal);
   try {
-    return await startSystem(config.serving, model, cpuList, signal);
+    return await startSystem(config.serving, model, cpuList, signal, deviceEnv(device));
   } catch (e) {
     if (signal.aborted) throw new CancelledFailure(`serving.system "${config.serving.system}" start cancelled`);
     const type = e instanceof SystemUnavailableError ? 'SystemUnavailable' : 'ServerStartFailed';

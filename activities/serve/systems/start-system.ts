@@ -118,8 +118,8 @@ async function getJson(url: string): Promise<unknown> {
 const PORT_TAKEN = /already in use|EADDRINUSE/i;
 const START_ATTEMPTS = 3;
 
-/** Start `serving.system` on the model, pinned to cpuList; throws (having stopped everything) if it never gets ready. */
-export async function startSystem(serving: Config['serving'], model: Model, cpuList: string, signal?: AbortSignal): Promise<StartedSystem> {
+/** Start `serving.system` on the model, pinned to cpuList, with `env` added (e.g. CUDA_VISIBLE_DEVICES); throws (having stopped everything) if it never gets ready. */
+export async function startSystem(serving: Config['serving'], model: Model, cpuList: string, signal?: AbortSignal, env?: Record<string, string>): Promise<StartedSystem> {
   let prepared: Prepared;
   let proc: SystemProcess;
   let cleanup: () => void;
@@ -128,7 +128,7 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
     const scratch = prepared.scratch;
     cleanup = () => scratch && rmSync(scratch, { recursive: true, force: true });
     try {
-      proc = await startSystemProcess(prepared.launch, { cpuList, signal });
+      proc = await startSystemProcess({ ...prepared.launch, env: { ...prepared.launch.env, ...env } }, { cpuList, signal });
       break;
     } catch (e) {
       cleanup();
