@@ -28,6 +28,7 @@ import { startSampler } from './probe/sampler';
 import { executionProviderProblem } from './serve/execution-provider';
 import { attachExternalServer, ExternalServerError } from './serve/external';
 import { spawnServer } from './serve/server-process';
+import { startSystem, SystemUnavailableError } from './serve/systems/start-system';
 import type { ServerStats } from './serve/types';
 import type { CompileInput, CompileOnDeviceInput, CompileResult, MeasureInput, MeasureResult } from './types';
 
@@ -162,7 +163,7 @@ async function freshDir(cacheDir: string, jobId: string, attempt: number): Promi
   return dir;
 }
 
-/** The server a measurement drives: the built-in one in a child process, or an external endpoint (no stats, no pid). */
+/** The server a measurement drives: the built-in one or a peer system in child processes, or an external endpoint (no stats, no pid). */
 interface MeasuredServer {
   url: string;
   modelName: string;
@@ -171,6 +172,8 @@ interface MeasuredServer {
   /** An external server is not ours to pin: true. */
   pinned: boolean;
   meta: ModelMetadata;
+  /** Called when the measured window opens (a peer system snapshots its statistics there). */
+  markWindowStart?(): void;
   stats(): Promise<ServerStats | null>;
   stop(): Promise<void>;
 }
@@ -195,8 +198,7 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
   const problem = executionProviderProblem(s.executionProvider);
   if (problem) throw ApplicationFailure.nonRetryable(`${problem} (node ${ctx.node})`, 'InvalidConfig');
   const cpuList = formatCpuList(device.cores);
-  // The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes).
-  const model = existsSync(artifact.path) ? artifact : (await compileInChild(compileSpec(config), { cacheDir: ctx.cacheDir }, { cpuList, signal })).artifact;
+  const model = await artifactHere(ctx, config, artifact, cpuList, signal);
   const server = await spawnServer({
     modelPath: model.path,
     modelName: model.modelName,
@@ -206,7 +208,7 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
     batching: s.batching,
     executionProvider: s.executionProvider,
     cpuList,
-    env: device.gpuIndex !== undefined ? { CUDA_VISIBLE_DEVICES: String(device.gpuIndex) } : undefined,
+    env: deviceEnv(device),
   });
   try {
     const meta = await fetchModelMetadata(server.url, model.modelName);
@@ -214,6 +216,32 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
   } catch (e) {
     await server.stop();
     throw e;
+  }
+}
+
+/** A GPU device's server sees only its own GPU. */
+const deviceEnv = (device: DeviceInfo): Record<string, string> | undefined =>
+  device.gpuIndex !== undefined ? { CUDA_VISIBLE_DEVICES: String(device.gpuIndex) } : undefined;
+
+/** The artifact cache is per host; rebuild it here if this host has not got it (same hash, same bytes). */
+async function artifactHere(ctx: FollowerContext, config: Config, artifact: Artifact, cpuList: string, signal: AbortSignal): Promise<Artifact> {
+  return existsSync(artifact.path) ? artifact : (await compileInChild(compileSpec(config), { cacheDir: ctx.cacheDir }, { cpuList, signal })).artifact;
+}
+
+/**
+ * Start serving.system (triton, mlserver, command) on the artifact, pinned to the device, with the job's settings
+ * mapped to its own configuration (activities/serve/systems/). A system that is not installed, or that does not
+ * get ready (its log tail is in the message), fails the job: retrying the same start on this device will not help.
+ */
+async function startPeerSystem(ctx: FollowerContext, device: DeviceInfo, config: Config, artifact: Artifact, signal: AbortSignal): Promise<MeasuredServer> {
+  const cpuList = formatCpuList(device.cores);
+  const model = await artifactHere(ctx, config, artifact, cpuList, signal);
+  try {
+    return await startSystem(config.serving, model, cpuList, signal, deviceEnv(device));
+  } catch (e) {
+    if (signal.aborted) throw new CancelledFailure(`serving.system "${config.serving.system}" start cancelled`);
+    const type = e instanceof SystemUnavailableError ? 'SystemUnavailable' : 'ServerStartFailed';
+    throw ApplicationFailure.nonRetryable(`${(e as Error).message} (node ${ctx.node}, device ${device.name})`, type);
   }
 }
 
@@ -229,7 +257,13 @@ async function measureOn(
   const host = await probeHost();
   const serveStartedAt = new Date().toISOString();
   report('starting the server');
-  const server = config.serving.endpoint !== undefined ? await attachServer(config) : await startBuiltIn(ctx, device, config, artifact, activity.cancellationSignal);
+  const signal = activity.cancellationSignal;
+  const server =
+    config.serving.endpoint !== undefined
+      ? await attachServer(config)
+      : (config.serving.system ?? 'builtin') === 'builtin'
+        ? await startBuiltIn(ctx, device, config, artifact, signal)
+        : await startPeerSystem(ctx, device, config, artifact, signal);
   let loadgen: LoadGenerator | undefined;
   try {
     loadgen = spawnLoadGenerator({ cpuList: formatCpuList(device.cores) });
@@ -247,7 +281,10 @@ async function measureOn(
         signal: activity.cancellationSignal,
         // Server statistics describe the measured window only, like the client's: the load generator marks its
         // measured requests, and the built-in server counts just those (activities/serve/stats.ts).
-        onWindowStart: () => sampler.markWindowStart(),
+        onWindowStart: () => {
+          sampler.markWindowStart();
+          server.markWindowStart?.();
+        },
         onProgress: report,
       });
       // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.

@@ -87,6 +87,7 @@ export const TABLES: string[] = [
     completed_in_window BIGINT,           -- requests sent and answered (ok or not) within the window: throughput's count
     inflight_at_end BIGINT,               -- requests sent in the window still unanswered when it closed (latency only)
     error_counts    JSON,                 -- [{message, count}] of the failed requests, most frequent first
+    serving_system  VARCHAR,              -- serving.system that served the run: builtin | triton | mlserver | command; external for serving.endpoint
     started_at      TIMESTAMPTZ NOT NULL,
     finished_at     TIMESTAMPTZ NOT NULL,
     input_shapes    JSON,                 -- input name -> shape sent, e.g. {"input": [1, 512], "sr": []}; a list of shapes when data files vary it
@@ -105,13 +106,15 @@ export const TABLES: string[] = [
     cumulative_fraction DOUBLE NOT NULL,
     PRIMARY KEY (run_id, bucket)
   )`,
-  // What the built-in server saw during the measured window.
+  // What the server saw during the measured window: the built-in server's own window, or the deltas of Triton's
+  // statistics (triton, and a command's server that serves them) between the window's start and end.
   `CREATE TABLE IF NOT EXISTS server_stats (
     run_id          VARCHAR PRIMARY KEY,
+    system          VARCHAR,               -- the serving system that reported them
     requests        BIGINT NOT NULL,
     inferences      BIGINT NOT NULL,       -- rows: the sum of request batch sizes
     batches         BIGINT NOT NULL,       -- model runs
-    queue_mean_us   DOUBLE, queue_p99_us DOUBLE,
+    queue_mean_us   DOUBLE, queue_p99_us DOUBLE,   -- p99 null where the server keeps only sums (Triton)
     compute_mean_us DOUBLE, compute_p99_us DOUBLE
   )`,
   `CREATE TABLE IF NOT EXISTS server_batch_sizes (
@@ -162,4 +165,6 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS tensor_format VARCHAR`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS request_bytes DOUBLE`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS response_bytes DOUBLE`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS serving_system VARCHAR`,
+  `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS system VARCHAR`,
 ];

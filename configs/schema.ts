@@ -25,6 +25,10 @@ export type WorkloadMode = (typeof WORKLOAD_MODES)[number];
 export const RATE_MODES: readonly WorkloadMode[] = ['server', 'constant'];
 export const CONCURRENCY_MODES: readonly WorkloadMode[] = ['concurrency'];
 
+/** Serving systems a follower can start on a device (configs/serving-systems.ts says which settings each honours). */
+export const SERVING_SYSTEMS = ['builtin', 'triton', 'mlserver', 'command'] as const;
+export type ServingSystem = (typeof SERVING_SYSTEMS)[number];
+
 export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
 export const SLO_KEYS = ['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms'] as const;
 
@@ -137,6 +141,19 @@ function buildConfigSchema(form: DurationForm) {
 
   const serving = z
     .strictObject({
+      // Which server serves the compiled model on the device (a sweep may vary it).
+      system: oneOf(SERVING_SYSTEMS).default('builtin'),
+      // system "command": any Open Inference Protocol server, run as this argv (no shell) with placeholders.
+      command: z
+        .strictObject({
+          run: text(),
+          // The URL path that answers 200 once the server is ready.
+          ready: z
+            .string({ error: 'expected a URL path starting with "/"' })
+            .regex(/^\//, { error: 'expected a URL path starting with "/"' })
+            .default('/v2/health/ready'),
+        })
+        .optional(),
       instances: posInt().default(1),
       intraOpThreads: posInt().default(1),
       interOpThreads: posInt().default(1),

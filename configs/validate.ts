@@ -3,6 +3,7 @@
  * name (they are the interface), but only some have a load generator yet.
  */
 import type { IssueAt } from './errors';
+import { servingSystemIssues } from './serving-systems';
 import { WORKLOAD_MODES, type Config, type WorkloadMode } from './schema';
 
 export const SUPPORTED_MODES: readonly WorkloadMode[] = ['server', 'concurrency', 'single-stream', 'constant', 'burst', 'offline', 'trace', 'progressive'];
@@ -29,5 +30,6 @@ export function validateConfig(config: Config): IssueAt[] {
   if (serving?.model !== undefined && serving.endpoint === undefined) {
     issues.push({ path: ['serving', 'model'], message: 'only applies with serving.endpoint (the built-in server serves the compiled model)' });
   }
+  issues.push(...servingSystemIssues(config));
   return issues;
 }

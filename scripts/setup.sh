@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One-step install for a fresh clone: npm dependencies, the Temporal CLI (dev server), and the build.
+# One-step install for a fresh clone: npm dependencies, the Temporal CLI (dev server), the serving systems
+# (Triton, MLServer) in .venv-systems, and the build.
 # Safe to run again: every step checks what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,19 @@ PY
 fetch_model silero-vad==6.2.3 silero_vad/data/silero_vad_16k_op15.onnx silero_vad_16k_op15.onnx
 fetch_model rapidocr-onnxruntime==1.4.4 rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_det_infer.onnx
 fetch_model magika==1.0.3 magika/models/standard_v3_3/model.onnx magika_standard_v3_3.onnx
+
+echo "==> Serving systems (.venv-systems): Triton through nvidia-pytriton, MLServer"
+# Their own virtualenv: they pin protobuf, numpy and grpcio apart from the tools in .venv. Skipped when the
+# installed set was made from this very requirements file (a stamp of its hash).
+SYSTEMS_REQ=scripts/systems-requirements.txt
+SYSTEMS_STAMP=.venv-systems/.requirements.sha256
+if [ -f "$SYSTEMS_STAMP" ] && [ "$(cat "$SYSTEMS_STAMP")" = "$(sha256sum "$SYSTEMS_REQ" | cut -d' ' -f1)" ] && [ -x .venv-systems/bin/python ]; then
+  echo "up to date"
+else
+  [ -x .venv-systems/bin/python ] || python3 -m venv .venv-systems
+  .venv-systems/bin/pip install --quiet --disable-pip-version-check -r "$SYSTEMS_REQ"
+  sha256sum "$SYSTEMS_REQ" | cut -d' ' -f1 > "$SYSTEMS_STAMP"
+fi
 
 echo "==> Temporal CLI"
 if [ -n "${TEMPORAL_CLI:-}" ]; then

@@ -131,6 +131,7 @@ export function runRow(o: JobOutcome): Row | null {
     completed_in_window: load.completedInWindow ?? null,
     inflight_at_end: load.inflightAtEnd ?? null,
     error_counts: load.errorCounts ? json(load.errorCounts) : null,
+    serving_system: servingSystem(o),
     started_at: load.startedAt,
     finished_at: m.finishedAt,
     // Results rebuilt from history older than configurable inputs lack these: null, not a guess.
@@ -139,6 +140,12 @@ export function runRow(o: JobOutcome): Row | null {
     request_bytes: load.requestBytes ?? null,
     response_bytes: load.responseBytes ?? null,
   };
+}
+
+/** The system that served the job: serving.system, `external` for serving.endpoint (older configs lack the key: builtin). */
+function servingSystem(o: JobOutcome): string {
+  const s = o.job.config.serving;
+  return s.endpoint !== undefined ? 'external' : (s.system ?? 'builtin');
 }
 
 /** Rows of the per-run detail tables: latency buckets, server statistics and batch sizes, system samples. */
@@ -160,6 +167,7 @@ export function detailRows(o: JobOutcome): Record<(typeof DETAIL_TABLES)[number]
       ? [
           {
             run_id: runId,
+            system: servingSystem(o),
             requests: st.requests,
             inferences: st.inferences,
             batches: st.batches,

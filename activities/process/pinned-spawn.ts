@@ -15,12 +15,15 @@ export function onPath(cmd: string): string | undefined {
   return undefined;
 }
 
+/** The command line that runs `cmd args…`, pinned to cpuList (taskset -c syntax) where taskset exists. */
+export function pinnedCommand(cmd: string, args: string[], cpuList: string | undefined): { cmd: string; args: string[]; pinned: boolean } {
+  const taskset = cpuList ? onPath('taskset') : undefined;
+  return taskset ? { cmd: taskset, args: ['-c', cpuList!, cmd, ...args], pinned: true } : { cmd, args, pinned: false };
+}
+
 /** The command line that runs `node script args…`, pinned to cpuList (taskset -c syntax) where taskset exists. */
 export function pinnedNodeCommand(script: string, args: string[], cpuList: string | undefined): { cmd: string; args: string[]; pinned: boolean } {
-  const taskset = cpuList ? onPath('taskset') : undefined;
-  return taskset
-    ? { cmd: taskset, args: ['-c', cpuList!, process.execPath, script, ...args], pinned: true }
-    : { cmd: process.execPath, args: [script, ...args], pinned: false };
+  return pinnedCommand(process.execPath, [script, ...args], cpuList);
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

@@ -39,8 +39,8 @@ export interface ServerStats {
   batches: number;
   /** Rows per model run → number of runs. */
   batchSizeCounts: Record<number, number>;
-  /** Per request: arrival → start of its model run. */
-  queueTimeUs: { mean: number; p99: number };
+  /** Per request: arrival → start of its model run. p99 null where the server keeps only sums (Triton). */
+  queueTimeUs: { mean: number; p99: number | null };
   /** Per request: the session.run time of the batch it ran in. */
-  computeTimeUs: { mean: number; p99: number };
+  computeTimeUs: { mean: number; p99: number | null };
 }

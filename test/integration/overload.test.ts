@@ -29,7 +29,9 @@ test('an overloaded server is reported at the rate it completed, as invalid, off
   const dir = mkdtempSync(join(tmpdir(), 'sb-overload-'));
   const file = join(dir, 'overload.yaml');
   writeFileSync(file, CONFIG);
-  const env = { SERVEBENCH_HOME: join(dir, '.servebench'), TEMPORAL_NAMESPACE: 'servebench-overload' }; // its own: a namespace whose workers stopped a minute ago looks served
+  // A namespace of its own: `run` starts its workers only where no worker polled in the last 2 minutes, and the
+  // CLI tests' workers (namespace servebench-cli) may have, just before, then gone.
+  const env = { SERVEBENCH_HOME: join(dir, '.servebench'), TEMPORAL_NAMESPACE: 'servebench-overload' };
 
   const run = await servebench(['run', file, '--id', 'overload-1'], env, 170_000);
   expect(run.stdout).toMatch(/server saturated: [\d,.]+ of [\d,.]+ req\/s completed/);
