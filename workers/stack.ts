@@ -5,12 +5,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { clusterQueue, LEADER_QUEUE } from '../workflows/queues';
 import { isLocalAddress, temporalTarget, type TemporalTarget } from './connection';
 import { answers, startDevServer, type DevServer } from './devserver';
 import { startLocalWorkers, type LocalWorkers } from './local-workers';
 import { installWorkerLogging } from './logging';
+import { pollerAlive } from './poller-liveness';
 import { artifactsDir, logsDir, resultsFile, temporalDbFile } from './paths';
 import { ensureSearchAttributes } from './search-attributes';
 
@@ -75,11 +77,28 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
 
 const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
 
-/** Whether a worker polled the queue in the last two minutes (the server keeps pollers that long, dead or alive). */
+/** Whether a live worker polls the queue (see poller-liveness.ts: a worker of this host that exited does not count). */
 async function polledRecently(client: Client, name: string, type: temporal.api.enums.v1.TaskQueueType): Promise<boolean> {
   const res = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name }, taskQueueType: type });
-  const recent = Date.now() - 120_000;
-  return (res.pollers ?? []).some((p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 > recent);
+  const now = Date.now();
+  return (res.pollers ?? []).some((p) =>
+    pollerAlive(
+      { identity: p.identity ?? '', lastAccessMs: p.lastAccessTime?.seconds != null ? Number(p.lastAccessTime.seconds) * 1000 : null },
+      now,
+      hostname(),
+      processRuns,
+    ),
+  );
+}
+
+/** Whether a process of this host runs (signal 0 checks without signalling; EPERM: it runs, as someone else). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Whether a leader worker (it runs the sweep workflows) polled lately. */

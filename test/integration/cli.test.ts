@@ -99,6 +99,17 @@ describe('servebench run and query', () => {
     expect(suggest.stdout + suggest.stderr).toMatch(/too small|too few/i);
   });
 
+  test('a second run right after the first one (whose workers the server still lists) runs its own workers again', async () => {
+    const { file, home } = workspace(CONFIG.replace(/sweep:[\s\S]*$/, ''));
+    const env = { SERVEBENCH_HOME: home, TEMPORAL_NAMESPACE: 'servebench-rerun' };
+    for (const id of ['rerun-1', 'rerun-2']) {
+      const run = await servebench(['run', file, '--id', id, '--json'], env, 120_000);
+      expect(run.stderr).not.toMatch(/no leader worker has answered/);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout).jobs.map((j: { status: string }) => j.status)).toEqual(['completed']);
+    }
+  });
+
   test('with a server answering at TEMPORAL_ADDRESS and no workers there, runs its own workers against it', async () => {
     const { file, home } = workspace();
     const env = { SERVEBENCH_HOME: home, TEMPORAL_NAMESPACE: 'servebench-cli' };
