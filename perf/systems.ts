@@ -1,0 +1,146 @@
+/**
+ * npm run perf:systems — the built-in server against the peer serving systems on the same model, cores and load.
+ *
+ * One ONNX model (an MLP, PERF_LAYERS x PERF_HIDDEN, input PERF_INPUT; default 4 x 512 x 512) is compiled once.
+ * Each round starts each system in turn (the order rotating per round) pinned to the server core, with one
+ * instance and one intra-op thread, and drives it from this process pinned to the client core:
+ * - saturation: closed loop, PERF_CONCURRENCY (8) outstanding, PERF_DURATION_S (3 s) after 1 s of warm-up;
+ * - single stream: one request at a time, as long.
+ * It prints per system the medians over PERF_ROUNDS (3) rounds, the host's CPU steal and the builtin's spread
+ * between rounds beside them (this host's noise), and last:
+ *   builtin_vs_best_peer_throughput = builtin's saturated req/s / the best other system's (higher is better)
+ *   builtin_vs_best_peer_p50        = the best other system's single-stream p50 / builtin's (higher is better)
+ * Systems that cannot start here (no .venv-systems) are skipped, and said so. Never asserts.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compileModel, type Artifact } from '../activities/compile';
+import { encodeRequest } from '../activities/inputs/body';
+import { prepareRequests } from '../activities/inputs/prepare';
+import { fetchModelMetadata, runLoad, type LoadResult } from '../activities/loadgen';
+import { spawnServer } from '../activities/serve/server-process';
+import { startSystem } from '../activities/serve/systems/start-system';
+import { parseConfig } from '../configs/load';
+import type { Config } from '../configs/schema';
+import { CLIENT_CPU, SERVER_CPU, TASKSET, fmt, log, median, pinSelf, printKeys } from './common';
+
+const LAYERS = Number(process.env.PERF_LAYERS ?? 4);
+const HIDDEN = Number(process.env.PERF_HIDDEN ?? 512);
+const INPUT = Number(process.env.PERF_INPUT ?? 512);
+const CONCURRENCY = Number(process.env.PERF_CONCURRENCY ?? 8);
+const DURATION_MS = Number(process.env.PERF_DURATION_S ?? 3) * 1000;
+const ROUNDS = Number(process.env.PERF_ROUNDS ?? 3);
+const SYSTEMS = (process.env.PERF_SYSTEMS ?? 'builtin,triton,mlserver').split(',');
+
+interface Served {
+  url: string;
+  modelName: string;
+  stop(): Promise<void>;
+}
+
+function servingOf(system: string): Config['serving'] {
+  const yaml = `name: perf-systems
+model: { generate: { family: mlp, layers: 1, hidden: 8, inputShape: [8] } }
+serving: { system: ${system}, instances: 1, intraOpThreads: 1, interOpThreads: 1 }
+workload: { mode: concurrency, concurrency: 1 }
+`;
+  return parseConfig(yaml, 'perf-systems').serving;
+}
+
+async function serve(system: string, artifact: Artifact): Promise<Served> {
+  if (system === 'builtin') {
+    const s = await spawnServer({ modelPath: artifact.path, modelName: artifact.modelName, instances: 1, intraOpThreads: 1, interOpThreads: 1, cpuList: SERVER_CPU });
+    return { url: s.url, modelName: artifact.modelName, stop: () => s.stop() };
+  }
+  const s = await startSystem(servingOf(system), artifact, SERVER_CPU);
+  return { url: s.url, modelName: s.modelName, stop: () => s.stop() };
+}
+
+async function drive(url: string, modelName: string, mode: 'concurrency' | 'single-stream'): Promise<LoadResult> {
+  const meta = await fetchModelMetadata(url, modelName);
+  const prepared = prepareRequests(meta.inputs, { batchSize: 1, seed: 1 });
+  if (!prepared.requests) throw new Error(`cannot build requests for ${modelName}`);
+  const bodies = prepared.requests.map((r) => encodeRequest(r, 'json'));
+  return runLoad({ baseUrl: url, modelName, bodies, mode, concurrency: CONCURRENCY, warmupMs: 1000, durationMs: DURATION_MS, maxDurationMs: DURATION_MS, seed: 1 });
+}
+
+/** CPU steal of the whole host, % of all CPU time, from /proc/stat (null where there is no such file). */
+function stealSnapshot(): { steal: number; total: number } | null {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  if (await pinSelf(CLIENT_CPU)) return;
+  log(`taskset=${TASKSET ?? 'none (unpinned)'} client cpu=${CLIENT_CPU} server cpu=${SERVER_CPU} systems=${SYSTEMS.join(',')} rounds=${ROUNDS}`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'servebench-perf-systems-'));
+  const steal0 = stealSnapshot();
+  const throughput = new Map<string, number[]>();
+  const p50 = new Map<string, number[]>();
+  const skipped = new Map<string, string>();
+  try {
+    const artifact = await compileModel(
+      { model: { generate: { family: 'mlp', layers: LAYERS, hidden: HIDDEN, inputShape: [INPUT], dtype: 'float32', seed: 1 } }, graphOptimization: 'all' },
+      { cacheDir: path.join(tmp, 'cache') },
+    );
+    log(`model ${artifact.modelName}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = SYSTEMS.map((_, i) => SYSTEMS[(i + round) % SYSTEMS.length]);
+      for (const system of order) {
+        if (skipped.has(system)) continue;
+        let served: Served;
+        try {
+          served = await serve(system, artifact);
+        } catch (e) {
+          skipped.set(system, (e as Error).message.split('\n')[0]);
+          log(`${system}: cannot start here, skipped: ${skipped.get(system)}`);
+          continue;
+        }
+        try {
+          const sat = await drive(served.url, served.modelName, 'concurrency');
+          const single = await drive(served.url, served.modelName, 'single-stream');
+          (throughput.get(system) ?? throughput.set(system, []).get(system)!).push(sat.throughput);
+          (p50.get(system) ?? p50.set(system, []).get(system)!).push(single.latency.p50Ms ?? NaN);
+          log(`round ${round + 1} ${system}: saturated ${fmt(sat.throughput, 0)} req/s (${sat.verdict.valid ? 'valid' : sat.verdict.reasons.join('; ')}), single-stream p50 ${fmt(single.latency.p50Ms ?? NaN)} ms`);
+        } finally {
+          await served.stop();
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const steal1 = stealSnapshot();
+  const keys: Record<string, string | number> = {
+    model: `mlp_l${LAYERS}_h${HIDDEN}_in${INPUT}`,
+    pinned: TASKSET ? `client:${CLIENT_CPU},server:${SERVER_CPU}` : 'no',
+    rounds: ROUNDS,
+    host_steal_pct: steal0 && steal1 && steal1.total > steal0.total ? (100 * (steal1.steal - steal0.steal)) / (steal1.total - steal0.total) : 'n/a',
+  };
+  const builtinRounds = throughput.get('builtin') ?? [];
+  if (builtinRounds.length > 1) keys.builtin_throughput_spread = Math.max(...builtinRounds) / Math.min(...builtinRounds);
+  for (const [system, why] of skipped) keys[`${system}_skipped`] = why;
+  for (const system of SYSTEMS) {
+    if (!throughput.has(system)) continue;
+    keys[`${system}_saturated_rps`] = median(throughput.get(system)!);
+    keys[`${system}_single_stream_p50_ms`] = median(p50.get(system)!);
+  }
+  const peers = SYSTEMS.filter((s) => s !== 'builtin' && throughput.has(s));
+  if (throughput.has('builtin') && peers.length) {
+    const bestPeerThroughput = Math.max(...peers.map((s) => median(throughput.get(s)!)));
+    const bestPeerP50 = Math.min(...peers.map((s) => median(p50.get(s)!)));
+    keys.builtin_vs_best_peer_throughput = median(throughput.get('builtin')!) / bestPeerThroughput;
+    keys.builtin_vs_best_peer_p50 = bestPeerP50 / median(p50.get('builtin')!);
+  }
+  printKeys(keys);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
