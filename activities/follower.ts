@@ -12,9 +12,11 @@ import { cpus } from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../configs/schema';
 import type { DeviceInfo } from '../workflows/scheduler/messages';
+import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
 import { findCompiled } from './compile/compile';
 import { compileInChild } from './compile/compile-process';
 import type { Artifact, CompileSpec } from './compile/types';
+import { keepHeartbeating as keepHeartbeatingEvery } from './heartbeat';
 import { spawnLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
 import { workloadOptions } from './loadgen/options';
 import { encodeRequest, type RequestBody } from './inputs/body';
@@ -53,15 +55,8 @@ const wholeHost = (): DeviceInfo => ({ name: 'cpu', type: 'cpu', cores: Array.fr
 
 const compileSpec = (config: Config): CompileSpec => ({ model: config.model, graphOptimization: config.compile.graphOptimization, feed: inputSettings(config) });
 
-/** Heartbeat period: a dead worker is noticed within the workflow's heartbeat timeout (10 s for measure). */
-const HEARTBEAT_MS = 1_000;
-
-/** Beats every HEARTBEAT_MS with the latest details, whatever the activity is waiting on; returns a stop function. */
-function keepHeartbeating(details: () => unknown): () => void {
-  const activity = Context.current();
-  const timer = setInterval(() => activity.heartbeat(details()), HEARTBEAT_MS);
-  return () => clearInterval(timer);
-}
+/** Beats with the latest details, whatever the activity is waiting on: a dead follower falls silent. */
+const keepHeartbeating = (details: () => unknown) => keepHeartbeatingEvery(FOLLOWER_HEARTBEAT_MS, details);
 
 /** Heartbeat details while a claim waits: who holds the cores. */
 function waitingFor(ledger: NodeLedger, cores: number[] | null, what: string): () => unknown {

@@ -5,11 +5,13 @@ import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/loa
 import { jobKey } from '../configs/matrix';
 import { configPatch } from '../configs/patch';
 import { preflightChecks } from '../configs/preflight';
+import { heartbeatingAll } from './heartbeat';
 import { finishedJobs } from './analysis/finished';
 import { writeJob, writeSweep } from './analysis/record';
 import type { JobSummary } from './job-summary';
 import { createSchedulerActivities } from './scheduler';
 import type { Client } from '@temporalio/client';
+import { LEADER_HEARTBEAT_MS } from '../workflows/timings';
 import type { JobOutcome, PlanSweepInput, SweepPlan, SweepRow } from './types';
 
 export interface LeaderContext {
@@ -40,7 +42,16 @@ export function planSweep(input: PlanSweepInput): SweepPlan {
   }
 }
 
+/**
+ * Every leader activity heartbeats while it runs (a record may wait for the results database's lock), so one
+ * whose leader died is noticed within LEADER_HEARTBEAT_TIMEOUT_MS and retried by another leader; recording is
+ * idempotent (INSERT OR REPLACE by run id), so the retry replaces whatever the dead attempt wrote.
+ */
 export function createLeaderActivities(ctx: LeaderContext) {
+  return heartbeatingAll(leaderActivities(ctx), LEADER_HEARTBEAT_MS);
+}
+
+function leaderActivities(ctx: LeaderContext) {
   return {
     async planSweep(input: PlanSweepInput): Promise<SweepPlan> {
       return planSweep(input);

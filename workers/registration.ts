@@ -8,10 +8,8 @@ import type { ConnectionLike } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { probeHost } from '../activities/probe/host';
 import { LEADER_QUEUE } from '../workflows/queues';
+import { NODE_HEARTBEAT_MS } from '../workflows/timings';
 import { deregisterNodeSignal, nodeHeartbeatSignal, registerNodeSignal, schedulerWorkflowId, type DeviceInfo, type NodeRegistration } from '../workflows/scheduler/messages';
-
-/** Well inside the scheduler's NODE_DEAD_AFTER_MS (20 s), so one lost beat is not a death. */
-export const NODE_HEARTBEAT_MS = 5_000;
 
 export interface Membership {
   registration: NodeRegistration;

@@ -5,13 +5,16 @@ import type { LeaderActivities } from '../activities/leader';
 import type { FollowerActivities } from '../activities/follower';
 import { maxDurationMs } from '../activities/loadgen/run-rules';
 import { clusterQueue, deviceQueue, LEADER_QUEUE } from './queues';
+import { COMPILE_HEARTBEAT_TIMEOUT_MS, DEVICE_START_TIMEOUT_MS, LEADER_HEARTBEAT_TIMEOUT_MS, LEADER_START_TO_CLOSE_MS, MEASURE_HEARTBEAT_TIMEOUT_MS } from './timings';
 
 /** Failures that no retry can fix: bad config, bad model. */
 export const NON_RETRYABLE = ['InvalidConfig', 'InvalidModel'];
 
 export const leader = proxyActivities<LeaderActivities>({
   taskQueue: LEADER_QUEUE,
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: LEADER_START_TO_CLOSE_MS,
+  // Leader activities beat every second: a killed leader's activity is retried by another within seconds.
+  heartbeatTimeout: LEADER_HEARTBEAT_TIMEOUT_MS,
   // DuckDB allows one writer process: a write that meets a lock waits and is retried, for a long time.
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 50, nonRetryableErrorTypes: NON_RETRYABLE },
 });
@@ -20,13 +23,10 @@ export function compileTier(config: Config) {
   return proxyActivities<Pick<FollowerActivities, 'compile'>>({
     taskQueue: clusterQueue(config.target.cluster),
     startToCloseTimeout: '15 minutes',
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: COMPILE_HEARTBEAT_TIMEOUT_MS,
     retry: { initialInterval: '2s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }
-
-/** How long a leased device's queue may leave a task unstarted before the device counts as dead. */
-export const DEVICE_START_TIMEOUT_MS = 60_000;
 
 /**
  * The granted device's queue. One attempt per lease: a lost attempt (dead follower: no heartbeat, or nobody
@@ -41,7 +41,7 @@ export function deviceTier(config: Config, node: string, device: string) {
     // device (single tier) and draining requests.
     startToCloseTimeout: warmup + maxDurationMs(duration, maxDuration) + 15 * 60_000,
     // A dead follower stops heartbeating (the activity beats every second).
-    heartbeatTimeout: '10 seconds',
+    heartbeatTimeout: MEASURE_HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 1 },
   });
 }

@@ -19,12 +19,9 @@ import {
   type NodeRegistration,
   type SchedulerView,
 } from './messages';
+import { LEADER_HEARTBEAT_TIMEOUT_MS, NODE_DEAD_AFTER_MS, SCHEDULER_TICK_MS } from '../timings';
 import { place, unmatchable, type DeviceView, type PendingRequest } from './policy';
 
-/** A node that has not heartbeated for this long is dead: its devices get no new leases. */
-export const NODE_DEAD_AFTER_MS = 20_000;
-/** How often the scheduler looks at the clock (node deaths, dead lease holders) while it has anything to watch. */
-const TICK_MS = 5_000;
 /** How often lease holders and waiting requesters are checked for being alive (terminated workflows run no code). */
 const HOLDER_CHECK_MS = 60_000;
 /** A request no registered device can match fails after this long (a matching node may just be starting). */
@@ -68,6 +65,8 @@ export interface SchedulerInput {
 
 const { workflowsNotRunning } = proxyActivities<SchedulerActivities>({
   startToCloseTimeout: '1 minute',
+  // A leader activity: it heartbeats, so a dead leader's check is retried by another within seconds.
+  heartbeatTimeout: LEADER_HEARTBEAT_TIMEOUT_MS,
   retry: { maximumAttempts: 3 },
 });
 
@@ -117,7 +116,7 @@ export async function schedulerWorkflow({ cluster, state: carried, historyLimit 
   void (async () => {
     for (;;) {
       await condition(watching);
-      await sleep(TICK_MS);
+      await sleep(SCHEDULER_TICK_MS);
       dirty = true;
     }
   })();
