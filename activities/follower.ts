@@ -5,13 +5,14 @@
  * compile waits for a core nobody holds, and every result says what else ran on the node meanwhile.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../configs/schema';
 import type { DeviceInfo } from '../workflows/scheduler/messages';
+import { externalServerUnavailable, invalidConfig, serverStartFailed, systemUnavailable } from '../workflows/failures';
 import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
 import { findCompiled } from './compile/compile';
 import { compileInChild } from './compile/compile-process';
@@ -181,7 +182,7 @@ async function attachServer(config: Config): Promise<MeasuredServer> {
   try {
     meta = await attachExternalServer(s.endpoint!, modelName);
   } catch (e) {
-    if (e instanceof ExternalServerError) throw ApplicationFailure.nonRetryable(e.message, 'ExternalServerUnavailable');
+    if (e instanceof ExternalServerError) throw externalServerUnavailable(e.message);
     throw e;
   }
   return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, pinned: true, meta, stats: async () => null, stop: async () => undefined };
@@ -191,7 +192,7 @@ async function attachServer(config: Config): Promise<MeasuredServer> {
 async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Config, artifact: Artifact, signal: AbortSignal): Promise<MeasuredServer> {
   const s = config.serving;
   const problem = executionProviderProblem(s.executionProvider);
-  if (problem) throw ApplicationFailure.nonRetryable(`${problem} (node ${ctx.node})`, 'InvalidConfig');
+  if (problem) throw invalidConfig(`${problem} (node ${ctx.node})`);
   const cpuList = formatCpuList(device.cores);
   const model = await artifactHere(ctx, config, artifact, cpuList, signal);
   const server = await spawnServer({
@@ -235,8 +236,8 @@ async function startPeerSystem(ctx: FollowerContext, device: DeviceInfo, config:
     return await startSystem(config.serving, model, cpuList, signal, deviceEnv(device));
   } catch (e) {
     if (signal.aborted) throw new CancelledFailure(`serving.system "${config.serving.system}" start cancelled`);
-    const type = e instanceof SystemUnavailableError ? 'SystemUnavailable' : 'ServerStartFailed';
-    throw ApplicationFailure.nonRetryable(`${(e as Error).message} (node ${ctx.node}, device ${device.name})`, type);
+    const failure = e instanceof SystemUnavailableError ? systemUnavailable : serverStartFailed;
+    throw failure(`${(e as Error).message} (node ${ctx.node}, device ${device.name})`);
   }
 }
 
@@ -316,10 +317,10 @@ async function measureOn(
  */
 function requestBodies(config: Config, meta: ModelMetadata): { bodies: RequestBody[]; shapes: Record<string, number[] | number[][]> } {
   const prepared = prepareRequests(meta.inputs, inputSettings(config));
-  if (!prepared.requests) throw ApplicationFailure.nonRetryable(`model "${meta.name}": ${describeIssues(prepared.issues)}`, 'InvalidConfig');
+  if (!prepared.requests) throw invalidConfig(`model "${meta.name}": ${describeIssues(prepared.issues)}`);
   try {
     return { bodies: prepared.requests.map((r) => encodeRequest(r, config.workload.tensorFormat)), shapes: shapesSent(prepared.requests) };
   } catch (e) {
-    throw ApplicationFailure.nonRetryable((e as Error).message, 'InvalidConfig');
+    throw invalidConfig((e as Error).message);
   }
 }

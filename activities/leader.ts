@@ -1,5 +1,4 @@
 /** The leader's activities: plan a sweep from its config, and record sweeps and jobs in the results database. */
-import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../configs/errors';
 import { expandAndValidate, parseConfig, revalidateConfig } from '../configs/load';
 import { jobKey } from '../configs/matrix';
@@ -11,6 +10,7 @@ import { writeJob, writeSweep } from './analysis/record';
 import type { JobSummary } from './job-summary';
 import { createSchedulerActivities } from './scheduler';
 import type { Client } from '@temporalio/client';
+import { invalidConfig } from '../workflows/failures';
 import { LEADER_HEARTBEAT_MS } from '../workflows/timings';
 import type { JobOutcome, PlanSweepInput, SweepPlan, SweepRow } from './types';
 
@@ -37,7 +37,7 @@ export function planSweep(input: PlanSweepInput): SweepPlan {
     }));
     return { name: config.name, config, jobs };
   } catch (err) {
-    if (err instanceof ConfigError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidConfig');
+    if (err instanceof ConfigError) throw invalidConfig(err.message);
     throw err;
   }
 }

@@ -4,11 +4,10 @@ import type { Config } from '../configs/schema';
 import type { LeaderActivities } from '../activities/leader';
 import type { FollowerActivities } from '../activities/follower';
 import { maxDurationMs } from '../activities/loadgen/run-rules';
+import { NON_RETRYABLE } from './failures';
 import { clusterQueue, deviceQueue, LEADER_QUEUE } from './queues';
 import { COMPILE_HEARTBEAT_TIMEOUT_MS, DEVICE_START_TIMEOUT_MS, LEADER_HEARTBEAT_TIMEOUT_MS, LEADER_START_TO_CLOSE_MS, MEASURE_HEARTBEAT_TIMEOUT_MS } from './timings';
 
-/** Failures that no retry can fix: bad config, bad model. */
-export const NON_RETRYABLE = ['InvalidConfig', 'InvalidModel'];
 
 export const leader = proxyActivities<LeaderActivities>({
   taskQueue: LEADER_QUEUE,

@@ -6,7 +6,8 @@
  */
 import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, setCurrentDetails, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { JobOutcome, MeasureResult, PlannedJob } from '../activities/types';
-import { compileTier, deviceTier, leader, NON_RETRYABLE } from './activities';
+import { compileTier, deviceTier, leader } from './activities';
+import { invalidConfig, isNonRetryable } from './failures';
 import { LeaseClient } from './scheduler/lease-client';
 import { deviceKey } from './scheduler/messages';
 import { expectedDeviceMs } from './scheduler/policy';
@@ -70,8 +71,9 @@ async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: 
       preferNodes: outcome.compile ? [outcome.compile.node] : [],
       avoid,
     });
-    if (grant.error) throw ApplicationFailure.nonRetryable(grant.error, 'InvalidConfig');
+    if (grant.error) throw invalidConfig(grant.error);
     await report('measure', ` on ${grant.node}/${grant.device} (placement ${placement})`);
+    outcome.measureAttempts = placement;
     const device = deviceTier(config, grant.node, grant.device);
     try {
       if (scheduling === 'single-tier') outcome.compile = await device.compileOnDevice({ jobId: job.jobId, config });
@@ -85,18 +87,13 @@ async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: 
       }
       const lost = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
       await leases.release(grant.requestId, lost ? 'lost' : 'failed');
-      if (!retryable(err)) throw err;
+      if (isNonRetryable(err)) throw err;
       avoid.push(deviceKey(grant.node, grant.device));
       lastError = err;
       if (!lost) await sleep('2 seconds');
     }
   }
   throw lastError;
-}
-
-function retryable(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return !(cause instanceof ApplicationFailure && (cause.nonRetryable || NON_RETRYABLE.includes(cause.type ?? '')));
 }
 
 /** The innermost message of a failure chain: what actually went wrong, for the user. */

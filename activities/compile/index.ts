@@ -7,4 +7,3 @@ export { buildTransformerModel, transformerCost, transformerModelName, transform
 export { buildGeneratedModel, generateSpecProblems, generatedModelName, FAMILIES, type GenerateSpec } from './generate';
 export type { Dtype } from './onnx-build';
 export { readModelInfo, NotOnnxModelError, type ModelInfo } from './model-info';
-export { INVALID_MODEL } from './errors';

@@ -5,7 +5,7 @@
  *   child  → { type: 'progress', progress }, { type: 'window' }, then { type: 'result', result } or { type: 'error', error }.
  * Exits once it has answered, and at once when its parent goes away.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { invalidConfig } from '../../workflows/failures';
 import { toWire } from '../process/wire-error';
 import { runLoad, type LoadOptions } from './driver';
 import { LoadLimitError } from './limits';
@@ -40,7 +40,7 @@ process.on('message', (msg: ParentMessage) => {
   }).then(
     (result) => answer({ type: 'result', result }),
     // A load the generator cannot hold fails the same way on any device: not retried elsewhere.
-    (e: unknown) => answer({ type: 'error', error: toWire(e instanceof LoadLimitError ? ApplicationFailure.nonRetryable(e.message, 'InvalidConfig') : e) }),
+    (e: unknown) => answer({ type: 'error', error: toWire(e instanceof LoadLimitError ? invalidConfig(e.message) : e) }),
   );
 });
 

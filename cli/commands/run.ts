@@ -23,6 +23,7 @@ import { createProgressView } from '../progress';
 import { finishedJobSummaries } from '../finished-jobs';
 import { invalidJobs, renderSweepSummary } from '../summary';
 import { lastingUiWorkflowUrl } from '../ui';
+import { FAILURE, isFailure } from '../../workflows/failures';
 
 const NO_WORKER_WARNING_MS = 30_000;
 
@@ -120,8 +121,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         return EXIT.cancelled;
       }
       if (err instanceof WorkflowFailedError) {
-        const cause = (err.cause?.cause ?? err.cause) as (Error & { type?: string }) | undefined;
-        const invalid = cause?.type === 'InvalidConfig';
+        const cause = (err.cause?.cause ?? err.cause) as Error | undefined;
+        const invalid = isFailure(err, FAILURE.invalidConfig);
         throw new CliError(`sweep ${sweepId} failed: ${cause?.message ?? err.message}`, invalid ? EXIT.invalid : EXIT.failed);
       }
       throw err;
