@@ -32,6 +32,17 @@ const INSTANCE_OPTIONS: Record<Access, Record<string, string>> = {
   },
 };
 
+/** Reading a results file that does not exist: the user has not run a benchmark yet (bad input, not a crash). */
+export class MissingDatabaseError extends Error {
+  override readonly name = 'MissingDatabaseError';
+  constructor(readonly file: string) {
+    super(`no results database at ${file}: run a benchmark first (servebench run CONFIG)`);
+  }
+}
+
+/** The one test every command uses for a missing results database. */
+export const isMissingDatabase = (err: unknown): err is MissingDatabaseError => err instanceof MissingDatabaseError;
+
 const LOCK_RETRY_MS = 100;
 const LOCK_WAIT_MS = 30_000;
 
@@ -54,7 +65,7 @@ async function openInstance(file: string, access: Access): Promise<DuckDBInstanc
 /** Runs `fn` on a connection to `file`, creating the file and schema when writing; always closes. */
 export async function withDatabase<T>(file: string, access: Access, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   if (access !== 'read-write' && !existsSync(file)) {
-    throw new Error(`no results database at ${file}: run a benchmark first (servebench run CONFIG)`);
+    throw new MissingDatabaseError(file);
   }
   if (access === 'read-write') mkdirSync(dirname(file), { recursive: true });
   const instance = await openInstance(file, access);

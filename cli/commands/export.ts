@@ -1,5 +1,5 @@
 /** `servebench export SWEEP --out DIR`: the sweep's rows of every table, as Parquet files. */
-import { withDatabase } from '../../analysis/db';
+import { isMissingDatabase, withDatabase } from '../../analysis/db';
 import { exportSweep } from '../../analysis/export';
 import { resolveSweep, UnknownSweepError } from '../../analysis/sweeps';
 import { resultsFile } from '../../workers/paths';
@@ -16,7 +16,7 @@ export async function exportCommand(sweep: string, opts: { out: string; db?: str
     process.stdout.write(renderTable(['table', 'rows', 'file'], written) + '\n');
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof UnknownSweepError || /no results database/.test((err as Error).message)) throw new CliError((err as Error).message, EXIT.invalid);
+    if (err instanceof UnknownSweepError || isMissingDatabase(err)) throw new CliError((err as Error).message, EXIT.invalid);
     throw err;
   }
 }

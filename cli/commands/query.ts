@@ -2,6 +2,7 @@
  * `servebench query SQL`: the user's SQL over the results file, as a table, JSON, CSV or a Parquet file. The SQL
  * can read that file and nothing else (analysis/user-query.ts); `--parquet` is written by servebench itself.
  */
+import { isMissingDatabase } from '../../analysis/db';
 import { writeResultToParquet } from '../../analysis/parquet-writer';
 import { isRefusal, READ_ONLY_PROMISE, runUserQuery, withUserQuery } from '../../analysis/user-query';
 import { resultsFile } from '../../workers/paths';
@@ -39,7 +40,7 @@ export async function queryCommand(sql: string, opts: QueryOptions): Promise<num
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) throw err;
-    if (/no results database/.test((err as Error).message)) throw new CliError((err as Error).message, EXIT.invalid);
+    if (isMissingDatabase(err)) throw new CliError((err as Error).message, EXIT.invalid);
     throw sqlError(file, err);
   }
 }

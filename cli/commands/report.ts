@@ -1,4 +1,5 @@
 /** `servebench report SWEEP`: a self-contained HTML report with plots, and a Markdown summary on stdout. */
+import { isMissingDatabase } from '../../analysis/db';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadReport, renderReport } from '../../analysis/report/build';
@@ -22,7 +23,7 @@ export async function reportCommand(sweep: string, opts: ReportOptions): Promise
     data = await loadReport(file, sweep);
   } catch (err) {
     // An unknown sweep or a missing results file is bad input: nothing to report on.
-    if (err instanceof UnknownSweepError || /no results database at/.test((err as Error).message)) throw new CliError((err as Error).message, EXIT.invalid);
+    if (err instanceof UnknownSweepError || isMissingDatabase(err)) throw new CliError((err as Error).message, EXIT.invalid);
     const msg = (err as Error).message;
     // Tables and views are created if missing but never altered, so a file from an older servebench lacks them.
     const hint = /Catalog Error|Binder Error/.test(msg) ? ' (the file predates this version of the results schema; record the sweep again into a new results file)' : '';

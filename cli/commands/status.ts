@@ -3,6 +3,7 @@
  * waits); with SWEEP, that sweep's progress and the stage of each running job. With no Temporal server running
  * on this host (after a plain `run`, whose embedded server stopped), the sweeps as the results database holds them.
  */
+import { isMissingDatabase } from '../../analysis/db';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { recordedSweep, recordedSweeps, type SweepLine } from '../../analysis/sweep-list';
 import { UnknownSweepError } from '../../analysis/sweeps';
@@ -117,7 +118,7 @@ async function statusFromResults(sweep: string | undefined, opts: StatusOptions)
   try {
     line = await recordedSweep(file, sweep);
   } catch (err) {
-    if (err instanceof UnknownSweepError || /no results database/.test((err as Error).message)) throw new CliError((err as Error).message, EXIT.invalid);
+    if (err instanceof UnknownSweepError || isMissingDatabase(err)) throw new CliError((err as Error).message, EXIT.invalid);
     throw err;
   }
   process.stdout.write((opts.json ? JSON.stringify({ ...line, progress: null }, null, 2) : renderSweep(line)) + '\n');

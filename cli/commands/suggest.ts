@@ -2,7 +2,7 @@
  * `servebench suggest SWEEP`: fit throughput and p99 over a finished sweep's parameters, say how well the model
  * predicts runs it was not fitted on, and propose the next configurations to measure. Reads the results file only.
  */
-import { withDatabase } from '../../analysis/db';
+import { isMissingDatabase, withDatabase } from '../../analysis/db';
 import { evaluateModel, type ErrorStats, type HeldOutError } from '../../analysis/model/evaluate';
 import { loadSweepRuns, type SweepRuns } from '../../analysis/model/load';
 import { suggestNext, type Interval, type SuggestResult } from '../../analysis/model/suggest';
@@ -39,7 +39,7 @@ async function load(file: string, sweep: string): Promise<SweepRuns> {
     return await withDatabase(file, 'read-only', (conn) => loadSweepRuns(conn, sweep));
   } catch (err) {
     const msg = (err as Error).message;
-    if (err instanceof UnknownSweepError || /^no results database at/.test(msg)) throw new CliError(msg, EXIT.invalid);
+    if (err instanceof UnknownSweepError || isMissingDatabase(err)) throw new CliError(msg, EXIT.invalid);
     throw new CliError(`could not read sweep "${sweep}" from ${file}: ${msg}`, EXIT.failed);
   }
 }
