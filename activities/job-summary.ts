@@ -40,7 +40,7 @@ export function summarizeOutcome(o: JobOutcome): JobSummary {
     error: o.error,
     node: m?.node,
     device: m?.device,
-    measureAttempts: m?.attempt,
+    measureAttempts: m?.attempt ?? o.measureAttempts,
     batchSize: o.job.config.workload.batchSize,
     slo: o.job.config.slo,
     load: m

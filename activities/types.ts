@@ -108,6 +108,8 @@ export interface JobOutcome {
   error?: string;
   compile?: CompileResult;
   measure?: MeasureResult;
+  /** Devices the measurement was tried on, a failed one too (a completed one also says it as measure.attempt). */
+  measureAttempts?: number;
 }
 
 export interface SweepRow {

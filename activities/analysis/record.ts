@@ -65,7 +65,7 @@ export function jobRow(o: JobOutcome, recordedAt: string): Row {
     compile_seconds: a?.compileSeconds ?? null,
     compile_cached: a?.cached ?? null,
     compile_attempts: compile?.attempt ?? null,
-    measure_attempts: measure?.attempt ?? null,
+    measure_attempts: measure?.attempt ?? o.measureAttempts ?? null,
     compile_started_at: compile?.startedAt ?? null,
     compile_finished_at: compile?.finishedAt ?? null,
     serve_started_at: measure?.serveStartedAt ?? null,
