@@ -2,9 +2,11 @@
  * Child-process entry of the built-in server (see server-process.ts).
  * Options: JSON in $SERVEBENCH_SERVER_OPTIONS, or as the first argument.
  * Prints one line `{"ready":true,"url":…,"port":…}` once listening; on failure
- * writes the reason to stderr and exits 1. Exits when its parent goes away
+ * one line `{"error":<WireError>}` (an ApplicationFailure keeps its type and
+ * non-retryable flag), the reason on stderr too, and exits 1. Exits when its parent goes away
  * (IPC disconnect) or on SIGTERM/SIGINT, closing gracefully first.
  */
+import { toWire } from '../process/wire-error';
 import { startServer, type RunningServer, type ServerOptions } from './server';
 
 let server: RunningServer | null = null;
@@ -35,5 +37,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`${(err as Error)?.message ?? String(err)}\n`);
-  process.exit(1);
+  process.stdout.write(`${JSON.stringify({ error: toWire(err) })}\n`, () => process.exit(1));
 });

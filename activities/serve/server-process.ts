@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import { exited, pinnedNodeCommand } from '../process/pinned-spawn';
+import { fromWire, type WireError } from '../process/wire-error';
 import { compiledScript } from './compiled';
 import type { ServerOptions, ServerStats } from './types';
 
@@ -65,26 +66,26 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => fail(`server did not start within ${startTimeoutMs} ms`), startTimeoutMs);
-    const fail = (why: string) => {
+    const fail = (why: string | Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(why));
+      reject(typeof why === 'string' ? new Error(why) : why);
     };
     child.once('error', (err) => fail(`cannot start server process: ${err.message}`));
-    child.once('exit', (code, signal) => {
-      // Let the last stderr chunk arrive before quoting it.
-      setImmediate(() => fail(`server process exited (${signal ?? `code ${code}`}) before it was ready: ${stderr.trim() || 'no output'}`));
-    });
+    // 'close', not 'exit': its stdout (the error line) and stderr have been read to the end by then.
+    child.once('close', (code, signal) => fail(`server process exited (${signal ?? `code ${code}`}) before it was ready: ${stderr.trim() || 'no output'}`));
     child.stdout!.setEncoding('utf8');
     const onData = (c: string) => {
       out += c;
       const nl = out.indexOf('\n');
       if (nl < 0) return;
       try {
-        const msg = JSON.parse(out.slice(0, nl)) as { ready?: boolean; url?: string };
+        const msg = JSON.parse(out.slice(0, nl)) as { ready?: boolean; url?: string; error?: WireError };
+        // A failure the child explains (a model that cannot be batched): its type and retryability survive.
+        if (msg.error) return fail(fromWire(msg.error));
         if (!msg.ready || !msg.url) throw new Error('not a ready line');
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.removeAllListeners('close');
         child.removeAllListeners('error');
         child.on('error', () => undefined); // e.g. a failed kill(); stop() still waits for 'exit'
         child.stdout!.off('data', onData);

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { Dispatcher } from './dispatcher';
 import { createHandler, deliverer, type HandlerContext } from './http-handler';
 import { startPool } from './instance-pool';
-import { buildModelSpec } from './model-spec';
+import { buildModelSpec, type ModelSpec } from './model-spec';
+import { invalidConfig } from '../../workflows/failures';
 import { StatsRecorder } from './stats';
 import { tritonModelConfig } from './triton-config';
 import type { RunningServer, ServerOptions } from './types';
@@ -53,9 +54,16 @@ function serverVersion(): string {
   return '0.0.0';
 }
 
+/** Why serving.batching cannot serve this model, and what to do instead. */
+function unbatchable(spec: ModelSpec): string {
+  const fixed = [...spec.inputs, ...spec.outputs].filter((io) => io.shape[0] !== -1).map((io) => `${io.name} [${io.shape.map((d) => (d === -1 ? '?' : d)).join(', ')}]`);
+  return `serving.batching: model "${spec.name}" cannot be batched: dynamic batching needs a dynamic first (batch) dimension on every input and output, and ${fixed.join(', ')} has none; remove serving.batching to serve it unbatched`;
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const problems = optionProblems(opts);
-  if (problems.length > 0) throw new RangeError(`invalid server options: ${problems.join('; ')}`);
+  // Bad input, not bad luck: non-retryable, so a job does not try it on device after device.
+  if (problems.length > 0) throw invalidConfig(`invalid server options: ${problems.join('; ')}`);
   const host = opts.host ?? '127.0.0.1';
 
   const pool = await startPool(
@@ -66,7 +74,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const stopPool = () => Promise.all(pool.instances.map((i) => i.terminate()));
   if (opts.batching && !spec.batchable) {
     await stopPool();
-    throw new Error(`model ${opts.modelPath} cannot be batched: not every input and output has a dynamic first dim`);
+    throw invalidConfig(unbatchable(spec));
   }
 
   const stats = new StatsRecorder();
