@@ -104,8 +104,10 @@ maybe('a measurement on cpu0 pins its server and its load-generator child to cor
 
 maybe('a compile started while cpu0 and cpu1 both measure waits until one ends, then takes its core', async () => {
   const { artifact } = await compile(config(2, '1s'), 'pin/shared');
+  // The long one outlasts the short one by far more than any stall of a busy host (another job pinned to core 0
+  // once held the short one back 3.5 s, and the compile then found core 1 free first).
   const short = measure(cpu0, config(2, '1500ms'), 'pin/short', artifact);
-  const long = measure(cpu1, config(2, '5s'), 'pin/long', artifact);
+  const long = measure(cpu1, config(2, '20s'), 'pin/long', artifact);
   await until('both measurements holding their cores', () => ledger.holders([0, 1]).filter((a) => a.kind === 'measure').length === 2);
 
   // A model not in the cache, so the compile really runs.
