@@ -288,7 +288,7 @@ export function rooflinePlot(data: ReportData): Plot {
     ...base,
     spec,
     caption:
-      'x: model FLOPs per sample × mean rows per model run (from the built-in server’s batching statistics, else the request batch size). ' +
+      'x: model FLOPs per sample × mean rows per model run (from the server’s batching statistics where it gives them, else the request batch size). ' +
       'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any valid run reached, an empirical ceiling on this device: ' +
       'runs far below it at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.',
   };
