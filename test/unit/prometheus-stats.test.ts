@@ -1,10 +1,11 @@
 /**
  * Server statistics from two real /metrics scrapes (test/fixtures/metrics: MLServer 1.7.1 and Triton 2.51 via
  * PyTriton 0.7.0, each serving model mlp_cap, scraped before and after 40 requests of 2 rows each at
- * max batch size 4).
+ * max batch size 4; mlserver-1.7.1-workers2-*: the same with 2 parallel workers).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { mlserverMetricsDelta, modelMetricSums, tritonMetricsDelta } from '../../activities/serve/systems/prometheus-stats';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/metrics', name), 'utf8');
@@ -29,6 +30,24 @@ describe('MLServer /metrics', () => {
   test('another model\'s metrics are not read', () => {
     expect(modelMetricSums(fixture('mlserver-1.7.1-end.txt'), 'other')).toEqual({});
     expect(() => mlserverMetricsDelta({}, {})).toThrow('no model_infer_request_success_total');
+  });
+});
+
+describe('MLServer /metrics with parallel workers', () => {
+  const text = fixture('mlserver-1.7.1-workers2-end.txt');
+
+  test('the parser alone fails on its histograms (sum before buckets); without their bucket lines it reads them', () => {
+    expect(() => parsePrometheusTextFormat(text)).toThrow(TypeError);
+    expect(modelMetricSums(text, 'mlp_cap')).toMatchObject({ model_infer_request_success_total: 41, model_infer_request_duration_count: 41 });
+  });
+
+  test('its queue metrics are queue lengths, not times: queue time stays null', () => {
+    // batch_request_queue (labelled model_name) and parallel_request_queue observe how many requests wait.
+    expect(text).toMatch(/^# TYPE batch_request_queue histogram$/m);
+    expect(text).toMatch(/^# TYPE parallel_request_queue histogram$/m);
+    const s = mlserverMetricsDelta(modelMetricSums(fixture('mlserver-1.7.1-workers2-start.txt'), 'mlp_cap'), modelMetricSums(text, 'mlp_cap'));
+    expect(s).toMatchObject({ requests: 40, inferences: null, batches: null, queueTimeUs: { mean: null } });
+    expect(s.requestTimeUs!.mean!).toBeGreaterThan(0);
   });
 });
 

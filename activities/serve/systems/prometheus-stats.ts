@@ -16,6 +16,12 @@ import type { ServerStats } from '../types';
 /** Sums of one model's samples, by metric name (`<summary>_count` / `<summary>_sum` for summaries and histograms). */
 export type MetricSums = Record<string, number>;
 
+/**
+ * Histogram bucket lines, which nothing here reads: parse-prometheus-text-format 1.1.1 throws on a histogram
+ * whose `_sum` line comes before its buckets, as MLServer's multiprocess exposition (parallel workers) writes them.
+ */
+const BUCKET_LINE = /^[A-Za-z_:][A-Za-z0-9_:]*_bucket[{\s]/;
+
 /** The samples of `model` in a /metrics text, summed over their other labels (version, failure reason). */
 export function modelMetricSums(text: string, model: string): MetricSums {
   const sums: MetricSums = {};
@@ -23,7 +29,11 @@ export function modelMetricSums(text: string, model: string): MetricSums {
     if (v === undefined) return;
     sums[name] = (sums[name] ?? 0) + Number(v);
   };
-  for (const family of parsePrometheusTextFormat(text) as PrometheusFamily[]) {
+  const withoutBuckets = text
+    .split('\n')
+    .filter((line) => !BUCKET_LINE.test(line))
+    .join('\n');
+  for (const family of parsePrometheusTextFormat(withoutBuckets) as PrometheusFamily[]) {
     for (const m of family.metrics) {
       if (m.labels?.model !== model) continue;
       if (family.type === 'SUMMARY' || family.type === 'HISTOGRAM') {
