@@ -158,7 +158,7 @@ async function until(ok: () => boolean, ms: number, why: string | (() => string)
 }
 
 describe('a peer system on a device', () => {
-  test("MLServer with parallel workers runs wholly on the device's cores, serves the model, and stops with its workers", async () => {
+  test("MLServer with parallel workers runs wholly on the device's cores, serves the model, counts its requests in /metrics, and stops with its workers", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-systems-'));
     const modelPath = join(dir, 'mlp.onnx');
     writeFileSync(modelPath, buildMlpModel({ family: 'mlp', layers: 1, hidden: 16, inputShape: [8], outputSize: 4, dtype: 'float32', seed: 5 }).bytes);
@@ -183,6 +183,15 @@ describe('a peer system on a device', () => {
       const out = (await res.json()) as { outputs: { name: string; shape: number[]; data: number[] }[] };
       expect(out.outputs[0]).toMatchObject({ name: 'output', shape: [2, 4] });
       expect(out.outputs[0].data.every(Number.isFinite)).toBe(true);
+      // Its /metrics in multiprocess form (aggregated over the workers): a window of 5 requests counts 5.
+      await sys.markWindowStart();
+      for (let i = 0; i < 5; i++) {
+        const r = await fetch(`${sys.url}/v2/models/mlp_pinned/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: new Array(8).fill(0.5) }] }) });
+        expect(r.status).toBe(200);
+      }
+      const stats = await sys.stats();
+      expect(stats).toMatchObject({ requests: 5, inferences: null, batches: null, queueTimeUs: { mean: null } });
+      expect(stats!.requestTimeUs!.mean!).toBeGreaterThan(0);
     } finally {
       await sys.stop();
     }

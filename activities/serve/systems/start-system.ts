@@ -27,8 +27,8 @@ export interface StartedSystem {
   pid: number;
   pinned: boolean;
   meta: ModelMetadata;
-  /** Call when the measured window opens: the statistics snapshot the window's numbers are counted from. */
-  markWindowStart(): void;
+  /** Call when the measured window opens: the statistics snapshot the window's numbers are counted from (resolves once taken). */
+  markWindowStart(): Promise<void>;
   /** The window's server statistics; null where the system publishes none servebench reads. */
   stats(): Promise<ServerStats | null>;
   stop(): Promise<void>;
@@ -193,6 +193,7 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
     markWindowStart: () => {
       // A server without the statistics endpoint (a command's) has no statistics: null, not a failed run.
       atStart = snapshot().catch(() => null);
+      return atStart.then(() => undefined);
     },
     stats: async () => {
       const start = await atStart;
