@@ -106,16 +106,20 @@ export const TABLES: string[] = [
     cumulative_fraction DOUBLE NOT NULL,
     PRIMARY KEY (run_id, bucket)
   )`,
-  // What the server saw during the measured window: the built-in server's own window, or the deltas of Triton's
-  // statistics (triton, and a command's server that serves them) between the window's start and end.
+  // What the server saw during the measured window: the built-in server's own window, or the deltas of a peer
+  // system's statistics between the window's start and end (Prometheus /metrics of Triton and MLServer, Triton's
+  // /stats for its batch sizes and for a command's server that serves it). What a system does not give is null.
   `CREATE TABLE IF NOT EXISTS server_stats (
     run_id          VARCHAR PRIMARY KEY,
     system          VARCHAR,               -- the serving system that reported them
     requests        BIGINT NOT NULL,
-    inferences      BIGINT NOT NULL,       -- rows: the sum of request batch sizes
-    batches         BIGINT NOT NULL,       -- model runs
+    inferences      BIGINT,                -- rows: the sum of request batch sizes; null where the system does not say (MLServer)
+    batches         BIGINT,                -- model runs; null where the system does not say (MLServer)
     queue_mean_us   DOUBLE, queue_p99_us DOUBLE,   -- p99 null where the server keeps only sums (Triton)
-    compute_mean_us DOUBLE, compute_p99_us DOUBLE
+    compute_mean_us DOUBLE, compute_p99_us DOUBLE,
+    request_mean_us DOUBLE,                -- a request's whole time in the server, from its /metrics (Triton, MLServer)
+    compute_input_mean_us  DOUBLE,         -- Triton's compute_input and compute_output per request
+    compute_output_mean_us DOUBLE
   )`,
   `CREATE TABLE IF NOT EXISTS server_batch_sizes (
     run_id      VARCHAR NOT NULL,
@@ -167,4 +171,10 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS response_bytes DOUBLE`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS serving_system VARCHAR`,
   `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS system VARCHAR`,
+  // MLServer gives no rows nor model runs: null rather than invented.
+  `ALTER TABLE server_stats ALTER COLUMN inferences DROP NOT NULL`,
+  `ALTER TABLE server_stats ALTER COLUMN batches DROP NOT NULL`,
+  `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS request_mean_us DOUBLE`,
+  `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS compute_input_mean_us DOUBLE`,
+  `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS compute_output_mean_us DOUBLE`,
 ];

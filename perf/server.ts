@@ -77,8 +77,8 @@ async function batchingEfficiency(modelPath: string, modelName: string, session:
     runs++;
   }
   const offline = (runs * BATCH * 1000) / (performance.now() - t0);
-  const meanBatch = stats.batches > 0 ? stats.inferences / stats.batches : NaN;
-  log(`${modelName} saturated (c=${CONCURRENCY}, max batch ${BATCH}): ${fmt(sat.throughput, 0)} inf/s, p50 ${fmt(sat.latency.p50Ms ?? NaN)} ms, errors ${sat.errors}, loadgen cpu ${fmt(sat.loadgenCpuPct ?? NaN, 0)}%; server batches ${JSON.stringify(stats.batchSizeCounts)}, compute mean ${fmt(stats.computeTimeUs.mean, 0)} us; offline batch-${BATCH}: ${fmt(offline, 0)} inf/s`);
+  const meanBatch = stats.batches && stats.inferences !== null ? stats.inferences / stats.batches : NaN;
+  log(`${modelName} saturated (c=${CONCURRENCY}, max batch ${BATCH}): ${fmt(sat.throughput, 0)} inf/s, p50 ${fmt(sat.latency.p50Ms ?? NaN)} ms, errors ${sat.errors}, loadgen cpu ${fmt(sat.loadgenCpuPct ?? NaN, 0)}%; server batches ${JSON.stringify(stats.batchSizeCounts)}, compute mean ${fmt(stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH}: ${fmt(offline, 0)} inf/s`);
   return { saturated: sat.throughput, offline, meanBatch };
 }
 

@@ -175,6 +175,9 @@ export function detailRows(o: JobOutcome): Record<(typeof DETAIL_TABLES)[number]
             queue_p99_us: st.queueTimeUs.p99,
             compute_mean_us: st.computeTimeUs.mean,
             compute_p99_us: st.computeTimeUs.p99,
+            request_mean_us: st.requestTimeUs?.mean ?? null,
+            compute_input_mean_us: st.computeInputUs?.mean ?? null,
+            compute_output_mean_us: st.computeOutputUs?.mean ?? null,
           },
         ]
       : [],

@@ -33,14 +33,19 @@ export interface RunningServer {
 export interface ServerStats {
   /** Infer requests accepted into the queue (malformed ones are not counted). */
   requests: number;
-  /** Rows inferred: the sum of the batch dims of executed requests. */
-  inferences: number;
-  /** Model runs. */
-  batches: number;
-  /** Rows per model run → number of runs. */
+  /** Rows inferred: the sum of the batch dims of executed requests. Null where the system does not say (MLServer). */
+  inferences: number | null;
+  /** Model runs. Null where the system does not say (MLServer). */
+  batches: number | null;
+  /** Rows per model run → number of runs ({} where the system does not say). */
   batchSizeCounts: Record<number, number>;
-  /** Per request: arrival → start of its model run. p99 null where the server keeps only sums (Triton). */
-  queueTimeUs: { mean: number; p99: number | null };
-  /** Per request: the session.run time of the batch it ran in. */
-  computeTimeUs: { mean: number; p99: number | null };
+  /** Per request: arrival → start of its model run. p99 null where the server keeps only sums (Triton); mean null where it gives none (MLServer). */
+  queueTimeUs: { mean: number | null; p99: number | null };
+  /** Per request: the model's own run of the batch it ran in (Triton: compute_infer). */
+  computeTimeUs: { mean: number | null; p99: number | null };
+  /** Per request, from the server's Prometheus /metrics: its whole time in the server (MLServer: batching wait included). */
+  requestTimeUs?: { mean: number | null };
+  /** Per request: Triton's compute_input and compute_output (tensor copies around the model's run). */
+  computeInputUs?: { mean: number | null };
+  computeOutputUs?: { mean: number | null };
 }

@@ -44,8 +44,22 @@ export interface RunInfo {
   valid: boolean | null;
   costPerMillion: number | null;
   joulesPerInference: number | null;
-  /** Mean rows per model run as the built-in server saw them (dynamic batching); null without server stats. */
+  /** Mean rows per model run as the server saw them (dynamic batching); null where it does not say. */
   rowsPerModelRun: number | null;
+  /** What served the run (runs.serving_system); null in rows recorded before it existed. */
+  system: string | null;
+  /** The server's own numbers for the measured window (server_stats); null where none were recorded. */
+  server: ServerNumbers | null;
+}
+
+/** A run's server_stats row: null where the system does not give that number. */
+export interface ServerNumbers {
+  requests: number;
+  inferences: number | null;
+  batches: number | null;
+  queueMeanUs: number | null;
+  computeMeanUs: number | null;
+  requestMeanUs: number | null;
 }
 
 export interface FailedJob {
@@ -116,11 +130,14 @@ const RUNS_SQL = `
          r.device, r.mode, r.batch_size, r.throughput, r.inferences_per_s, r.requests, r.errors,
          r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms, r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.meets_slo, r.valid,
          c.cost_per_million, e.joules_per_inference,
-         CASE WHEN ss.batches > 0 THEN ss.inferences / ss.batches END AS rows_per_model_run
+         CASE WHEN ss.batches > 0 THEN ss.inferences / ss.batches END AS rows_per_model_run,
+         rr.serving_system, ss.run_id IS NOT NULL AS has_server_stats, ss.requests AS server_requests,
+         ss.inferences AS server_inferences, ss.batches AS server_batches, ss.queue_mean_us, ss.compute_mean_us, ss.request_mean_us
   FROM results r
   LEFT JOIN cost_per_million c ON c.run_id = r.run_id
   LEFT JOIN energy_per_inference e ON e.run_id = r.run_id
   LEFT JOIN server_stats ss ON ss.run_id = r.run_id
+  JOIN runs rr ON rr.run_id = r.run_id
   WHERE r.sweep_id = $1
   ORDER BY r.job_index, r.repeat_index`;
 
@@ -151,7 +168,28 @@ function runInfo(r: Row): RunInfo {
     costPerMillion: num(r.cost_per_million),
     joulesPerInference: num(r.joules_per_inference),
     rowsPerModelRun: num(r.rows_per_model_run),
+    system: str(r.serving_system),
+    server: r.has_server_stats
+      ? {
+          requests: Number(r.server_requests),
+          inferences: num(r.server_inferences),
+          batches: num(r.server_batches),
+          queueMeanUs: num(r.queue_mean_us),
+          computeMeanUs: num(r.compute_mean_us),
+          requestMeanUs: num(r.request_mean_us),
+        }
+      : null,
   };
+}
+
+/** The serving systems of a sweep's runs, in first-seen order; the report groups by them when there are two or more. */
+export function systemsOf(runs: RunInfo[]): string[] {
+  return [...new Set(runs.map((r) => r.system ?? 'unknown'))];
+}
+
+/** A system column where a sweep ran more than one serving system without sweeping serving.system itself (which has its own column). */
+export function systemColumn(data: ReportData): boolean {
+  return systemsOf(data.runs).length > 1 && !data.paramKeys.includes('serving.system');
 }
 
 /** A coarse CDF from a run's percentiles, for runs recorded before latency buckets existed. */

@@ -1,6 +1,7 @@
 /** The report's Markdown summary for the terminal: the sweep, its jobs, the best configuration, one row per run. */
-import type { ReportData } from './data';
+import { systemColumn, type ReportData } from './data';
 import { configLabel, formatNumber, formatValue, shortKeys } from './format';
+import { SERVER_SIDE_HEAD, serverSideCells, serverSideRows } from './server-side';
 
 /**
  * Backslash-escapes the punctuation that would change how Markdown renders text from the database (a sweep
@@ -33,9 +34,11 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
 
   const short = shortKeys(data.paramKeys);
   if (data.runs.length) {
-    const head = ['job', ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'SLO'];
+    const system = systemColumn(data);
+    const head = ['job', ...(system ? ['system'] : []), ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'SLO'];
     const rows = data.runs.map((r) => [
       r.repeatIndex ? `${r.jobIndex} r${r.repeatIndex}` : String(r.jobIndex),
+      ...(system ? [escapeMarkdown(r.system ?? 'unknown')] : []),
       ...data.paramKeys.map((k) => escapeMarkdown(formatValue(r.params[k]))),
       formatNumber(r.inferencesPerS),
       formatNumber(r.p50Ms),
@@ -46,6 +49,12 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
     out.push(table(head, rows), '');
   } else {
     out.push('No completed runs.', '');
+  }
+
+  const server = serverSideRows(data);
+  if (server.length) {
+    const rows = server.map((r) => [escapeMarkdown(r.system), r.repeatIndex ? `${r.jobIndex} r${r.repeatIndex}` : String(r.jobIndex), ...serverSideCells(r)]);
+    out.push('Server-side, per system (– where the system does not give it):', '', table(['system', 'job', ...SERVER_SIDE_HEAD], rows), '');
   }
 
   for (const j of data.failedJobs) {

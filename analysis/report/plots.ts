@@ -4,7 +4,7 @@
  * as nested field access, so keys only ever appear in titles.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportData, RunInfo } from './data';
+import { systemsOf, type ReportData, type RunInfo } from './data';
 import { compareValues, configTitle, configValues, formatNumber, formatSi, formatValue } from './format';
 import { latencyAxis, logAxis } from './scales';
 
@@ -63,27 +63,37 @@ function sloMarks(slo: number | null, latencies: number[], at: 'top' | 'bottom',
   return { layers, caption: ` ${reading}`, slo };
 }
 
-/** One filled point per run at (x, y), coloured by configuration; `x` and `y` add titles and axes. */
-function runPoints(values: { x: number; y: number; config: string }[], color: unknown, x: object, y: object) {
+/** One filled point per run at (x, y), coloured by configuration; `x` and `y` add titles and axes; `shape` the serving system. */
+function runPoints(values: { x: number; y: number; config: string; system?: string }[], color: unknown, x: object, y: object, shape?: object) {
   return {
     data: { values },
     mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
-    encoding: { x: { field: 'x', type: 'quantitative', ...x }, y: { field: 'y', type: 'quantitative', ...y }, color },
+    encoding: { x: { field: 'x', type: 'quantitative', ...x }, y: { field: 'y', type: 'quantitative', ...y }, color, ...(shape ? { shape } : {}) },
   };
+}
+
+/** A sweep over more than one serving system: one point shape per system, named in the legend; else none. */
+function systemShape(data: ReportData): object | undefined {
+  const systems = systemsOf(data.runs);
+  if (systems.length < 2) return undefined;
+  return { field: 'system', type: 'nominal', title: 'serving system', scale: { domain: systems, range: ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down'] } };
 }
 
 export function throughputLatencyPlot(data: ReportData): Plot {
   const base = { id: 'throughput-latency', title: 'Throughput vs p99 latency' } as const;
   const { label, color } = configs(data);
-  const values = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r) }));
+  const values = data.runs
+    .filter((r) => r.p99Ms !== null && r.p99Ms > 0)
+    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), system: r.system ?? 'unknown' }));
   if (!values.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
   const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'top', 'Runs right of the dashed line miss the sweep’s p99 SLO.');
+  const shape = systemShape(data);
   const spec = {
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
     layer: [
-      runPoints(values, color, { title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) }, { title: 'inferences/s', axis: { format: ',~r' } }),
+      runPoints(values, color, { title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) }, { title: 'inferences/s', axis: { format: ',~r' } }, shape),
       ...slo.layers,
     ],
   } as TopLevelSpec;
@@ -91,7 +101,7 @@ export function throughputLatencyPlot(data: ReportData): Plot {
     ...base,
     spec,
     caption:
-      'One point per run. Up and to the left is better: more inferences per second at a lower tail latency.' + slo.caption,
+      'One point per run' + (shape ? ', its shape the serving system' : '') + '. Up and to the left is better: more inferences per second at a lower tail latency.' + slo.caption,
   };
 }
 
@@ -191,8 +201,9 @@ export function heatmapPlot(data: ReportData): Plot {
 
 export function paretoPlot(data: ReportData): Plot {
   const base = { id: 'pareto', title: 'Pareto front: throughput vs p99 latency' } as const;
-  const runs = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS }));
+  const runs = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, system: r.system ?? 'unknown' }));
   if (!runs.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
+  const shape = systemShape(data);
   const front = data.pareto.map((p, i) => ({
     x: p.p99Ms,
     y: p.inferencesPerS,
@@ -211,8 +222,10 @@ export function paretoPlot(data: ReportData): Plot {
       x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...runs, ...front].map((v) => v.x)) },
       y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
     },
+    // The runs' shapes (serving system) and the front's (which sweep) are two legends, not one merged scale.
+    ...(shape ? { resolve: { scale: { shape: 'independent' }, legend: { shape: 'independent' } } } : {}),
     layer: [
-      { data: { values: runs }, mark: { type: 'point', filled: true, size: 60, color: '#a9afb7', opacity: 0.8 } },
+      { data: { values: runs }, mark: { type: 'point', filled: true, size: 60, color: '#a9afb7', opacity: 0.8 }, ...(shape ? { encoding: { shape } } : {}) },
       ...(front.length
         ? [
             { data: { values: front }, mark: { type: 'line', strokeWidth: 2 }, encoding: { color, detail: { field: 'group' }, order: { field: 'order' } } },
@@ -232,7 +245,7 @@ export function paretoPlot(data: ReportData): Plot {
     ...base,
     spec,
     caption:
-      'Grey: every run of this sweep. Highlighted and connected: the runs no other run beats on both throughput and p99 latency, for the same model and device' +
+      'Grey: every run of this sweep' + (shape ? ', its shape the serving system' : '') + '. Highlighted and connected: the runs no other run beats on both throughput and p99 latency, for the same model and device' +
       (fromOthers ? ` (${fromOthers} of them from other sweeps).` : '.') +
       (front.length ? '' : ' No run without errors is on a front.'),
   };
@@ -275,7 +288,7 @@ export function rooflinePlot(data: ReportData): Plot {
     ...base,
     spec,
     caption:
-      'x: model FLOPs per sample × mean rows per model run (from the built-in server’s batching statistics, else the request batch size). ' +
+      'x: model FLOPs per sample × mean rows per model run (from the server’s batching statistics where it gives them, else the request batch size). ' +
       'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any valid run reached, an empirical ceiling on this device: ' +
       'runs far below it at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.',
   };

@@ -22,6 +22,9 @@ interface JobSpec {
   p99: number;
   ips: number;
   rowsPerRun?: number;
+  /** runs.serving_system, and the server_stats row's own numbers (in place of rowsPerRun's). */
+  system?: string;
+  server?: Record<string, DuckDBValue>;
 }
 
 // Abramowitz–Stegun 7.1.26: enough for a plausible fixture CDF.
@@ -79,10 +82,12 @@ async function writeSweep(
         throughput: j.ips, inferences_per_s: j.ips, achieved_rate: j.ips, lat_p50_ms: j.p50, lat_p90_ms: j.p50 * 1.5,
         lat_p95_ms: j.p50 * 1.8, lat_p99_ms: j.p99, lat_p999_ms: j.p99 * 1.4, lat_max_ms: j.p99 * 2, lat_mean_ms: j.p50 * 1.1,
         slo_p99_ms: sweep.slo, meets_slo: sweep.slo === null ? null : j.p99 <= sweep.slo, started_at: sweep.startedAt, finished_at: sweep.startedAt,
+        serving_system: j.system ?? 'builtin',
       });
       for (const [bucket, b] of buckets(j.p50, j.p99, requests).entries()) {
         await insert(conn, 'latency_buckets', { run_id: jobId, bucket, le_ms: b.le, count: b.count, cumulative_count: b.cum, cumulative_fraction: b.frac });
       }
+      if (j.server) await insert(conn, 'server_stats', { run_id: jobId, system: j.system ?? 'builtin', requests, ...j.server });
       if (j.rowsPerRun) {
         await insert(conn, 'server_stats', { run_id: jobId, requests, inferences: requests, batches: Math.round(requests / j.rowsPerRun) });
       }
@@ -100,6 +105,13 @@ const GRID: JobSpec[] = [
   { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 8 }, p50: 1.1, p99: 3.2, ips: 1790.5, rowsPerRun: 1.9 },
   { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 1 }, p50: 0.66, p99: 1.62, ips: 5582.7, rowsPerRun: 1 },
   { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 8 }, p50: 0.74, p99: 2.56, ips: 5106.7, rowsPerRun: 3.6 },
+];
+
+/** One model on three serving systems, each with what its server reports (MLServer: no rows, runs, queue or compute). */
+const SYSTEMS: JobSpec[] = [
+  { params: { 'serving.system': 'builtin' }, system: 'builtin', p50: 1.2, p99: 2.1, ips: 1504, server: { inferences: 15040, batches: 7530, queue_mean_us: 1217.9, compute_mean_us: 68.7 } },
+  { params: { 'serving.system': 'triton' }, system: 'triton', p50: 2.0, p99: 3.9, ips: 939, server: { inferences: 9390, batches: 5230, queue_mean_us: 1137.6, compute_mean_us: 1713.8, request_mean_us: 2929.4 } },
+  { params: { 'serving.system': 'mlserver' }, system: 'mlserver', p50: 1.9, p99: 3.4, ips: 983, server: { request_mean_us: 1712.4 } },
 ];
 
 describe('servebench report', () => {
@@ -125,6 +137,7 @@ describe('servebench report', () => {
       { params: { 'workload.<b>x</b>': '</svg><script>alert(2)</script>', 'a|b': 'x|y' }, p50: 1, p99: 3, ips: 100 },
       { params: { 'workload.<b>x</b>': '"><img src=y onerror=alert(3)>', 'a|b': 'z' }, p50: 2, p99: 4, ips: 200 },
     ]);
+    await writeSweep(db, { id: 'systems-1', name: 'systems', slo: 5, flops: 4_194_304, startedAt: '2024-10-01T10:00:00Z', model: 'mlp-systems' }, SYSTEMS);
     if (existsSync(CHROMIUM)) browser = await launchBrowser();
   });
 
@@ -228,6 +241,25 @@ describe('servebench report', () => {
     const page = await openInBrowser(result.file, 'report-one-parameter.png');
     expect(page.errors).toEqual([]);
     expect(page.plots).toHaveLength(3);
+  });
+
+  test('a sweep over serving systems: a shape per system in the throughput and Pareto plots, and the server-side numbers of each', async () => {
+    const { html, file } = await report('systems', join(dir, 'systems.html'));
+    for (const id of ['throughput-latency', 'pareto']) {
+      const s = section(html, id);
+      expect(s).toContain('serving system'); // the shape legend's title
+      for (const system of ['builtin', 'triton', 'mlserver']) expect(s).toContain(`>${system}<`);
+    }
+    const server = html.slice(html.indexOf('<section class="server-side">'));
+    expect(server).toContain('<td class="p">mlserver</td><td class="p">2</td><td>9830</td><td>–</td><td>–</td><td>–</td><td>1712.4</td>');
+    expect(server).toContain('<td class="p">triton</td><td class="p">1</td><td>9390</td><td>1.80</td><td>1137.6</td><td>1713.8</td><td>2929.4</td>');
+    expect(stdout).toContain('| mlserver | 2 | 9830 | – | – | – | 1712.4 |');
+
+    const page = await openInBrowser(file, 'report-systems.png');
+    expect(page.errors).toEqual([]);
+    expect(page.requests).toEqual([]);
+    expect(page.plots).toHaveLength(4); // one parameter: no heatmap
+    for (const p of page.plots) expect(p.marks).toBeGreaterThan(0);
   });
 
   test('strings from the database cannot inject HTML: sweep name, parameter keys and values', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { query, withDatabase } from '../../analysis/db';
 
 describe('results database (real DuckDB file)', () => {
@@ -20,6 +21,29 @@ describe('results database (real DuckDB file)', () => {
 
   test('read-only connections cannot write', async () => {
     await expect(query(file, `DELETE FROM sweeps`)).rejects.toThrow(/read-only/i);
+  });
+
+  test('a file whose server_stats required inferences and batches (before MLServer) keeps its rows and takes nulls', async () => {
+    const old = join(mkdtempSync(join(tmpdir(), 'sb-db-')), 'results.duckdb');
+    // server_stats as servebench created it before MLServer's statistics: inferences and batches NOT NULL.
+    const instance = await DuckDBInstance.create(old);
+    const conn = await instance.connect();
+    await conn.run(`CREATE TABLE server_stats (run_id VARCHAR PRIMARY KEY, system VARCHAR, requests BIGINT NOT NULL, inferences BIGINT NOT NULL,
+      batches BIGINT NOT NULL, queue_mean_us DOUBLE, queue_p99_us DOUBLE, compute_mean_us DOUBLE, compute_p99_us DOUBLE)`);
+    await conn.run(`INSERT INTO server_stats VALUES ('r1', 'triton', 10, 10, 6, 120.5, NULL, 80, NULL)`);
+    await expect(conn.run(`INSERT INTO server_stats (run_id, requests) VALUES ('r0', 1)`)).rejects.toThrow(/NOT NULL/);
+    conn.closeSync();
+    instance.closeSync();
+    // Opened twice: the migrations run on every open and must hold on a migrated file too.
+    for (const run of ['r2', 'r3']) {
+      await withDatabase(old, 'read-write', (c) => c.run(`INSERT INTO server_stats (run_id, system, requests, request_mean_us) VALUES ('${run}', 'mlserver', 972, 1712.4)`));
+    }
+    const { rows } = await query(old, 'select run_id, system, requests, inferences, batches, queue_mean_us, request_mean_us from server_stats order by run_id');
+    expect(rows).toEqual([
+      { run_id: 'r1', system: 'triton', requests: 10, inferences: 10, batches: 6, queue_mean_us: 120.5, request_mean_us: null },
+      { run_id: 'r2', system: 'mlserver', requests: 972, inferences: null, batches: null, queue_mean_us: null, request_mean_us: 1712.4 },
+      { run_id: 'r3', system: 'mlserver', requests: 972, inferences: null, batches: null, queue_mean_us: null, request_mean_us: 1712.4 },
+    ]);
   });
 
   test('a missing file is a clear error', async () => {

@@ -79,7 +79,9 @@ describe('serving systems side by side', () => {
     const runs = await query(
       cluster.resultsFile,
       `select r.serving_system, r.ok, r.errors, r.valid, r.throughput, res."serving.system" as swept,
+              r.completed_in_window, r.inflight_at_end,
               s.system as stats_system, s.requests, s.inferences, s.batches, s.queue_mean_us, s.compute_mean_us,
+              s.request_mean_us, s.compute_input_mean_us, s.compute_output_mean_us,
               (select sum(count) from server_batch_sizes z where z.run_id = r.run_id) as batch_runs
        from runs r join results res using (run_id) left join server_stats s using (run_id) order by r.run_id`,
     );
@@ -90,17 +92,39 @@ describe('serving systems side by side', () => {
       ['command', 'command', true, 0],
     ]);
     for (const r of runs.rows) expect(r.ok as number).toBeGreaterThan(0);
-    // Server-side numbers: the built-in server's own window; Triton's statistics as deltas over the window
-    // (Triton, and the built-in server's Triton endpoint behind the command).
-    for (const r of runs.rows.filter((x) => x.serving_system !== 'mlserver')) {
+    // Server-side numbers: the built-in server's own window; Triton's and MLServer's Prometheus /metrics as
+    // deltas over the window (Triton's batch sizes from its /stats); Triton's /stats behind the command.
+    const concurrency = 2;
+    for (const r of runs.rows) {
       expect(r.stats_system).toBe(r.serving_system);
-      expect(r.requests as number).toBeGreaterThan(0);
-      // The window's own: about the load generator's completions, not everything since the server started.
+      // The window's own, about the client's completions in it: a request in flight at either edge counts on
+      // one side only, and a peer's counters are read by an HTTP round trip at each edge while requests keep
+      // completing (10% of the window's, on a busy 2-core host).
+      const edges = 2 * concurrency + 0.1 * (r.completed_in_window as number);
+      expect(Math.abs((r.requests as number) - (r.completed_in_window as number))).toBeLessThanOrEqual(edges);
+    }
+    for (const r of runs.rows.filter((x) => x.serving_system !== 'mlserver')) {
       expect(r.inferences as number).toBeGreaterThanOrEqual(0.8 * (r.ok as number));
       expect(r.inferences as number).toBeLessThanOrEqual((r.ok as number) + 10);
       expect(r.batches as number).toBeGreaterThan(0);
-      expect(r.batch_runs).toBe(r.batches);
       expect(r.compute_mean_us as number).toBeGreaterThan(0);
+    }
+    for (const r of runs.rows.filter((x) => x.serving_system !== 'triton')) expect(r.batch_runs).toBe(r.batches);
+    const [triton, mlserver] = ['triton', 'mlserver'].map((sys) => runs.rows.find((r) => r.serving_system === sys)!);
+    // Triton's batch sizes (/stats) and model runs (/metrics) are read at the same moments.
+    expect(Math.abs((triton.batch_runs as number) - (triton.batches as number))).toBeLessThanOrEqual(concurrency);
+    // A request's time in Triton holds its queue wait, its tensor copies and its model run.
+    expect(triton.request_mean_us as number).toBeGreaterThanOrEqual((triton.queue_mean_us as number) + (triton.compute_mean_us as number));
+    expect(triton.compute_input_mean_us as number).toBeGreaterThan(0);
+    expect(triton.compute_output_mean_us as number).toBeGreaterThan(0);
+    // MLServer says how many requests and how long each took, and nothing about rows, runs, queue or compute.
+    expect(mlserver).toMatchObject({ inferences: null, batches: null, queue_mean_us: null, compute_mean_us: null, compute_input_mean_us: null, batch_runs: null });
+    expect(mlserver.request_mean_us as number).toBeGreaterThan(0);
+    // The server's time of a request is within the client's mean latency of it.
+    const latency = await query(cluster.resultsFile, `select serving_system, lat_mean_ms from runs`);
+    for (const r of latency.rows.filter((x) => x.serving_system === 'mlserver' || x.serving_system === 'triton')) {
+      const row = runs.rows.find((x) => x.serving_system === r.serving_system)!;
+      expect((row.request_mean_us as number) / 1000).toBeLessThan(r.lat_mean_ms as number);
     }
     // Every system's processes are gone: Triton's server and Python stubs, MLServer, the command's server.
     for (const needle of [...SYSTEM_PROCESSES, cluster.home]) expect(processesWith(needle)).toEqual([]);
@@ -134,7 +158,7 @@ async function until(ok: () => boolean, ms: number, why: string | (() => string)
 }
 
 describe('a peer system on a device', () => {
-  test("MLServer with parallel workers runs wholly on the device's cores, serves the model, and stops with its workers", async () => {
+  test("MLServer with parallel workers runs wholly on the device's cores, serves the model, counts its requests in /metrics, and stops with its workers", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-systems-'));
     const modelPath = join(dir, 'mlp.onnx');
     writeFileSync(modelPath, buildMlpModel({ family: 'mlp', layers: 1, hidden: 16, inputShape: [8], outputSize: 4, dtype: 'float32', seed: 5 }).bytes);
@@ -159,6 +183,15 @@ describe('a peer system on a device', () => {
       const out = (await res.json()) as { outputs: { name: string; shape: number[]; data: number[] }[] };
       expect(out.outputs[0]).toMatchObject({ name: 'output', shape: [2, 4] });
       expect(out.outputs[0].data.every(Number.isFinite)).toBe(true);
+      // Its /metrics in multiprocess form (aggregated over the workers): a window of 5 requests counts 5.
+      await sys.markWindowStart();
+      for (let i = 0; i < 5; i++) {
+        const r = await fetch(`${sys.url}/v2/models/mlp_pinned/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], data: new Array(8).fill(0.5) }] }) });
+        expect(r.status).toBe(200);
+      }
+      const stats = await sys.stats();
+      expect(stats).toMatchObject({ requests: 5, inferences: null, batches: null, queueTimeUs: { mean: null } });
+      expect(stats!.requestTimeUs!.mean!).toBeGreaterThan(0);
     } finally {
       await sys.stop();
     }

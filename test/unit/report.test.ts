@@ -17,7 +17,7 @@ function run(i: number, params: Record<string, unknown>, ips: number, p99: numbe
     runId: `r${i}`, jobIndex: i, repeatIndex: 0, params, modelName: 'mlp', modelParameters: 1000, modelFlops: 2e6, device: 'cpu',
     mode: 'concurrency', batchSize: 1, throughput: ips, inferencesPerS: ips, requests: 100, errors: 0,
     p50Ms: p99 / 3, p90Ms: p99 / 2, p95Ms: p99 / 1.5, p99Ms: p99, p999Ms: p99 * 1.5, maxMs: p99 * 2,
-    meetsSlo: p99 <= 2, valid: true, costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, ...extra,
+    meetsSlo: p99 <= 2, valid: true, costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, system: 'builtin', server: null, ...extra,
   };
 }
 
@@ -80,7 +80,8 @@ describe('plot specs from rows', () => {
     d.runs[1].p99Ms = null;
     const plot = throughputLatencyPlot(d);
     expect(layerData(plot.spec, 0).map((v) => v.x)).toEqual([1.2, 1.6, 2.5]);
-    expect(layerData(plot.spec, 0)[0]).toEqual({ x: 1.2, y: 2400, config: '1 · 1' });
+    expect(layerData(plot.spec, 0)[0]).toEqual({ x: 1.2, y: 2400, config: '1 · 1', system: 'builtin' });
+    expect(JSON.stringify(plot.spec)).not.toContain('serving system'); // one system: no shapes
     expect(JSON.stringify(plot.spec)).toContain('SLO p99 ≤ 2 ms');
     expect(JSON.stringify(throughputLatencyPlot(data({ sweep: { ...d.sweep, sloP99Ms: null } })).spec)).not.toContain('SLO');
   });
@@ -132,6 +133,63 @@ describe('plot specs from rows', () => {
     }
     const { svg } = await renderSvg(throughputLatencyPlot(d).spec!);
     expect(svg).toContain('&lt;/text&gt;&lt;script&gt;');
+  });
+});
+
+describe('a sweep over serving systems', () => {
+  const S = 'serving.system';
+  const server = (over: Partial<NonNullable<RunInfo['server']>>) => ({ requests: 900, inferences: 900, batches: 450, queueMeanUs: 1100, computeMeanUs: 70, requestMeanUs: null, ...over });
+  function systems(): ReportData {
+    const runs = [
+      run(0, { [S]: 'builtin' }, 1500, 1.2, { system: 'builtin', server: server({}), rowsPerModelRun: 2 }),
+      run(1, { [S]: 'triton' }, 940, 1.9, { system: 'triton', server: server({ computeMeanUs: 1700, requestMeanUs: 2900 }), rowsPerModelRun: 1.8 }),
+      run(2, { [S]: 'mlserver' }, 980, 1.7, { system: 'mlserver', server: server({ inferences: null, batches: null, queueMeanUs: null, computeMeanUs: null, requestMeanUs: 1712.4 }) }),
+    ];
+    return data({ paramKeys: [S], runs, cdf: runs.flatMap(percentileCdf), cdfFromPercentiles: runs.map((r) => r.runId), best: null, pareto: [runs[0]].map((r) => ({ runId: r.runId, sweepId: 's1', modelName: 'mlp', device: 'cpu', p99Ms: 1.2, inferencesPerS: 1500 })) });
+  }
+
+  test('throughput vs latency and the Pareto plot give each system its own shape, named in a legend', async () => {
+    const d = systems();
+    for (const plot of [throughputLatencyPlot(d), paretoPlot(d)]) {
+      const shape = (plot.spec as unknown as { layer: { encoding?: { shape?: { field: string; scale: { domain: string[] } } } }[] }).layer[0].encoding!.shape!;
+      expect(shape.field).toBe('system');
+      expect(shape.scale.domain).toEqual(['builtin', 'triton', 'mlserver']);
+      expect(layerData(plot.spec, 0).map((v) => v.system)).toEqual(['builtin', 'triton', 'mlserver']);
+      expect(plot.caption).toContain('its shape the serving system');
+      const { svg, warnings } = await renderSvg(plot.spec!);
+      expect(warnings).toEqual([]);
+      expect(svg).toContain('serving system'); // the legend's title
+      for (const s of ['builtin', 'triton', 'mlserver']) expect(svg).toContain(`>${s}<`);
+    }
+  });
+
+  test('the server-side table lists each system with its numbers, and – where the system gives none', () => {
+    const html = renderHtml(systems(), [], '2025-01-02T10:00:00.000Z');
+    const section = html.slice(html.indexOf('<section class="server-side">'));
+    expect(section).toContain('Server-side, per system');
+    const rows = [...section.matchAll(/<tr><td class="p">([^<]+)<\/td><td class="p">(\d+)<\/td>((?:<td>[^<]*<\/td>)+)<\/tr>/g)].map((m) => [m[1], m[2], ...[...m[3].matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1])]);
+    expect(rows).toEqual([
+      ['builtin', '0', '900', '2', '1100', '70', '–'],
+      ['triton', '1', '900', '1.80', '1100', '1700', '2900'],
+      ['mlserver', '2', '900', '–', '–', '–', '1712.4'],
+    ]);
+    const md = renderMarkdown(systems());
+    expect(md).toContain('| mlserver | 2 | 900 | – | – | – | 1712.4 |');
+  });
+
+  test('a system column in the runs table when runs of several systems do not sweep serving.system; none for one system', () => {
+    const d = systems();
+    d.paramKeys = [];
+    for (const r of d.runs) r.params = {};
+    const html = renderHtml(d, [], '2025-01-02T10:00:00.000Z');
+    expect(html).toContain('<th class="p">job</th><th class="p">system</th>');
+    expect(html).toContain('<td class="p">0</td><td class="p">builtin</td>');
+    expect(renderMarkdown(d)).toContain('| job | system | inf/s |');
+    const swept = renderHtml(systems(), [], '2025-01-02T10:00:00.000Z');
+    expect(swept).not.toContain('<th class="p">job</th><th class="p">system</th>'); // serving.system is a column already
+    const one = renderHtml(data(), [], '2025-01-02T10:00:00.000Z');
+    expect(one).not.toContain('<th class="p">system</th>');
+    expect(one).not.toContain('<section class="server-side">'); // no server statistics in these runs
   });
 });
 

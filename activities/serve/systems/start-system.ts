@@ -15,6 +15,7 @@ import { commandSpec } from './command-spec';
 import { mlserverModelSettings, mlserverSettings } from './mlserver-config';
 import { startSystemProcess, type SystemLaunch, type SystemProcess } from './system-process';
 import { tritonSpec } from './triton-spec';
+import { mlserverMetricsDelta, modelMetricSums, tritonMetricsDelta, type MetricSums } from './prometheus-stats';
 import { modelStatsOf, tritonStatsDelta, type TritonModelStats } from './triton-stats-delta';
 
 /** The system is not installed here: retrying on this host will not help. */
@@ -26,8 +27,8 @@ export interface StartedSystem {
   pid: number;
   pinned: boolean;
   meta: ModelMetadata;
-  /** Call when the measured window opens: the statistics snapshot the window's numbers are counted from. */
-  markWindowStart(): void;
+  /** Call when the measured window opens: the statistics snapshot the window's numbers are counted from (resolves once taken). */
+  markWindowStart(): Promise<void>;
   /** The window's server statistics; null where the system publishes none servebench reads. */
   stats(): Promise<ServerStats | null>;
   stop(): Promise<void>;
@@ -63,6 +64,8 @@ interface Prepared {
   port: number;
   /** Whether the system serves Triton's statistics endpoint. */
   tritonStats: boolean;
+  /** The system's Prometheus /metrics, and how its window's deltas map to server statistics. */
+  metrics?: { url: string; delta: (start: MetricSums, end: MetricSums) => ServerStats };
   /** Removed after the process group has stopped. */
   scratch?: string;
 }
@@ -79,7 +82,8 @@ async function prepare(serving: Config['serving'], model: Model, cpuList: string
     // PyTriton creates its workspace itself (and refuses one that exists).
     const spec = tritonSpec(serving, model, ports, path.join(scratch, 'workspace'));
     const launch = { system, cmd: path.join(venv, 'bin', 'python'), args: [path.join(scriptsDir(), 'triton_serve.py'), JSON.stringify(spec)], readyUrl: readyOf(ports.http, modelReady) };
-    return { launch, port: ports.http, tritonStats: true, scratch };
+    const scrape = { url: `http://127.0.0.1:${ports.metrics}/metrics`, delta: tritonMetricsDelta };
+    return { launch, port: ports.http, tritonStats: true, metrics: scrape, scratch };
   }
   if (system === 'mlserver') {
     const venv = systemsVenv(system);
@@ -97,7 +101,8 @@ async function prepare(serving: Config['serving'], model: Model, cpuList: string
       env: { PYTHONPATH: [scriptsDir(), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) },
       readyUrl: readyOf(ports.http, modelReady),
     };
-    return { launch, port: ports.http, tritonStats: false, scratch };
+    const scrape = { url: `http://127.0.0.1:${ports.metrics}/metrics`, delta: mlserverMetricsDelta };
+    return { launch, port: ports.http, tritonStats: false, metrics: scrape, scratch };
   }
   if (system === 'command') {
     const port = await freePort();
@@ -112,6 +117,25 @@ async function getJson(url: string): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
   return res.json();
+}
+
+async function getText(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return res.text();
+}
+
+interface Snapshot {
+  triton: TritonModelStats | null;
+  sums: MetricSums | null;
+}
+
+/** The window's statistics: from /metrics where the system has them (batch sizes from Triton's /stats), else from /stats. */
+function windowStats(start: Snapshot, end: Snapshot, fromMetrics?: (start: MetricSums, end: MetricSums) => ServerStats): ServerStats | null {
+  const fromStats = start.triton && end.triton ? tritonStatsDelta(start.triton, end.triton) : null;
+  if (!fromMetrics || !start.sums || !end.sums) return fromStats;
+  const stats = fromMetrics(start.sums, end.sums);
+  return fromStats ? { ...stats, batchSizeCounts: fromStats.batchSizeCounts } : stats;
 }
 
 /** A server that lost a port it was given to another process (the ports are free when chosen, not reserved). */
@@ -150,8 +174,16 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
     throw new Error(`${serving.system}: ${(e as Error).message}`);
   }
   const statsUrl = `${url}/v2/models/${encodeURIComponent(model.modelName)}/stats`;
-  const snapshot = async (): Promise<TritonModelStats | null> => (prepared.tritonStats ? modelStatsOf(await getJson(statsUrl), model.modelName) : null);
-  let atStart: Promise<TritonModelStats | null> | undefined;
+  const metrics = prepared.metrics;
+  // Both readings at the same moments, so that Triton's batch sizes (/stats) match its counters (/metrics).
+  const snapshot = async (): Promise<Snapshot> => {
+    const [triton, sums] = await Promise.all([
+      prepared.tritonStats ? getJson(statsUrl).then((r) => modelStatsOf(r, model.modelName)) : null,
+      metrics ? getText(metrics.url).then((t) => modelMetricSums(t, model.modelName)) : null,
+    ]);
+    return { triton, sums };
+  };
+  let atStart: Promise<Snapshot | null> | undefined;
   return {
     url,
     modelName: model.modelName,
@@ -161,11 +193,12 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
     markWindowStart: () => {
       // A server without the statistics endpoint (a command's) has no statistics: null, not a failed run.
       atStart = snapshot().catch(() => null);
+      return atStart.then(() => undefined);
     },
     stats: async () => {
       const start = await atStart;
       if (!start) return null;
-      return tritonStatsDelta(start, (await snapshot())!);
+      return windowStats(start, await snapshot(), metrics?.delta);
     },
     stop,
   };
