@@ -3,7 +3,7 @@
  * heartbeat within seconds, and a second leader records the job, exactly once. The test holds the results
  * database's write lock itself, so the first leader's record is stuck in it (and heartbeating) when it is killed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { query } from '../../analysis/db';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
+import { exited, workerProcess } from '../support/worker-process';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'servebench.js');
 const NAMESPACE = 'servebench-leader-fault';
 /** Loose: the heartbeat timeout is 10 s; without heartbeats the record waited for its 2-minute start-to-close. */
 const RECOVERY_BOUND_MS = 30_000;
@@ -25,14 +25,7 @@ model:
 workload: { mode: concurrency, concurrency: 1, warmup: 200ms, duration: 1s }
 `;
 
-function worker(args: string[], home: string): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker', ...args], {
-    env: { ...process.env, SERVEBENCH_HOME: home, TEMPORAL_NAMESPACE: NAMESPACE },
-    stdio: 'ignore',
-  });
-}
-
-const exited = (p: ChildProcess) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : Promise.resolve());
+const worker = (args: string[], home: string): ChildProcess => workerProcess(args, home, NAMESPACE);
 
 test('a leader SIGKILLed while recording: another leader records the job within seconds, once', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sb-leader-fault-'));

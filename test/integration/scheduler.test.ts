@@ -4,7 +4,7 @@
  * stage timestamps); a follower killed mid-measurement loses its job to the other device, and every job is still
  * recorded exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
@@ -16,8 +16,8 @@ import { schedulerStateQuery, schedulerWorkflowId, type SchedulerView } from '..
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { createLeaderWorker } from '../../workers/leader';
 import { startTestCluster } from '../support/workers';
+import { exited, workerProcess } from '../support/worker-process';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'servebench.js');
 
 const config = (name: string, cluster: string, duration: string, concurrency: number[]) => `
 name: ${name}
@@ -92,23 +92,16 @@ test('two sweeps at once on a two-device cluster: never two measurements on one 
 
 const NAMESPACE = 'servebench-death';
 
-function workerProcess(args: string[], home: string): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker', ...args], {
-    env: { ...process.env, SERVEBENCH_HOME: home, TEMPORAL_NAMESPACE: NAMESPACE },
-    stdio: 'ignore',
-  });
-}
-
-const exited = (p: ChildProcess) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : Promise.resolve());
+const worker = (args: string[], home: string): ChildProcess => workerProcess(args, home, NAMESPACE);
 
 test('a follower killed mid-measurement: its job moves to the other device, every job recorded once', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sb-death-'));
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: NAMESPACE });
   const procs = {
-    leader: workerProcess(['leader'], home),
-    a: workerProcess(['follower', '--cluster', 'pair', '--node', 'na', '--devices', 'cpu0=0'], home),
-    b: workerProcess(['follower', '--cluster', 'pair', '--node', 'nb', '--devices', 'cpu1=1'], home),
+    leader: worker(['leader'], home),
+    a: worker(['follower', '--cluster', 'pair', '--node', 'na', '--devices', 'cpu0=0'], home),
+    b: worker(['follower', '--cluster', 'pair', '--node', 'nb', '--devices', 'cpu1=1'], home),
   };
   const scheduler = client.workflow.getHandle(schedulerWorkflowId('pair'));
   try {

@@ -3,7 +3,7 @@
  * measurement; its KServe server child goes with it; the measure activity times out on its heartbeat and runs
  * again on a restarted follower; the job is recorded exactly once, with the attempt count saying what happened.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { query } from '../../analysis/db';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
+import { workerProcess } from '../support/worker-process';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'servebench.js');
 const NAMESPACE = 'servebench-fault';
 
 const CONFIG = `name: fault
@@ -22,11 +22,7 @@ workload: { mode: concurrency, concurrency: 2, warmup: 500ms, duration: 4s }
 `;
 
 function worker(role: 'leader' | 'follower', home: string): ChildProcess {
-  const args = role === 'leader' ? ['worker', 'leader'] : ['worker', 'follower', '--node', 'faultnode', '--devices', 'cpu'];
-  return spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, SERVEBENCH_HOME: home, TEMPORAL_NAMESPACE: NAMESPACE },
-    stdio: 'ignore',
-  });
+  return workerProcess(role === 'leader' ? ['leader'] : ['follower', '--node', 'faultnode', '--devices', 'cpu'], home, NAMESPACE);
 }
 
 /** Pids of built-in KServe servers started by this test's followers (they inherit its SERVEBENCH_HOME). */
