@@ -1,15 +1,17 @@
 /**
  * Model preflight: before anything starts (servebench validate / run, and the sweep's plan activity), each
  * job's model file must exist, be a whole ONNX model within protobuf's 2 GiB single-file limit (weights past
- * it go in external data, which must be there), and its inputs must resolve against the config
- * (model.inputs, workload.batchSize, workload.data). Issues come back at config paths, like the schema's.
+ * it go in external data, which must be there), its inputs must resolve against the config (model.inputs,
+ * workload.batchSize, workload.data), and serving.batching needs a batch dimension. Issues come back at config
+ * paths, like the schema's.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { IssueAt } from '../../configs/errors';
 import type { Config } from '../../configs/schema';
 import type { ModelInput } from '../inputs/types';
 import { inputSettings, prepareRequests } from '../inputs/prepare';
+import { unbatchableReason } from '../serve/batchable';
 import { decodeModel, modelInfoOf, NotOnnxModelError, type ModelInfo } from './model-info';
 import { checkStructure } from './onnx-structure';
 
@@ -36,8 +38,15 @@ export function modelPreflight(): (job: Config) => IssueAt[] {
     if ('problem' in model) return [{ path: ['model', 'path'], message: `expected an ONNX model file, got "${file}": ${model.problem}` }];
     // An external server's inputs are its own (read from its metadata when measuring).
     if (job.serving.endpoint !== undefined) return [];
-    return inputIssues(model.info.inputs, job);
+    return [...batchingIssues(file, model.info, job), ...inputIssues(model.info.inputs, job)];
   };
+}
+
+/** serving.batching on a model without a batch dimension: the server would refuse it (activities/serve/batchable.ts). */
+function batchingIssues(file: string, info: ModelInfo, job: Config): IssueAt[] {
+  if (!job.serving.batching) return [];
+  const reason = unbatchableReason(basename(file).replace(/\.onnx$/i, ''), [...info.inputs, ...info.outputs]);
+  return reason ? [{ path: ['serving', 'batching'], message: reason }] : [];
 }
 
 /** A generated model's one input, `input` [batch, ...] (mlp.ts, cnn.ts, transformer.ts), known without building it. */

@@ -2,6 +2,7 @@
  * The served model's tensor signature, derived once from the session's
  * metadata, with the JSON fragments the hot path would otherwise rebuild.
  */
+import { fixedBatchTensors } from './batchable';
 import { kserveDatatype, type OrtType } from './tensor-codec';
 
 /** Tensor metadata as an onnxruntime session reports it (symbolic dims are strings). */
@@ -49,7 +50,7 @@ function ioSpec(raw: RawIo): IoSpec {
 export function buildModelSpec(name: string, rawInputs: RawIo[], rawOutputs: RawIo[]): ModelSpec {
   const inputs = rawInputs.map(ioSpec);
   const outputs = rawOutputs.map(ioSpec);
-  const batchable = [...inputs, ...outputs].every((io) => io.shape.length > 0 && io.shape[0] === -1);
+  const batchable = fixedBatchTensors([...inputs, ...outputs]).length === 0;
   const sig = (io: IoSpec) => ({ name: io.name, datatype: io.datatype, shape: io.shape });
   const metadataJson = JSON.stringify({
     name,

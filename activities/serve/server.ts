@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { Dispatcher } from './dispatcher';
 import { createHandler, deliverer, type HandlerContext } from './http-handler';
 import { startPool } from './instance-pool';
-import { buildModelSpec, type ModelSpec } from './model-spec';
+import { unbatchableReason } from './batchable';
+import { buildModelSpec } from './model-spec';
 import { invalidConfig } from '../../workflows/failures';
 import { StatsRecorder } from './stats';
 import { tritonModelConfig } from './triton-config';
@@ -54,12 +55,6 @@ function serverVersion(): string {
   return '0.0.0';
 }
 
-/** Why serving.batching cannot serve this model, and what to do instead. */
-function unbatchable(spec: ModelSpec): string {
-  const fixed = [...spec.inputs, ...spec.outputs].filter((io) => io.shape[0] !== -1).map((io) => `${io.name} [${io.shape.map((d) => (d === -1 ? '?' : d)).join(', ')}]`);
-  return `serving.batching: model "${spec.name}" cannot be batched: dynamic batching needs a dynamic first (batch) dimension on every input and output, and ${fixed.join(', ')} has none; remove serving.batching to serve it unbatched`;
-}
-
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const problems = optionProblems(opts);
   // Bad input, not bad luck: non-retryable, so a job does not try it on device after device.
@@ -72,9 +67,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   );
   const spec = buildModelSpec(opts.modelName, pool.inputs, pool.outputs);
   const stopPool = () => Promise.all(pool.instances.map((i) => i.terminate()));
-  if (opts.batching && !spec.batchable) {
+  const unbatchable = opts.batching ? unbatchableReason(spec.name, [...spec.inputs, ...spec.outputs]) : null;
+  if (unbatchable) {
     await stopPool();
-    throw invalidConfig(unbatchable(spec));
+    throw invalidConfig(`serving.batching: ${unbatchable}`);
   }
 
   const stats = new StatsRecorder();
