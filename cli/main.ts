@@ -13,6 +13,8 @@ import { upCommand } from './commands/up';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
 
+// package.json is outside the compiled tree (dist/), so it is read at run time, not imported.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
 
 /** The results file option shared by every command that reads or writes it. */

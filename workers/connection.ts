@@ -17,7 +17,7 @@ const read = (file: string, what: string): Buffer => {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`${what}: cannot read ${file}: ${(err as Error).message}`);
+    throw new Error(`${what}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
 };
 

@@ -35,7 +35,7 @@ export async function loadSource(model: CompileSpec['model'], configDir?: string
     if (code === 'ENOENT') throw invalidModel(`model.path: file not found: ${abs}`);
     if (code === 'EISDIR') throw invalidModel(`model.path: is a directory, not a file: ${abs}`);
     // Anything else (EIO, EMFILE, ...) may pass; let Temporal retry it.
-    throw new Error(`model.path: cannot read ${abs}: ${errorMessage(e)}`);
+    throw new Error(`model.path: cannot read ${abs}: ${errorMessage(e)}`, { cause: e });
   }
   return { bytes, modelName: path.basename(abs).replace(/\.onnx$/i, ''), label: `model.path ${abs}` };
 }

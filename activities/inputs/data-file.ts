@@ -24,7 +24,7 @@ export function parseDataFile(text: string, format: 'json' | 'jsonl'): DataEntry
       try {
         value = JSON.parse(line);
       } catch (e) {
-        throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`);
+        throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
       }
       entries.push(parseEntry(value, `line ${i + 1}`));
     });
@@ -35,7 +35,7 @@ export function parseDataFile(text: string, format: 'json' | 'jsonl'): DataEntry
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`not JSON (${(e as Error).message})`);
+    throw new Error(`not JSON (${(e as Error).message})`, { cause: e });
   }
   const data = isObj(doc) ? doc.data : undefined;
   if (!Array.isArray(data)) throw new Error('expected {"data": [ {<input>: [...]}, ... ]} (perf_analyzer --input-data), got no "data" list');

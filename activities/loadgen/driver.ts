@@ -272,7 +272,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   };
   const windowStart = setTimeout(openWindow, warmupMs);
   let stoppedAt = Infinity;
-  let loadgenCpuPct: number | null = null;
+  let loadgenCpuPct: number | null;
   try {
     await (schedule ? openLoop(ctx, schedule) : closedLoop(ctx, concurrency!, plan.toLastCompletion));
     loadgenCpuPct = cpuSince(cpuStart);

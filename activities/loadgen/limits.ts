@@ -176,7 +176,7 @@ const days = (ms: number): string => `${Number((ms / 86_400_000).toPrecision(3))
 export const bytes = (n: number): string => {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let i = 0;
-  while (n >= 1000 && i < units.length - 1) (n /= 1000), i++;
+  for (; n >= 1000 && i < units.length - 1; i++) n /= 1000;
   return `${Number(n.toPrecision(3))} ${units[i]}`;
 };
 

@@ -70,7 +70,7 @@ function parseSpec(spec: string, cores: number): Spec {
       try {
         explicit = parseCpuList(list);
       } catch (e) {
-        throw new Error(`device "${spec}": ${(e as Error).message}`);
+        throw new Error(`device "${spec}": ${(e as Error).message}`, { cause: e });
       }
       const beyond = explicit.filter((c) => c >= cores);
       if (beyond.length > 0) throw new Error(`device "${spec}": core ${beyond.join(', ')} beyond this host's ${cores} cores (0-${cores - 1})`);

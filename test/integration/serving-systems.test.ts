@@ -168,9 +168,8 @@ describe('a peer system on a device', () => {
       'p.yaml',
     );
     const sys = await startSystem(serving, model, '0');
-    let members: number[] = [];
     try {
-      members = groupMembers(sys.pid);
+      const members = groupMembers(sys.pid);
       expect(members.length).toBeGreaterThanOrEqual(3); // the server and its 2 parallel workers
       for (const pid of members) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/Cpus_allowed_list:\s+0\n/);
       expect(sys.meta.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [-1, 8] }]);

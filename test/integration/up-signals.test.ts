@@ -73,7 +73,7 @@ async function stopAndCheck(up: BackgroundUp, signal: 'SIGINT' | 'SIGTERM', expe
   const tree = processTree(up.npmPid);
   expect(tree.some((p) => p.cmdline.includes('server start-dev'))).toBe(true); // the dev server is in the tree
   process.kill(up.npmPid, signal);
-  let left: typeof tree = [];
+  let left: typeof tree;
   try {
     await until(`up to exit after ${signal}:\n${up.log()}`, () => up.exitCode() !== null, 60_000);
     // npm may exit before its descendants have (when its child was a shell that died of the signal).

@@ -25,6 +25,6 @@ export function buildServeJs(entries: string[] = ['server-main.ts', 'instance-wo
   try {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', cfg], { stdio: 'pipe' });
   } catch (e) {
-    throw new Error(`tsc failed: ${(e as { stdout?: Buffer }).stdout?.toString() ?? e}`);
+    throw new Error(`tsc failed: ${(e as { stdout?: Buffer }).stdout?.toString() ?? e}`, { cause: e });
   }
 }

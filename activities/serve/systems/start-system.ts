@@ -171,7 +171,7 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
     meta = await fetchModelMetadata(url, model.modelName);
   } catch (e) {
     await stop();
-    throw new Error(`${serving.system}: ${(e as Error).message}`);
+    throw new Error(`${serving.system}: ${(e as Error).message}`, { cause: e });
   }
   const statsUrl = `${url}/v2/models/${encodeURIComponent(model.modelName)}/stats`;
   const metrics = prepared.metrics;

@@ -80,7 +80,7 @@ export async function startSystemProcess(launch: SystemLaunch, opts: StartOption
   };
   const logOf = () => (log.trim() ? `; its log ends:\n${log.trim().split('\n').slice(-40).join('\n')}` : '; it wrote nothing');
   const started = Date.now();
-  let last: number | string = 'not polled yet';
+  let last: number | string;
   try {
     for (;;) {
       if (signal?.aborted) throw new Error(`${launch.system}: start cancelled`);
