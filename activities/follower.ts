@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../configs/schema';
+import { settingsOf } from '../configs/settings';
 import type { DeviceInfo } from '../workflows/scheduler/messages';
 import { externalServerUnavailable, invalidConfig, serverStartFailed, systemUnavailable } from '../workflows/failures';
 import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
@@ -19,7 +20,6 @@ import { compileInChild } from './compile/compile-process';
 import type { Artifact, CompileSpec } from './compile/types';
 import { keepHeartbeating as keepHeartbeatingEvery } from './heartbeat';
 import { spawnLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
-import { workloadOptions } from './loadgen/options';
 import { encodeRequest, type RequestBody } from './inputs/body';
 import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare';
 import { shapesSent } from './inputs/requests';
@@ -267,13 +267,13 @@ async function measureOn(
     const gpus = host.gpus.filter((g) => g.index === device.gpuIndex);
     const sampler = startSampler({ serverPid: server.pid, loadgenPid: loadgen.pid, gpus });
     try {
-      const w = config.workload;
+      const settings = settingsOf(config);
       const inputs = requestBodies(config, server.meta);
       const load = await loadgen.run({
         baseUrl: server.url,
         modelName: server.modelName,
         bodies: inputs.bodies,
-        ...workloadOptions(config),
+        ...settings,
         signal: activity.cancellationSignal,
         // Server statistics describe the measured window only, like the client's: the load generator marks its
         // measured requests, and the built-in server counts just those (activities/serve/stats.ts).
@@ -284,7 +284,7 @@ async function measureOn(
         onProgress: report,
       });
       // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
-      if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${w.duration} ms`);
+      if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${settings.durationMs} ms`);
       const serverStats = await server.stats();
       const samples = sampler.stop();
       return {
@@ -300,7 +300,8 @@ async function measureOn(
         serverStats,
         samples,
         inputShapes: inputs.shapes,
-        tensorFormat: w.tensorFormat,
+        tensorFormat: settings.tensorFormat,
+        settings,
       };
     } finally {
       sampler.stop();

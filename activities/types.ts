@@ -1,6 +1,7 @@
 /** The messages that pass between workflows and activities (types only, so workflow code can import them). */
 import type { Config } from '../configs/schema';
 import type { PatchOp } from '../configs/patch';
+import type { RunSettings } from '../configs/settings';
 import type { Artifact } from './compile/types';
 import type { LoadResult } from './loadgen/driver';
 import type { ServerStats } from './serve/types';
@@ -96,6 +97,8 @@ export interface MeasureResult {
   inputShapes?: Record<string, number[] | number[][]>;
   /** workload.tensorFormat of the requests. */
   tensorFormat?: 'json' | 'binary';
+  /** The settings the run used (configs/settings.ts), as handed to the load generator; absent in older history. */
+  settings?: RunSettings;
 }
 
 export type JobStatus = 'completed' | 'failed';

@@ -93,7 +93,8 @@ export const TABLES: string[] = [
     input_shapes    JSON,                 -- input name -> shape sent, e.g. {"input": [1, 512], "sr": []}; a list of shapes when data files vary it
     tensor_format   VARCHAR,              -- json | binary (Triton's binary tensor extension, requests and responses)
     request_bytes   DOUBLE,               -- mean request body bytes
-    response_bytes  DOUBLE                -- mean successful response body bytes
+    response_bytes  DOUBLE,               -- mean successful response body bytes
+    settings        JSON                  -- every setting the run used, defaults and derived values resolved (configs/settings.ts): mode, rate, concurrency, warmupMs, durationMs, maxDurationMs, stability, earlyStopping, progressive, requestTimeoutMs, seed...
   )`,
   // The latency distribution of each run, from its HDR histogram: bucket i holds the latencies in
   // (previous le_ms, le_ms]; cumulative_fraction is the CDF at le_ms.
@@ -170,6 +171,7 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS request_bytes DOUBLE`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS response_bytes DOUBLE`,
   `ALTER TABLE runs ADD COLUMN IF NOT EXISTS serving_system VARCHAR`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS settings JSON`,
   `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS system VARCHAR`,
   // MLServer gives no rows nor model runs: null rather than invented.
   `ALTER TABLE server_stats ALTER COLUMN inferences DROP NOT NULL`,

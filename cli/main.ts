@@ -51,8 +51,9 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
   p.command('validate')
     .description('check a config file and say what is wrong, with the YAML path and line; starts nothing')
     .argument('<config>', 'YAML config file')
-    .action((config: string) => {
-      process.exitCode = validateCommand(config);
+    .option('--settings', "print, as JSON, the settings each job's run will use (defaults and derived values resolved, as runs.settings holds them)")
+    .action((config: string, opts) => {
+      process.exitCode = validateCommand(config, opts);
     });
 
   p.command('up')

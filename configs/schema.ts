@@ -4,6 +4,7 @@
  * loader can append ", got <value>" and point at the YAML line.
  */
 import { z } from 'zod';
+import { EARLY_STOPPING_PERCENTILES, WORKLOAD_DEFAULTS as D } from './defaults';
 import { DURATION_HINT, parseDuration } from './duration';
 import { allPaths } from './schema-paths';
 import { didYouMean } from './suggest';
@@ -42,8 +43,6 @@ const posNumber = () => z.number({ error: 'expected a positive number' }).positi
 const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(' | ')}` });
-/** workload.earlyStopping.percentile: the percentiles LoadGen's early stopping is defined for. */
-export const EARLY_STOPPING_PERCENTILES = [90, 95, 99, 99.9] as const;
 const percentileOf = <const T extends readonly number[]>(values: T) =>
   z.literal(values, { error: `expected one of ${values.join(' | ')}` });
 
@@ -168,42 +167,43 @@ function buildConfigSchema(form: DurationForm) {
     })
     .prefault({});
 
+  // Defaults come from defaults.ts; those derived from other keys are left unset here and filled per job by
+  // resolveSettings (settings.ts), so a swept key moves them along.
   const workload = z.strictObject({
     mode: oneOf(WORKLOAD_MODES),
     rate: posNumber().optional(),
     concurrency: posInt().optional(),
-    batchSize: posInt().default(1),
-    warmup: durationField(form, false).default(1000),
+    batchSize: posInt().default(D.batchSize),
+    warmup: durationField(form, false).default(D.warmupMs),
     // The MINIMUM measured time: the run goes on until minQueries, earlyStopping and stability are met too.
-    duration: durationField(form, true).default(10_000),
-    minQueries: nonNegInt().default(0),
-    // The longest measured time, whatever is unmet (the verdict then says what). Unset = 10 × duration,
-    // resolved where it is used, so a swept duration moves it along.
+    duration: durationField(form, true).default(D.durationMs),
+    minQueries: nonNegInt().default(D.minQueries),
+    // The longest measured time, whatever is unmet (the verdict then says what). Unset = 10 × duration (resolved).
     maxDuration: durationField(form, true).optional(),
     // Run until the percentile's bound holds at 99% confidence (MLPerf LoadGen early stopping).
     earlyStopping: z.strictObject({ percentile: percentileOf(EARLY_STOPPING_PERCENTILES) }).optional(),
     // Run until the last `windows` windows agree within ±tolerance in throughput and p99 (perf_analyzer style).
     stability: z
       .strictObject({
-        windows: int('an integer >= 2').min(2, { error: 'expected an integer >= 2' }).default(3),
+        windows: int('an integer >= 2').min(2, { error: 'expected an integer >= 2' }).default(D.stability.windows),
         tolerance: z
           .number({ error: 'expected a fraction in (0, 1]' })
           .positive({ error: 'expected a fraction in (0, 1]' })
           .max(1, { error: 'expected a fraction in (0, 1]' })
-          .default(0.1),
-        window: durationField(form, true).default(1000),
+          .default(D.stability.tolerance),
+        window: durationField(form, true).default(D.stability.windowMs),
       })
       .optional(),
-    seed: nonNegInt().default(1),
+    seed: nonNegInt().default(D.seed),
     // How tensors travel: JSON, or Triton's binary tensor extension (request and response), for large tensors.
-    tensorFormat: oneOf(['json', 'binary']).default('json'),
+    tensorFormat: oneOf(['json', 'binary']).default(D.tensorFormat),
     // Per-request deadline (and the longest wait for stragglers at the end of a run).
-    requestTimeout: durationField(form, true).default(10_000),
+    requestTimeout: durationField(form, true).default(D.requestTimeoutMs),
     // Input data cycled through requests: perf_analyzer's --input-data JSON ({"data": [...]}) or JSONL, one request per entry.
     data: text().optional(),
     // burst: `size` requests at once every `every` (the rate is size / every).
     burst: z.strictObject({ size: posInt(), every: durationField(form, true) }).optional(),
-    // offline: queries at the least (unset = 1024), `concurrency` outstanding (unset = all, up to 1024).
+    // offline: queries at the least (unset = 1024), `concurrency` outstanding (unset = all, up to 1024); resolved.
     samples: posInt().optional(),
     // trace: a file of send offsets in ms (one per line, CSV with a time_ms column, or a JSON array), relative to the config file.
     trace: text().optional(),
@@ -212,10 +212,10 @@ function buildConfigSchema(form: DurationForm) {
       .strictObject({
         // Unset = workload.rate or workload.concurrency (whichever the steps go over).
         start: posNumber().optional(),
-        // Multiply the level by factor each step (default 2), or add `step`; not both.
+        // Multiply the level by factor each step (neither given = factor 2, resolved), or add `step`; not both.
         factor: z.number({ error: 'expected a number > 1' }).gt(1, { error: 'expected a number > 1' }).optional(),
         step: posNumber().optional(),
-        maxSteps: posInt().default(8),
+        maxSteps: posInt().default(D.progressive.maxSteps),
         // Minimum measured time of each step; unset = workload.duration.
         stepDuration: durationField(form, true).optional(),
       })

@@ -3,7 +3,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Config } from '../configs/schema';
 import type { LeaderActivities } from '../activities/leader';
 import type { FollowerActivities } from '../activities/follower';
-import { maxDurationMs } from '../activities/loadgen/run-rules';
+import { longestMeasurementMs, settingsOf } from '../configs/settings';
 import { NON_RETRYABLE } from './failures';
 import { clusterQueue, deviceQueue, LEADER_QUEUE } from './queues';
 import { COMPILE_HEARTBEAT_TIMEOUT_MS, DEVICE_START_TIMEOUT_MS, LEADER_HEARTBEAT_TIMEOUT_MS, LEADER_START_TO_CLOSE_MS, MEASURE_HEARTBEAT_TIMEOUT_MS } from './timings';
@@ -32,13 +32,12 @@ export function compileTier(config: Config) {
  * polling: schedule-to-start) goes back to the scheduler, which may place the retry on another device.
  */
 export function deviceTier(config: Config, node: string, device: string) {
-  const { warmup, duration, maxDuration } = config.workload;
   return proxyActivities<Pick<FollowerActivities, 'measure' | 'compileOnDevice'>>({
     taskQueue: deviceQueue(config.target.cluster, node, device),
     scheduleToStartTimeout: DEVICE_START_TIMEOUT_MS,
-    // A measurement takes warm-up + at most maxDuration; the rest covers starting the server, compiling on the
-    // device (single tier) and draining requests.
-    startToCloseTimeout: warmup + maxDurationMs(duration, maxDuration) + 15 * 60_000,
+    // A measurement takes warm-up + at most maxDuration (each step of progressive); the rest covers starting the
+    // server, compiling on the device (single tier) and draining requests.
+    startToCloseTimeout: longestMeasurementMs(settingsOf(config)) + 15 * 60_000,
     // A dead follower stops heartbeating (the activity beats every second).
     heartbeatTimeout: MEASURE_HEARTBEAT_TIMEOUT_MS,
     retry: { maximumAttempts: 1 },

@@ -6,6 +6,7 @@
  */
 import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, isCancellation, setCurrentDetails, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { JobOutcome, MeasureResult, PlannedJob } from '../activities/types';
+import { settingsOf } from '../configs/settings';
 import { compileTier, deviceTier, leader } from './activities';
 import { invalidConfig, isNonRetryable } from './failures';
 import { LeaseClient } from './scheduler/lease-client';
@@ -52,13 +53,13 @@ export async function benchmarkWorkflow({ sweepId, job, scheduling = 'two-tier' 
 /** Lease a device, (single tier: compile there,) measure, give the device back; again elsewhere if it was lost. */
 async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: JobOutcome, report: (s: JobStage, where?: string) => Promise<void>): Promise<MeasureResult> {
   const { config } = job;
-  const w = config.workload;
+  const s = settingsOf(config);
   const leases = new LeaseClient(config.target.cluster);
   const expectedMs = expectedDeviceMs({
-    mode: w.mode,
-    warmupMs: w.warmup,
-    durationMs: w.duration,
-    steps: w.mode === 'progressive' ? w.progressive?.maxSteps : undefined,
+    mode: s.mode,
+    warmupMs: s.warmupMs,
+    durationMs: s.progressive?.stepDurationMs ?? s.durationMs,
+    steps: s.progressive?.maxSteps,
   });
   const avoid: string[] = [];
   let lastError: unknown;

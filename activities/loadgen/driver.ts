@@ -6,41 +6,32 @@
  * - open loop, latency from the SCHEDULED send time: `server` (Poisson at rate, seeded), `constant` (every
  *   1/rate), `burst` (`burst.size` requests every `burst.everyMs`, rate = size / every), `trace` (recorded
  *   offsets replayed from the start, the trace repeated while the run lasts: see schedule.ts traceArrivals);
- * - `offline`: throughput only. At least `samples` queries (default 1024), issued with `concurrency`
- *   outstanding (default all of them, up to the 1024-socket cap), the run rules applying as in closed loop
+ * - `offline`: throughput only. At least `samples` queries, issued with `concurrency`
+ *   outstanding, the run rules applying as in closed loop
  *   (so a short batch is extended to minDuration). Latency is counted per query from its send and recorded,
  *   but there is no target rate, so the verdict never judges the rate;
  * - `progressive`: a series of short runs (steps) at rising load over rate (open loop, Poisson) or
  *   concurrency (closed loop), see progressive.ts; the result is the knee step's, plus `steps` and `knee`.
+ * The options are resolved once, on entry, by configs/settings.ts (as LoadGen's StartTest builds its
+ * TestSettingsInternal): nothing below defaults a setting.
  */
+import type { WorkloadMode } from '../../configs/schema';
+import { resolveSettings, type RequestedSettings, type RunSettings } from '../../configs/settings';
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
 import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram';
-import { DEFAULT_REQUEST_TIMEOUT_MS, LoadLimitError, OPEN_LOOP_MAX_SOCKETS } from './limits';
+import { LoadLimitError, OPEN_LOOP_MAX_SOCKETS } from './limits';
 import { closedLoop, openLoop, type LoopContext } from './loops';
 import { RunControl } from './run-control';
-import {
-  DEFAULT_WINDOW_MS,
-  earlyStoppingNeeds,
-  judgeRun,
-  resolveRules,
-  type EarlyStoppingPercentile,
-  type RunRules,
-  type StabilityRule,
-  type Verdict,
-  type WindowSample,
-} from './run-rules';
-import { chooseKnee, checkPlan, DEFAULT_MAX_STEPS, levelAt, stopReason, type ProgressiveOver, type ProgressivePlan, type StepSummary } from './progressive';
+import { earlyStoppingNeeds, judgeRun, rulesOf, type EarlyStoppingPercentile, type RunRules, type Verdict, type WindowSample } from './run-rules';
+import { chooseKnee, checkPlan, levelAt, stopReason, type StepSummary } from './progressive';
 import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
 import type { RequestBody } from '../inputs/body';
 import { Sender } from './sender';
 import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
 
-export type LoadMode = 'single-stream' | 'server' | 'constant' | 'burst' | 'concurrency' | 'offline' | 'trace' | 'progressive';
-
-/** Default `samples` of the offline mode. */
-export const DEFAULT_OFFLINE_SAMPLES = 1024;
+export type LoadMode = WorkloadMode;
 
 export interface LoadProgress {
   phase: 'warmup' | 'measure';
@@ -49,61 +40,24 @@ export interface LoadProgress {
   completed: number;
 }
 
-export interface LoadOptions {
+/** Where the load goes, and the hooks of the run. */
+export interface LoadTarget {
   baseUrl: string;
   modelName: string;
   /** Serialised JSON infer request, sent as is for every request (when `bodies` is absent). */
   body?: Buffer;
   /** Serialised infer requests (JSON or binary tensor format), sent in turn, cycled. */
   bodies?: RequestBody[];
-  mode: LoadMode;
-  /** `concurrency`: requests kept outstanding; `offline`: likewise (default min(samples, 1024)). */
-  concurrency?: number;
-  /** `server`, `constant`: target requests/s. */
-  rate?: number;
-  /** `burst`: `size` requests at once every `everyMs`. */
-  burst?: { size: number; everyMs: number };
-  /** `offline`: queries at the least (default 1024). */
-  samples?: number;
-  /** `trace`: a trace file (see trace.ts) or its send offsets in ms, ascending. */
-  trace?: string | ArrayLike<number>;
-  /** `progressive`: the stepping plan (see progressive.ts). */
-  progressive?: {
-    over: ProgressiveOver;
-    start: number;
-    factor?: number;
-    step?: number;
-    /** Default 8. */
-    maxSteps?: number;
-    /** Minimum measured time of each step; default durationMs. */
-    stepDurationMs?: number;
-  };
-  /** `progressive`: the p99 SLO (ms) that ends the stepping; null/absent = only saturation ends it. */
-  sloP99Ms?: number | null;
-  warmupMs: number;
-  /** The MINIMUM length of the measured window; it ends once every run rule is met (or at maxDurationMs). */
-  durationMs: number;
-  /** Also run until this many measured queries have completed (ok or not); default 0. */
-  minQueries?: number;
-  /** Longest measured window, whatever is unmet; default 10 × durationMs; must be >= durationMs. */
-  maxDurationMs?: number;
-  /** Also run until the percentile can be bounded at 99% confidence (LoadGen early stopping); default none. */
-  earlyStopping?: { percentile: EarlyStoppingPercentile } | null;
-  /** Also run until the last N windows agree (perf_analyzer style); default none. */
-  stability?: StabilityRule | null;
-  /** Window length of LoadResult.windows when no stability rule gives one; default 1000 ms. */
-  windowMs?: number;
-  /** Seeds the open-loop schedule. */
-  seed: number;
   /** Called about every 500 ms (e.g. to heartbeat). If it throws, the run stops and rejects with that error. */
   onProgress?: (p: LoadProgress) => void;
   /** Called once when warm-up ends and the measured window opens (e.g. to reset server-side statistics). */
   onWindowStart?: () => void;
   /** Aborting resolves early with what was measured so far (see LoadResult.aborted). */
   signal?: AbortSignal;
-  /** Per-request deadline, and so the longest wait for stragglers; default 10 s. */
-  requestTimeoutMs?: number;
 }
+
+/** The target and the settings asked for (configs/settings.ts RequestedSettings: unset ones are resolved on entry). */
+export type LoadOptions = LoadTarget & RequestedSettings;
 
 export interface LoadResult {
   mode: LoadMode;
@@ -158,8 +112,8 @@ export interface LoadResult {
 
 const PROGRESS_EVERY_MS = 500;
 
-function positive(name: string, v: number | undefined, integer: boolean): number {
-  if (v === undefined || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+function positive(name: string, v: number | null | undefined, integer: boolean): number {
+  if (v == null || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
     throw new RangeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
   }
   return v;
@@ -171,7 +125,8 @@ export interface ProgressiveStep extends StepSummary {
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  return opts.mode === 'progressive' ? runProgressive(opts) : runOnce(opts);
+  const settings = resolveSettings(opts); // idempotent: settings a caller resolved pass unchanged
+  return settings.progressive ? runProgressive(opts, settings) : runOnce(opts, settings);
 }
 
 /** How one run issues its requests. */
@@ -182,58 +137,53 @@ interface Plan {
   rate: number | null;
   /** Open loop: the lazy schedule. */
   schedule: (() => number) | null;
-  minQueries?: number;
   /** burst: requests sent at once. */
   burstSize?: number;
   /** offline: the window lasts until the last measured query is answered (throughput = samples / time). */
   toLastCompletion?: boolean;
 }
 
-function planOf(opts: LoadOptions): Plan {
-  switch (opts.mode) {
+function planOf(s: RunSettings): Plan {
+  switch (s.mode) {
     case 'concurrency':
-      return { concurrency: positive('concurrency', opts.concurrency, true), rate: null, schedule: null };
     case 'single-stream':
-      return { concurrency: 1, rate: null, schedule: null };
-    case 'offline': {
-      const samples = positive('samples', opts.samples ?? DEFAULT_OFFLINE_SAMPLES, true);
-      const concurrency = positive('concurrency', opts.concurrency ?? Math.min(samples, OPEN_LOOP_MAX_SOCKETS), true);
-      return { concurrency, rate: null, schedule: null, minQueries: Math.max(opts.minQueries ?? 0, samples), toLastCompletion: true };
-    }
+      return { concurrency: positive('concurrency', s.concurrency, true), rate: null, schedule: null };
+    case 'offline':
+      positive('samples', s.samples, true);
+      return { concurrency: positive('concurrency', s.concurrency, true), rate: null, schedule: null, toLastCompletion: true };
     case 'server': {
-      const rate = positive('rate', opts.rate, false);
+      const rate = positive('rate', s.rate, false);
       // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log.
-      return { concurrency: null, rate, schedule: poissonArrivals(rate, opts.seed) };
+      return { concurrency: null, rate, schedule: poissonArrivals(rate, s.seed) };
     }
     case 'constant': {
-      const rate = positive('rate', opts.rate, false);
+      const rate = positive('rate', s.rate, false);
       return { concurrency: null, rate, schedule: constantArrivals(rate) };
     }
     case 'burst': {
-      const size = positive('burst.size', opts.burst?.size, true);
-      const everyMs = positive('burst.everyMs', opts.burst?.everyMs, false);
+      const size = positive('burst.size', s.burst?.size, true);
+      const everyMs = positive('burst.everyMs', s.burst?.everyMs, false);
       return { concurrency: null, rate: (size * 1000) / everyMs, schedule: burstArrivals(size, everyMs), burstSize: size };
     }
     case 'trace': {
-      if (opts.trace === undefined) throw new RangeError('trace mode needs a trace (a file or its send offsets)');
-      const offsets = typeof opts.trace === 'string' ? loadTrace(opts.trace) : opts.trace;
+      if (s.trace === null) throw new RangeError('trace mode needs a trace (a file or its send offsets)');
+      const offsets = typeof s.trace === 'string' ? loadTrace(s.trace) : s.trace;
       return { concurrency: null, rate: traceRate(offsets), schedule: traceArrivals(offsets) };
     }
     default:
-      throw new Error(`unsupported load mode "${String(opts.mode)}"`);
+      throw new Error(`unsupported load mode "${String(s.mode)}"`);
   }
 }
 
-async function runOnce(opts: LoadOptions): Promise<LoadResult> {
-  const plan = planOf(opts);
+async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
+  const plan = planOf(s);
   const { concurrency, rate, schedule } = plan;
   const closed = concurrency !== null;
-  const timeoutMs = positive('requestTimeoutMs', opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, false);
-  const durationMs = positive('durationMs', opts.durationMs, false);
-  if (!(opts.warmupMs >= 0) || !Number.isFinite(opts.warmupMs)) throw new RangeError(`warmupMs must be >= 0, got ${opts.warmupMs}`);
-  const warmupMs = opts.warmupMs;
-  const rules = resolveRules({ ...opts, durationMs, minQueries: plan.minQueries ?? opts.minQueries });
-  const windowMs = positive('windowMs', rules.stability?.windowMs ?? opts.windowMs ?? DEFAULT_WINDOW_MS, false);
+  const timeoutMs = positive('requestTimeoutMs', s.requestTimeoutMs, false);
+  if (!(s.warmupMs >= 0) || !Number.isFinite(s.warmupMs)) throw new RangeError(`warmupMs must be >= 0, got ${s.warmupMs}`);
+  const warmupMs = s.warmupMs;
+  const rules = rulesOf(s);
+  const windowMs = positive('windowMs', s.windowMs, false);
   const ep = modelEndpoint(opts.baseUrl, opts.modelName);
   earlyStoppingNeeds(rules); // the binomial search, before the clock starts
 
@@ -316,7 +266,7 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
     rules,
   );
   const result: LoadResult = {
-    mode: opts.mode,
+    mode: s.mode,
     targetRate: rate,
     concurrency,
     startedAt: new Date(wallStart + warmupMs).toISOString(),
@@ -394,27 +344,25 @@ function earlyStoppingResult(rules: RunRules, latency: Histogram): LoadResult['e
  * seed is seed + its index. onWindowStart fires at each step's window. The result is the knee step's (step 0's
  * when there is no knee), with `steps` and `knee`.
  */
-async function runProgressive(opts: LoadOptions): Promise<LoadResult> {
-  const p = opts.progressive;
-  if (!p) throw new RangeError('progressive mode needs a progressive plan');
-  const plan: ProgressivePlan = { over: p.over, start: p.start, factor: p.factor, step: p.step, maxSteps: p.maxSteps ?? DEFAULT_MAX_STEPS };
+async function runProgressive(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
+  const plan = s.progressive!;
   checkPlan(plan);
-  const slo = opts.sloP99Ms ?? null;
+  const slo = s.sloP99Ms;
   if (slo !== null) positive('sloP99Ms', slo, false);
-  const stepMs = positive('stepDurationMs', p.stepDurationMs ?? opts.durationMs, false);
-  const maxMs = opts.maxDurationMs === undefined ? undefined : Math.max(opts.maxDurationMs, stepMs);
   const runs: LoadResult[] = [];
   const steps: ProgressiveStep[] = [];
   for (let i = 0; i < plan.maxSteps; i++) {
     const level = levelAt(plan, i);
-    const r = await runOnce({
-      ...opts,
+    // Each step is a run of its own, its settings resolved from the plan.
+    const r = await runOnce(opts, {
+      ...s,
       mode: plan.over === 'rate' ? 'server' : 'concurrency',
-      rate: plan.over === 'rate' ? level : undefined,
-      concurrency: plan.over === 'concurrency' ? level : undefined,
-      durationMs: stepMs,
-      maxDurationMs: maxMs,
-      seed: opts.seed + i,
+      rate: plan.over === 'rate' ? level : null,
+      concurrency: plan.over === 'concurrency' ? level : null,
+      progressive: null,
+      durationMs: plan.stepDurationMs,
+      maxDurationMs: plan.stepMaxDurationMs,
+      seed: s.seed + i,
     });
     runs.push(r);
     steps.push({ level, throughput: r.throughput, p99Ms: r.latency.p99Ms, valid: r.verdict.valid, reasons: r.verdict.reasons, stop: null });

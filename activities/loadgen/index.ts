@@ -1,15 +1,13 @@
 /** Load generator for KServe v2 (Open Inference Protocol) HTTP servers. */
-export { DEFAULT_OFFLINE_SAMPLES, runLoad, type LoadMode, type LoadOptions, type LoadProgress, type LoadResult, type ProgressiveStep } from './driver';
+export { runLoad, type LoadMode, type LoadOptions, type LoadProgress, type LoadResult, type LoadTarget, type ProgressiveStep } from './driver';
 export { buildInferBody, fetchModelMetadata, type ModelMetadata, type TensorMetadata } from './request';
 export { burstArrivals, constantArrivals, constantSchedule, poissonArrivals, poissonSchedule, traceArrivals, tracePeriodMs, traceRate } from './schedule';
 export { loadTrace, parseTrace, TraceError } from './trace';
 export { chooseKnee, levelAt, MIN_GROWTH, progressiveLevels, stopReason, type ProgressiveOver, type ProgressivePlan, type StepSummary } from './progressive';
 export { createHistogram, decodeHistogram, encodeHistogram, recordMs, summarize, type LatencySummary } from './histogram';
 export {
-  DEFAULT_MAX_DURATION_FACTOR,
   judgeRun,
-  maxDurationMs,
-  resolveRules,
+  rulesOf,
   shouldStop,
   stabilityIssues,
   unmetRules,

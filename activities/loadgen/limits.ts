@@ -4,10 +4,13 @@
  * Each issue names the config path whose value is too large, so the config loader can point at its line (or at
  * the sweep value that set it).
  */
+import { OPEN_LOOP_MAX_SOCKETS } from '../../configs/defaults';
 import type { IssueAt } from '../../configs/errors';
 import type { Config } from '../../configs/schema';
+import { settingsOf, type RunSettings } from '../../configs/settings';
 import { levelAt } from './progressive';
-import { maxDurationMs } from './run-rules';
+
+export { OPEN_LOOP_MAX_SOCKETS };
 
 export interface HostFacts {
   /** Soft RLIMIT_NOFILE: Node raises it to the hard limit at start-up and child processes inherit it; null = unknown. */
@@ -17,14 +20,6 @@ export interface HostFacts {
   /** Memory this host (or its cgroup) grants, bytes. */
   memoryBytes: number;
 }
-
-/**
- * Open-loop connection cap: HTTP/1.1 needs a socket per in-flight request, and beyond this a server is hopelessly
- * overloaded anyway. Requests over the cap queue in the sender, which shows up as latency (counted from schedule).
- */
-export const OPEN_LOOP_MAX_SOCKETS = 1024;
-/** Per-request deadline when the workload sets none (and so the longest wait for stragglers). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The most requests/s one load-generator process can be asked to send. The sender is one JS thread; on this
@@ -58,14 +53,15 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Issues of one job's config (no sweep: the caller places them on swept values); empty when the host can run it. */
 export function loadLimitIssues(config: Config, host: HostFacts): IssueAt[] {
   const w = config.workload;
+  const s = settingsOf(config);
   const issues: IssueAt[] = [];
   const push = (path: string[], message: string) => issues.push({ path: ['workload', ...path], message });
-  const load = offeredLoad(config);
+  const load = offeredLoad(config, s);
 
   if (load.rate !== null && load.rate.value > MAX_SEND_RATE) {
     push(load.rate.path, `${load.rate.what ?? ''}${count(load.rate.value)} requests/s exceed what one load-generator process can send (at most ${count(MAX_SEND_RATE)}: it sends from one JS thread)`);
   } else if (load.rate !== null) {
-    const timeoutMs = requestTimeoutMs(config);
+    const timeoutMs = s.requestTimeoutMs;
     const inflight = (load.rate.value * timeoutMs) / 1000;
     const memory = inflight * BYTES_PER_INFLIGHT;
     if (inflight > MAX_INFLIGHT) {
@@ -81,7 +77,7 @@ export function loadLimitIssues(config: Config, host: HostFacts): IssueAt[] {
   }
 
   // Each run (each step of progressive) lasts warm-up + at most maxDuration, timed by Node timers.
-  const runMs = w.warmup + (w.mode === 'progressive' ? progressiveStepMaxMs(config) : maxDurationMs(w.duration, w.maxDuration));
+  const runMs = s.warmupMs + (s.progressive?.stepMaxDurationMs ?? s.maxDurationMs);
   if (runMs > MAX_TIMER_MS) {
     const path = w.maxDuration !== undefined ? ['maxDuration'] : w.warmup > w.duration ? ['warmup'] : ['duration'];
     push(path, `a run of up to ${days(runMs)} (warm-up + maxDuration, default 10 x duration) exceeds what a Node timer can hold (2^31-1 ms, ~24.8 days)`);
@@ -98,29 +94,27 @@ interface Located {
 }
 
 /** The highest send rate (open loop) and connection count a job may reach, and the config key that sets each. */
-function offeredLoad(config: Config): { rate: Located | null; connections: Located } {
+function offeredLoad(config: Config, s: RunSettings): { rate: Located | null; connections: Located } {
   const w = config.workload;
   const openLoopSockets = (rate: Located): Located => ({ value: OPEN_LOOP_MAX_SOCKETS, path: rate.path });
   switch (w.mode) {
     case 'server':
     case 'constant': {
-      const rate = { value: w.rate ?? 0, path: ['rate'] };
+      const rate = { value: s.rate ?? 0, path: ['rate'] };
       return { rate, connections: openLoopSockets(rate) };
     }
     case 'burst': {
-      const rate = { value: w.burst ? (w.burst.size * 1000) / w.burst.every : 0, path: ['burst'] };
+      const rate = { value: s.rate ?? 0, path: ['burst'] };
       return { rate, connections: openLoopSockets(rate) };
     }
     case 'trace': // its rate is in the file: the sender's runtime bound covers it
       return { rate: null, connections: { value: OPEN_LOOP_MAX_SOCKETS, path: ['trace'] } };
     case 'progressive': {
-      const p = w.progressive;
-      const over = w.progressiveOver ?? (w.rate !== undefined ? 'rate' : 'concurrency');
-      const start = p?.start ?? (over === 'rate' ? w.rate : w.concurrency) ?? 0;
-      const maxSteps = p?.maxSteps ?? 8;
-      const top = levelAt({ over, start, factor: p?.factor, step: p?.step, maxSteps }, maxSteps - 1);
+      const plan = s.progressive!;
+      const { over, maxSteps } = plan;
+      const top = levelAt(plan, maxSteps - 1);
       // The top level comes from start, factor/step and maxSteps together; maxSteps is what to lower.
-      const path = maxSteps > 1 ? ['progressive', 'maxSteps'] : p?.start !== undefined ? ['progressive', 'start'] : [over];
+      const path = maxSteps > 1 ? ['progressive', 'maxSteps'] : w.progressive?.start !== undefined ? ['progressive', 'start'] : [over];
       const what = `the last of ${maxSteps} progressive steps: `;
       if (over === 'rate') {
         const rate = { value: top, path, what };
@@ -129,12 +123,12 @@ function offeredLoad(config: Config): { rate: Located | null; connections: Locat
       return { rate: null, connections: { value: top, path, what } };
     }
     case 'offline':
-      return { rate: null, connections: { value: w.concurrency ?? Math.min(w.samples ?? 1024, OPEN_LOOP_MAX_SOCKETS), path: ['concurrency'] } };
+      return { rate: null, connections: { value: s.concurrency ?? 0, path: ['concurrency'] } };
     case 'single-stream':
       return { rate: null, connections: { value: 1, path: ['mode'] } };
     case 'concurrency':
     default:
-      return { rate: null, connections: { value: w.concurrency ?? 0, path: ['concurrency'] } };
+      return { rate: null, connections: { value: s.concurrency ?? 0, path: ['concurrency'] } };
   }
 }
 
@@ -150,19 +144,6 @@ function maxConnections(host: HostFacts, builtInServer: boolean): { value: numbe
     return { value: byPorts, why: `this host's ${count(byPorts)} ephemeral ports (net.ipv4.ip_local_port_range: one per connection to the server's address)` };
   }
   return null;
-}
-
-/** workload.requestTimeout (ms) where the config has one, else the load generator's default. */
-function requestTimeoutMs(config: Config): number {
-  const t = (config.workload as { requestTimeout?: unknown }).requestTimeout;
-  return typeof t === 'number' && t > 0 ? t : DEFAULT_REQUEST_TIMEOUT_MS;
-}
-
-/** Longest step of a progressive run: stepDuration (default duration), capped like the driver by maxDuration. */
-function progressiveStepMaxMs(config: Config): number {
-  const w = config.workload;
-  const stepMs = w.progressive?.stepDuration ?? w.duration;
-  return w.maxDuration === undefined ? maxDurationMs(stepMs) : Math.max(w.maxDuration, stepMs);
 }
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');

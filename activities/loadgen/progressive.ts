@@ -1,21 +1,16 @@
 /**
  * The `progressive` workload mode's policy, pure: the load levels, when to stop stepping, and the knee.
- * Levels: start, then start × factor^i (default factor 2) or start + i × step; concurrency levels are rounded
+ * Levels: start, then start × factor^i or start + i × step; concurrency levels are rounded
  * to integers (and must rise). Stepping stops after a step whose p99 exceeds the SLO, that is invalid (e.g. the server
  * saturated), or whose throughput grew less than MIN_GROWTH over the previous step's, or after maxSteps. The knee is the last step that met the SLO
  * (p99 within it and a valid verdict) and still grew (the first step counts as growing); null if none did.
  */
-export type ProgressiveOver = 'rate' | 'concurrency';
+import type { ProgressiveOver, ProgressiveSettings } from '../../configs/settings';
 
-export interface ProgressivePlan {
-  over: ProgressiveOver;
-  start: number;
-  /** Multiplicative step; default 2 unless `step` is given. */
-  factor?: number;
-  /** Additive step (instead of factor). */
-  step?: number;
-  maxSteps: number;
-}
+export type { ProgressiveOver };
+
+/** The stepping part of resolved progressive settings (configs/settings.ts): exactly one of factor and step. */
+export type ProgressivePlan = Pick<ProgressiveSettings, 'over' | 'start' | 'factor' | 'step' | 'maxSteps'>;
 
 export interface StepSummary {
   level: number;
@@ -29,8 +24,6 @@ export interface StepSummary {
 
 /** Throughput must grow by at least this fraction over the previous step for the load to be worth raising. */
 export const MIN_GROWTH = 0.05;
-export const DEFAULT_FACTOR = 2;
-export const DEFAULT_MAX_STEPS = 8;
 
 /** Checks a plan; throws RangeError on nonsense. */
 export function checkPlan(plan: ProgressivePlan): void {
@@ -38,15 +31,16 @@ export function checkPlan(plan: ProgressivePlan): void {
   if (over !== 'rate' && over !== 'concurrency') throw new RangeError(`progressive: over must be rate or concurrency, got ${String(over)}`);
   if (!(start > 0) || !Number.isFinite(start)) throw new RangeError(`progressive: start must be a positive number, got ${start}`);
   if (over === 'concurrency' && !Number.isInteger(start)) throw new RangeError(`progressive: a concurrency start must be an integer, got ${start}`);
-  if (factor !== undefined && step !== undefined) throw new RangeError('progressive: give factor or step, not both');
-  if (factor !== undefined && !(factor > 1 && Number.isFinite(factor))) throw new RangeError(`progressive: factor must be > 1, got ${factor}`);
-  if (step !== undefined && !(step > 0 && Number.isFinite(step))) throw new RangeError(`progressive: step must be > 0, got ${step}`);
+  if (factor !== null && step !== null) throw new RangeError('progressive: give factor or step, not both');
+  if (factor === null && step === null) throw new RangeError('progressive: needs a factor or a step');
+  if (factor !== null && !(factor > 1 && Number.isFinite(factor))) throw new RangeError(`progressive: factor must be > 1, got ${factor}`);
+  if (step !== null && !(step > 0 && Number.isFinite(step))) throw new RangeError(`progressive: step must be > 0, got ${step}`);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`progressive: maxSteps must be a positive integer, got ${maxSteps}`);
 }
 
 /** The load level of step `i` (0-based). */
 export function levelAt(plan: ProgressivePlan, i: number): number {
-  const raw = plan.step !== undefined ? plan.start + i * plan.step : plan.start * (plan.factor ?? DEFAULT_FACTOR) ** i;
+  const raw = plan.step !== null ? plan.start + i * plan.step : plan.start * plan.factor! ** i;
   if (plan.over === 'rate') return raw;
   // Rounded, and at least one more than the previous level (a small factor must still raise it).
   return i === 0 ? Math.round(raw) : Math.max(Math.round(raw), levelAt(plan, i - 1) + 1);

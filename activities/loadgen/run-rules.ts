@@ -9,20 +9,12 @@
  *   throughput and in p99 latency.
  * Past maxDuration the run stops whatever is unmet, and the verdict names what was.
  */
+import { EARLY_STOPPING_PERCENTILES, type EarlyStoppingPercentile } from '../../configs/defaults';
+import type { RunSettings, StabilityRule } from '../../configs/settings';
 import { earlyStoppingMinQueries } from './early-stopping';
 import type { ErrorCount } from './stats';
 
-export type EarlyStoppingPercentile = 90 | 95 | 99 | 99.9;
-export const EARLY_STOPPING_PERCENTILES: readonly EarlyStoppingPercentile[] = [90, 95, 99, 99.9];
-
-export interface StabilityRule {
-  /** How many consecutive windows must agree. */
-  windows: number;
-  /** Allowed deviation from their mean, as a fraction (0.1 = ±10%). */
-  tolerance: number;
-  /** Window length. */
-  windowMs: number;
-}
+export type { EarlyStoppingPercentile, StabilityRule };
 
 export interface RunRules {
   minDurationMs: number;
@@ -32,19 +24,8 @@ export interface RunRules {
   stability: StabilityRule | null;
 }
 
-/** The rules as a caller (config, runLoad options) gives them; unset ones take the defaults. */
-export interface RunRulesInput {
-  durationMs: number;
-  minQueries?: number;
-  maxDurationMs?: number;
-  earlyStopping?: { percentile: EarlyStoppingPercentile } | null;
-  stability?: StabilityRule | null;
-}
-
-/** maxDuration defaults to this many times duration: room to meet the other minimums, but a bound. */
-export const DEFAULT_MAX_DURATION_FACTOR = 10;
-/** Window length of LoadResult.windows when no stability rule sets one. */
-export const DEFAULT_WINDOW_MS = 1000;
+/** The settings the rules are made of, resolved (configs/settings.ts): the rules default nothing. */
+export type RunRulesInput = Pick<RunSettings, 'durationMs' | 'minQueries' | 'maxDurationMs' | 'earlyStopping' | 'stability'>;
 /** Open loop: the send lag p99 a sender may show before it counts as behind, at the least. */
 export const MIN_LAG_LIMIT_MS = 1;
 /** ...or this fraction of the mean inter-arrival gap, whichever is larger. */
@@ -70,24 +51,15 @@ export const LATENCY_GROWTH_MIN_MS = 5;
  */
 export const LATENCY_TREND_TAU = 0.6;
 
-/** The effective maxDuration for a duration and an optional maxDuration (for callers that size timeouts). */
-export function maxDurationMs(durationMs: number, maxDuration?: number): number {
-  return maxDuration ?? DEFAULT_MAX_DURATION_FACTOR * durationMs;
-}
-
-/** Fills in defaults and checks the rules; throws RangeError on nonsense. */
-export function resolveRules(input: RunRulesInput): RunRules {
-  const { durationMs } = input;
+/** The rules of resolved settings, checked; throws RangeError on nonsense. */
+export function rulesOf(input: RunRulesInput): RunRules {
+  const { durationMs, minQueries, maxDurationMs: max, earlyStopping: es, stability: st } = input;
   if (!(durationMs > 0) || !Number.isFinite(durationMs)) throw new RangeError(`durationMs must be a positive number, got ${durationMs}`);
-  const minQueries = input.minQueries ?? 0;
   if (!Number.isInteger(minQueries) || minQueries < 0) throw new RangeError(`minQueries must be an integer >= 0, got ${minQueries}`);
-  const max = maxDurationMs(durationMs, input.maxDurationMs);
   if (!(max >= durationMs) || !Number.isFinite(max)) throw new RangeError(`maxDurationMs must be >= durationMs (${durationMs}), got ${max}`);
-  const es = input.earlyStopping ?? null;
-  if (es && !EARLY_STOPPING_PERCENTILES.includes(es.percentile)) {
+  if (es && !(EARLY_STOPPING_PERCENTILES as readonly number[]).includes(es.percentile)) {
     throw new RangeError(`earlyStopping.percentile must be one of ${EARLY_STOPPING_PERCENTILES.join(', ')}, got ${es.percentile}`);
   }
-  const st = input.stability ?? null;
   if (st && !(Number.isInteger(st.windows) && st.windows >= 2 && st.tolerance > 0 && st.windowMs > 0)) {
     throw new RangeError(`stability needs windows >= 2, tolerance > 0 and windowMs > 0, got ${JSON.stringify(st)}`);
   }

@@ -1,13 +1,22 @@
 /** `servebench validate CONFIG`: check a config without starting anything. */
-import { loadConfig } from '../../configs/load';
+import { expandAndValidate, loadConfig } from '../../configs/load';
 import { ConfigError } from '../../configs/errors';
 import { expandSweep } from '../../configs/matrix';
 import { preflightChecks } from '../../configs/preflight';
+import { settingsOf } from '../../configs/settings';
 import { CliError, EXIT } from '../exit-codes';
 
-export function validateCommand(file: string): number {
+export function validateCommand(file: string, opts: { settings?: boolean } = {}): number {
   try {
     const config = loadConfig(file, { checks: preflightChecks() });
+    if (opts.settings) {
+      // What each combination's runs will use, as runs.settings will hold it (its repeats use the same).
+      const combos = expandAndValidate(config, file)
+        .filter((j) => j.repeat === 0)
+        .map((j) => ({ job: j.index, params: j.params, settings: settingsOf(j.config) }));
+      process.stdout.write(`${JSON.stringify(combos, null, 2)}\n`);
+      return EXIT.ok;
+    }
     const jobs = expandSweep(config).length;
     process.stdout.write(`${file}: valid; sweep "${config.name}" expands to ${jobs} job${jobs === 1 ? '' : 's'}\n`);
     return EXIT.ok;

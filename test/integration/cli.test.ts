@@ -45,6 +45,20 @@ describe('servebench validate', () => {
     expect(r.stdout).toContain('expands to 2 jobs');
   });
 
+  test('--settings prints the settings each job will run with, defaults and derived values resolved', async () => {
+    const { file, home } = workspace();
+    const r = await servebench(['validate', file, '--settings'], { SERVEBENCH_HOME: home });
+    expect(r.code).toBe(0);
+    const combos = JSON.parse(r.stdout) as { job: number; params: Record<string, unknown>; settings: Record<string, unknown> }[];
+    expect(combos.map((c) => [c.job, c.params])).toEqual([
+      [0, { 'workload.rate': 50 }],
+      [1, { 'workload.rate': 100 }],
+    ]);
+    for (const [i, c] of combos.entries()) {
+      expect(c.settings).toMatchObject({ mode: 'server', rate: [50, 100][i], concurrency: null, warmupMs: 200, durationMs: 1000, maxDurationMs: 10_000, requestTimeoutMs: 10_000, sloP99Ms: 500 });
+    }
+  });
+
   test('usage errors exit 2', async () => {
     const r = await servebench(['run'], {});
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { query, withDatabase } from '../../analysis/db';
+import { TABLES } from '../../analysis/schema';
 
 describe('results database (real DuckDB file)', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'sb-db-')), 'results.duckdb');
@@ -44,6 +45,25 @@ describe('results database (real DuckDB file)', () => {
       { run_id: 'r2', system: 'mlserver', requests: 972, inferences: null, batches: null, queue_mean_us: null, request_mean_us: 1712.4 },
       { run_id: 'r3', system: 'mlserver', requests: 972, inferences: null, batches: null, queue_mean_us: null, request_mean_us: 1712.4 },
     ]);
+  });
+
+  test('a file whose runs predate the settings column gains it (JSON), its rows kept with null settings', async () => {
+    const old = join(mkdtempSync(join(tmpdir(), 'sb-db-')), 'results.duckdb');
+    const runsDdl = TABLES.find((t) => t.includes('CREATE TABLE IF NOT EXISTS runs'))!;
+    const withoutSettings = runsDdl.replace(/response_bytes\s+DOUBLE,[^\n]*\n\s*settings\s+JSON[^\n]*\n/, 'response_bytes DOUBLE\n');
+    expect(withoutSettings).not.toMatch(/\bsettings\b/);
+    const instance = await DuckDBInstance.create(old);
+    const conn = await instance.connect();
+    await conn.run(withoutSettings);
+    await conn.run(`INSERT INTO runs (run_id, job_id, sweep_id, mode, batch_size, warmup_ms, duration_ms, measured_ms, requests, ok, errors,
+      throughput, inferences_per_s, achieved_rate, started_at, finished_at) VALUES ('r1', 'j1', 's1', 'concurrency', 1, 0, 1000, 1000, 5, 5, 0, 5, 5, 5, now(), now())`);
+    conn.closeSync();
+    instance.closeSync();
+    await withDatabase(old, 'read-write', async () => undefined); // opening migrates
+    const type = `(select data_type from information_schema.columns where table_name = 'runs' and column_name = 'settings') as type`;
+    expect((await query(old, `select run_id, settings, ${type} from runs`)).rows).toEqual([{ run_id: 'r1', settings: null, type: 'JSON' }]);
+    await withDatabase(old, 'read-write', (c) => c.run(`UPDATE runs SET settings = '{"mode":"concurrency","concurrency":2}' WHERE run_id = 'r1'`));
+    expect((await query(old, `select settings->>'$.concurrency' as concurrency from runs`)).rows).toEqual([{ concurrency: '2' }]);
   });
 
   test('a missing file is a clear error', async () => {

@@ -7,6 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query } from '../../analysis/db';
+import { WORKLOAD_DEFAULTS } from '../../configs/defaults';
+import { settingsOf } from '../../configs/settings';
 import { writeJob } from '../../activities/analysis/record';
 import { probeGpus } from '../../activities/probe/host';
 import { LEADER_QUEUE } from '../../workflows/queues';
@@ -179,6 +181,30 @@ sweep:
     expect(rows[4].steps as number).toBeGreaterThanOrEqual(1);
     expect(rows[4].steps as number).toBeLessThanOrEqual(3);
     expect(rows[4].has_knee).toBe(true);
+
+    // Each run stores the settings it used: the job's config resolved, defaults and derived values filled in,
+    // the keys of other modes dropped; plain SQL reads them.
+    const stored = await query(
+      cluster.resultsFile,
+      `select r.settings, j.config, r.settings->>'$.maxDurationMs' as max_ms, r.settings->>'$.requestTimeoutMs' as timeout_ms
+       from runs r join jobs j using (job_id) where r.sweep_id = 'itest-modes' order by r.run_id`,
+    );
+    const settings = stored.rows.map((r) => JSON.parse(r.settings as string));
+    expect(settings).toEqual(stored.rows.map((r) => settingsOf(JSON.parse(r.config as string))));
+    expect(stored.rows.map((r) => [r.max_ms, r.timeout_ms])).toEqual(Array(5).fill(['5000', String(WORKLOAD_DEFAULTS.requestTimeoutMs)]));
+    const common = { warmupMs: 100, durationMs: 500, seed: WORKLOAD_DEFAULTS.seed, batchSize: WORKLOAD_DEFAULTS.batchSize, tensorFormat: 'json', sloP99Ms: 1000, stability: null };
+    expect(settings[0]).toMatchObject({ ...common, mode: 'single-stream', rate: null, concurrency: 1, burst: null, samples: null, progressive: null });
+    expect(settings[1]).toMatchObject({ ...common, mode: 'constant', rate: 50, concurrency: null, burst: null });
+    expect(settings[2]).toMatchObject({ ...common, mode: 'burst', rate: 50, concurrency: null, burst: { size: 5, everyMs: 100 } });
+    // offline honours workload.concurrency (2 here; unset it would be all 40 samples), and runs at least `samples` queries.
+    expect(settings[3]).toMatchObject({ ...common, mode: 'offline', rate: null, concurrency: 2, samples: 40, minQueries: 40 });
+    expect(settings[4]).toMatchObject({
+      ...common,
+      mode: 'progressive',
+      rate: null,
+      concurrency: null,
+      progressive: { over: 'concurrency', start: 1, factor: 2, step: null, maxSteps: 3, stepDurationMs: 300, stepMaxDurationMs: 3000 },
+    });
   });
 
   test('a bad model file fails the sweep at its plan, naming the file and why, with no job started', async () => {

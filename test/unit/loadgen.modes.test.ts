@@ -71,13 +71,15 @@ describe('parseTrace', () => {
 describe('progressive policy', () => {
   const step = (level: number, throughput: number, p99Ms: number, valid = true): StepSummary => ({ level, throughput, p99Ms, valid });
 
-  it('levels: factor (default 2), additive step, integer concurrency that always rises', () => {
-    expect(progressiveLevels({ over: 'rate', start: 50, maxSteps: 4 })).toEqual([50, 100, 200, 400]);
-    expect(progressiveLevels({ over: 'rate', start: 10, step: 15, maxSteps: 3 })).toEqual([10, 25, 40]);
-    expect(progressiveLevels({ over: 'concurrency', start: 1, factor: 1.2, maxSteps: 4 })).toEqual([1, 2, 3, 4]);
-    expect(levelAt({ over: 'concurrency', start: 2, maxSteps: 9 }, 3)).toBe(16);
+  it('levels: factor, additive step, integer concurrency that always rises', () => {
+    expect(progressiveLevels({ over: 'rate', start: 50, factor: 2, step: null, maxSteps: 4 })).toEqual([50, 100, 200, 400]);
+    expect(progressiveLevels({ over: 'rate', start: 10, factor: null, step: 15, maxSteps: 3 })).toEqual([10, 25, 40]);
+    expect(progressiveLevels({ over: 'concurrency', start: 1, factor: 1.2, step: null, maxSteps: 4 })).toEqual([1, 2, 3, 4]);
+    expect(levelAt({ over: 'concurrency', start: 2, factor: 2, step: null, maxSteps: 9 }, 3)).toBe(16);
     expect(() => progressiveLevels({ over: 'rate', start: 1, factor: 2, step: 1, maxSteps: 2 })).toThrow(/not both/);
-    expect(() => progressiveLevels({ over: 'concurrency', start: 1.5, maxSteps: 2 })).toThrow(/integer/);
+    // The plan is resolved (configs/settings.ts fills factor 2): the policy has no default of its own.
+    expect(() => progressiveLevels({ over: 'rate', start: 1, factor: null, step: null, maxSteps: 2 })).toThrow(/needs a factor or a step/);
+    expect(() => progressiveLevels({ over: 'concurrency', start: 1.5, factor: 2, step: null, maxSteps: 2 })).toThrow(/integer/);
   });
 
   it('stops when p99 breaks the SLO or throughput grows < 5%', () => {

@@ -4,8 +4,7 @@ import {
   kendallTau,
   latencyGrowth,
   saturationIssue,
-  maxDurationMs,
-  resolveRules,
+  rulesOf,
   shouldStop,
   stabilityIssues,
   unmetRules,
@@ -17,7 +16,9 @@ import {
 const steady = (n: number, throughput = 100, p99Ms = 10): WindowSample[] =>
   Array.from({ length: n }, (_, i) => ({ startMs: i * 1000, throughput, p50Ms: p99Ms / 2, p99Ms }));
 
-const rules = (over: Partial<Parameters<typeof resolveRules>[0]> = {}): RunRules => resolveRules({ durationMs: 10_000, ...over });
+/** Rules of resolved settings (the defaults themselves are test/unit/settings.test.ts's). */
+const rules = (over: Partial<Parameters<typeof rulesOf>[0]> = {}): RunRules =>
+  rulesOf({ durationMs: 10_000, minQueries: 0, maxDurationMs: 100_000, earlyStopping: null, stability: null, ...over });
 
 const closedFacts = (over: Partial<RunFacts> = {}): RunFacts => ({
   measuredMs: 10_000,
@@ -35,11 +36,9 @@ const closedFacts = (over: Partial<RunFacts> = {}): RunFacts => ({
 const openFacts = (over: Partial<RunFacts> = {}): RunFacts =>
   closedFacts({ targetRate: 2000, scheduledRate: 2000, achievedRate: 1995, sendLagP99Ms: 0.3, queries: 19_950, ok: 19_950, ...over });
 
-describe('resolveRules', () => {
-  test('defaults: minQueries 0, maxDuration 10 × duration, no early stopping or stability', () => {
+describe('rulesOf', () => {
+  test('the rules of the settings, duration as the minimum', () => {
     expect(rules()).toEqual({ minDurationMs: 10_000, minQueries: 0, maxDurationMs: 100_000, earlyStopping: null, stability: null });
-    expect(maxDurationMs(3000)).toBe(30_000);
-    expect(maxDurationMs(3000, 4000)).toBe(4000);
   });
 
   test('rejects nonsense', () => {
