@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Modules outside workflows/ that workflow code imports values from: pure, no I/O (keep this list short). */
-const WORKFLOW_SAFE = ['activities/job-summary', 'activities/loadgen/run-rules', 'activities/loadgen/early-stopping', 'configs/patch'];
+const WORKFLOW_SAFE = ['activities/job-summary', 'configs/patch', 'configs/settings', 'configs/defaults'];
 
 /** Never in a workflow's bundle: Node's I/O, and packages that run outside the workflow sandbox. */
 const UNSAFE_PACKAGES = {
