@@ -41,6 +41,6 @@ export function readHistoryFile(file: string): History {
   try {
     return historyFromJson(JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')));
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
 }
