@@ -7,7 +7,8 @@
  * - the scheduler registers two nodes, grants and takes back leases, fails the three `cpu9` requests as
  *   unmatchable (no such device) after its grace period, and sees node nb die: nb is killed (SIGKILL) while it
  *   measures, so that job's lease comes back `lost`, the job is placed again on na, and nb stops heartbeating;
- *   at the end na deregisters;
+ *   then a second sweep is terminated while its one job holds na's device, and the scheduler's periodic holder
+ *   check (an activity) frees the device; at the end na deregisters;
  * - the sweep finishes with three completed and three failed jobs;
  * - the benchmarks: completed on the first device, completed on a second device after the first was lost,
  *   failed for want of a device.
@@ -34,6 +35,7 @@ import { installWorkerLogging } from '../../workers/logging';
 import { joinCluster } from '../../workers/registration';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import { schedulerStateQuery, schedulerWorkflowId, type SchedulerView } from '../../workflows/scheduler/messages';
+import { HOLDER_CHECK_MS } from '../../workflows/scheduler/state';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { historyToJson } from './history-json';
 import { exited } from './worker-process';
@@ -51,6 +53,15 @@ sweep:
   workload.concurrency: [1, 2, 3]
   # cpu9 exists on no node: the scheduler fails these requests after its grace period.
   target.device: [cpu, cpu9]
+`;
+
+/** A sweep of one long job, terminated while the job holds its device. */
+const ORPHAN_ID = 'replay-orphan';
+const ORPHAN_YAML = `name: orphan
+model:
+  generate: { family: mlp, layers: 2, hidden: 64, inputShape: [32], dtype: float32, seed: 31 }
+workload: { mode: concurrency, concurrency: 1, warmup: 300ms, duration: 120s }
+target: { cluster: ${CLUSTER}, device: cpu }
 `;
 
 /** One saved history, as index.json lists it. */
@@ -142,6 +153,17 @@ async function main(): Promise<void> {
     if (failed.length !== 3 || !failed.every((j) => /no device "cpu9"/.test(j.error ?? ''))) throw new Error(`expected the three cpu9 jobs to fail for want of a device: ${statuses.join('; ')}`);
 
     await until('the scheduler to declare nb dead', async () => ((await view()).nodes.find((n) => n.node === 'nb')?.alive === false ? true : undefined));
+
+    // A holder that ends without a word: a sweep terminated while its job measures. The scheduler's holder check
+    // (an activity, every HOLDER_CHECK_MS) finds the job gone and frees the device.
+    const orphan = await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId: ORPHAN_ID, args: [{ configYaml: ORPHAN_YAML }] });
+    const orphanJob = await until('the terminated sweep\'s job to measure', async () => {
+      const holder = (await view()).devices.find((d) => d.key === 'na/cpu0' && d.state === 'leased')?.holder;
+      return holder?.startsWith(`${ORPHAN_ID}/`) ? holder : undefined;
+    });
+    await orphan.terminate('a holder that ends without releasing its lease');
+    await until('the holder check to free na/cpu0', async () => ((await view()).devices.find((d) => d.key === 'na/cpu0')?.state === 'free' ? true : undefined), 3 * HOLDER_CHECK_MS);
+    say(`terminated ${ORPHAN_ID} while ${orphanJob} held na/cpu0; the holder check freed it`);
     await membership.stop();
     const last: SchedulerView = await until('na to deregister', async () => {
       const v = await view();
@@ -153,6 +175,7 @@ async function main(): Promise<void> {
     const scenario =
       `cluster ${CLUSTER}: nodes na (cpu0) and nb (cpu1) registered; sweep ${SWEEP_ID} of ${result.jobs.length} jobs; nb killed (SIGKILL) while it measured ${victim}, ` +
       `whose lease came back lost and which completed on its second device; the scheduler declared nb dead; 3 requests for cpu9 failed as unmatchable; ` +
+      `sweep ${ORPHAN_ID} terminated while its job held na/cpu0, freed by the scheduler's holder check; ` +
       `${last.granted} leases granted; na deregistered; the scheduler was then terminated`;
     const schedulerRuns = await runChain(client, schedulerWorkflowId(CLUSTER), firstRun.firstExecutionRunId);
     if (schedulerRuns.length < 2) throw new Error('the scheduler never continued as new: lower SCHEDULER_HISTORY_LIMIT');

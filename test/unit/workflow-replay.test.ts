@@ -44,14 +44,21 @@ beforeAll(() => {
 
 test('the recorded histories cover the sweep, the benchmark and the scheduler, and the paths that matter', () => {
   const byType = (t: string) => all.filter((h) => h.workflowType === t);
-  expect(byType('sweepWorkflow').length).toBeGreaterThanOrEqual(1);
-  // Completed on the first device, completed after its device was lost, failed for want of a device.
+  const events = (t: string) => byType(t).flatMap((h) => readHistoryFile(h.path).events ?? []);
+  // A sweep with several children.
+  expect(events('sweepWorkflow').filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length).toBeGreaterThanOrEqual(3);
+  // Benchmarks completed on the first device, completed after their device was lost, failed for want of a device.
   const benchmarks = byType('benchmarkWorkflow').map((h) => h.covers).join('\n');
   expect(benchmarks).toMatch(/^benchmark completed on \S+ \(/m);
   expect(benchmarks).toMatch(/first device lost/);
   expect(benchmarks).toMatch(/^benchmark failed: target.device: no device/m);
-  // The scheduler across continue-as-new.
-  expect(byType('schedulerWorkflow').length).toBeGreaterThanOrEqual(2);
+  // The scheduler: every signal it handles, grants sent, the holder check, continue-as-new.
+  const scheduler = events('schedulerWorkflow');
+  const signals = new Set(scheduler.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean));
+  expect([...signals].sort()).toEqual(['deregisterNode', 'nodeHeartbeat', 'registerNode', 'releaseLease', 'requestLease']);
+  expect(scheduler.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'leaseGranted')).toBe(true);
+  expect(scheduler.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'workflowsNotRunning')).toBe(true);
+  expect(scheduler.some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
 });
 
 test('every recorded history replays against the current workflow code', async () => {
