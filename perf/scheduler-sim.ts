@@ -1,8 +1,8 @@
 /**
  * Trace-driven, discrete-event simulator of the two schedulers servebench compares (see DESIGN.md, "The two
  * tiers and the claim to beat"). Pure and deterministic: no I/O, no clock, no randomness. The measure queue is
- * placed by the real policy (workflows/scheduler/policy.ts: `place`), so the simulator and the scheduler
- * workflow share one policy.
+ * the scheduler workflow's own state and policy (workflows/scheduler/state.ts and policy.ts: requests, grants by
+ * `place`, releases), so the simulator and the scheduler workflow share them.
  *
  * - single tier (baseline): one FIFO queue (policy order 'fifo'); a job holds a device of its type from the start
  *   of its compile to the end of its measurement; no artifact cache (every job compiles, on the device's host,
@@ -17,7 +17,8 @@
  * to read; placement still prefers the node that compiled it), compile/measurement interference, failures.
  */
 import type { QueueOrder } from '../workflows/scheduler/messages';
-import { DEFAULT_AGING_WEIGHT, place, unmatchable, type DeviceView, type PendingRequest } from '../workflows/scheduler/policy';
+import { DEFAULT_AGING_WEIGHT, deviceKey, unmatchable, type DeviceView } from '../workflows/scheduler/policy';
+import { deviceViews, grantLeases, initialState, registerNode, releaseLease, requestLease, type SchedulerState } from '../workflows/scheduler/state';
 
 export type DeviceType = 'cpu' | 'gpu';
 
@@ -128,14 +129,6 @@ function arrivals(trace: Trace): TraceJob[] {
   return [...trace.jobs].sort((a, b) => a.arrivalMs - b.arrivalMs || cmpStr(a.id, b.id));
 }
 
-function deviceViews(trace: Trace): DeviceView[] {
-  const out: DeviceView[] = [];
-  for (const n of trace.cluster.nodes) {
-    for (const d of n.devices) out.push({ key: `${n.node}/${d.name}`, node: n.node, device: d.name, type: d.type, free: true, available: true });
-  }
-  return out;
-}
-
 function checkMatchable(trace: Trace, devices: DeviceView[]): void {
   for (const j of trace.jobs) {
     if (unmatchable(j.device, devices)) throw new Error(`scheduler trace: job ${j.id} wants ${j.device}, which no device of the cluster is`);
@@ -181,42 +174,49 @@ class Timeline<E> {
 }
 
 /**
- * Drives a measure queue with `place`: requests join `pending`, grants occupy devices until `until(job, t)`.
- * Shared by both schedulers.
+ * A measure queue driven by the scheduler workflow's own state changes (workflows/scheduler/state.ts: requests
+ * queue, `grantLeases` places them with the policy, releases free devices), with every node registered at 0 and
+ * never dying. Shared by both schedulers.
  */
 class MeasureTier {
-  readonly pending: PendingRequest[] = [];
+  private readonly state: SchedulerState = initialState('sim', 0);
   private readonly byRequest = new Map<string, TraceJob>();
   readonly devices: DeviceView[];
-  private readonly byKey = new Map<string, DeviceView>();
   busyMs = 0;
 
   constructor(trace: Trace, private readonly agingWeight: number) {
-    this.devices = deviceViews(trace);
-    for (const d of this.devices) this.byKey.set(d.key, d);
+    for (const n of trace.cluster.nodes) {
+      registerNode(
+        this.state,
+        {
+          cluster: 'sim',
+          node: n.node,
+          incarnation: n.node,
+          hardware: { hostname: n.node, cpuModel: '', cores: 0, memoryBytes: 0, gpus: [], providers: [] },
+          devices: n.devices.map((d) => ({ name: d.name, type: d.type, cores: [] })),
+          sentAt: 0,
+        },
+        0,
+      );
+    }
+    this.devices = deviceViews(this.state);
   }
 
   enqueue(job: TraceJob, now: number, order: QueueOrder, expectedMs: number, preferNodes: string[]): void {
-    this.pending.push({ requestId: job.id, workflowId: job.id, device: job.device, expectedMs, order, preferNodes, avoid: [], enqueuedAt: now });
+    requestLease(this.state, { requestId: job.id, workflowId: job.id, device: job.device, expectedMs, order, preferNodes, avoid: [] }, now);
     this.byRequest.set(job.id, job);
   }
 
   /** Places what can be placed now; returns [job, deviceKey] per grant. */
   dispatch(now: number): [TraceJob, string][] {
-    const grants = place(this.pending, this.devices, now, this.agingWeight);
-    const out: [TraceJob, string][] = [];
-    for (const g of grants) {
-      const i = this.pending.findIndex((p) => p.requestId === g.requestId);
-      this.pending.splice(i, 1);
-      this.byKey.get(g.deviceKey)!.free = false;
-      out.push([this.byRequest.get(g.requestId)!, g.deviceKey]);
-    }
-    return out;
+    return grantLeases(this.state, now, this.agingWeight).map(({ grant }) => [this.byRequest.get(grant.requestId)!, deviceKey(grant.node, grant.device)]);
   }
 
-  release(deviceKey: string, heldMs: number): void {
-    this.byKey.get(deviceKey)!.free = true;
-    this.busyMs += heldMs;
+  /** The measurement on `key` ended at `now`: its device is free. */
+  release(key: string, now: number): void {
+    const lease = this.state.leases[key];
+    this.busyMs += now - lease.grantedAt;
+    releaseLease(this.state, { requestId: lease.requestId, outcome: 'done' }, now);
   }
 }
 
@@ -231,7 +231,7 @@ export function simulateSingleTier(trace: Trace): SimResult {
   while (nextArrival < queue.length || timeline.size > 0) {
     const t = Math.min(nextArrival < queue.length ? queue[nextArrival].arrivalMs : Infinity, timeline.nextAt());
     for (const done of timeline.popAt(t)) {
-      tier.release(done.deviceKey, t - done.start);
+      tier.release(done.deviceKey, t);
       outcomes.push({
         id: done.job.id, arrivalMs: done.job.arrivalMs, readyMs: done.start, deviceStartMs: done.start, finishMs: t,
         jctMs: t - done.job.arrivalMs, deviceKey: done.deviceKey, compiled: true,
@@ -291,7 +291,7 @@ export function simulateTwoTier(trace: Trace, opts: TwoTierOptions = {}): SimRes
         }
         for (const job of ev.task.jobs) becomeReady(job, t, ev.node);
       } else {
-        tier.release(ev.deviceKey, t - ev.start);
+        tier.release(ev.deviceKey, t);
         outcomes.push({
           id: ev.job.id, arrivalMs: ev.job.arrivalMs, readyMs: ready.get(ev.job.id)!, deviceStartMs: ev.start, finishMs: t,
           jctMs: t - ev.job.arrivalMs, deviceKey: ev.deviceKey, compiled: compiledFor.has(ev.job.id),

@@ -103,7 +103,5 @@ export function schedulerWorkflowId(cluster: string): string {
   return `servebench-scheduler-${cluster}`;
 }
 
-/** A device's key in the scheduler: `node/device`. */
-export function deviceKey(node: string, device: string): string {
-  return `${node}/${device}`;
-}
+/** A device's key in the scheduler (defined with the policy, which is free of Temporal imports). */
+export { deviceKey } from './policy';

@@ -49,6 +49,11 @@ export const DEFAULT_AGING_WEIGHT = 1;
 /** Server start assumed by expectedDeviceMs: spawn, session create, readiness, ms. */
 export const DEFAULT_SERVER_START_MS = 1500;
 
+/** A device's key in the scheduler: `node/device`. */
+export function deviceKey(node: string, device: string): string {
+  return `${node}/${device}`;
+}
+
 /** `want` is a device type ('cpu', 'gpu') or one device's exact name ('cpu1'). */
 export function deviceMatches(want: string, dev: { device: string; type: string }): boolean {
   return want === dev.type || want === dev.device;
