@@ -1,7 +1,9 @@
 /** The report's Markdown summary for the terminal: the sweep, its jobs, the best configuration, one row per run. */
 import { systemColumn, type ReportData } from './data';
 import { configLabel, formatNumber, formatValue, shortKeys } from './format';
+import { hostFacts, hostName } from './host-text';
 import { SERVER_SIDE_HEAD, serverSideCells, serverSideRows } from './server-side';
+import { errorText, invalidRuns, runsWithoutSuccess, verdictWord } from './verdicts';
 
 /**
  * Backslash-escapes the punctuation that would change how Markdown renders text from the database (a sweep
@@ -23,6 +25,13 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
   const slo = s.sloP99Ms === null ? 'no SLO' : `p99 SLO ${formatNumber(s.sloP99Ms)} ms`;
   out.push(`Sweep ${escapeMarkdown(s.sweepId)} · ${escapeMarkdown(s.status)} · ${s.jobsDone}/${s.jobsTotal} jobs done, ${s.jobsFailed} failed · ${data.runs.length} runs · ${slo}`, '');
 
+  for (const h of data.hosts) {
+    const runs = data.hosts.length > 1 ? ` (${h.runIds.length} runs)` : '';
+    out.push(`Host ${escapeMarkdown(hostName(h))}${runs}: ${hostFacts(h).map(([k, v]) => `${k} ${escapeMarkdown(v)}`).join(' · ')}`);
+    if (h.peakMethod) out.push(`Peak measured by ${escapeMarkdown(h.peakMethod)}`);
+  }
+  if (data.hosts.length) out.push('');
+
   const b = data.best;
   if (b) {
     const repeats = b.repeats > 1 ? ` (worst of ${b.repeats} repeats)` : '';
@@ -35,7 +44,7 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
   const short = shortKeys(data.paramKeys);
   if (data.runs.length) {
     const system = systemColumn(data);
-    const head = ['job', ...(system ? ['system'] : []), ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'SLO'];
+    const head = ['job', ...(system ? ['system'] : []), ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'SLO', 'verdict'];
     const rows = data.runs.map((r) => [
       r.repeatIndex ? `${r.jobIndex} r${r.repeatIndex}` : String(r.jobIndex),
       ...(system ? [escapeMarkdown(r.system ?? 'unknown')] : []),
@@ -45,11 +54,21 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
       formatNumber(r.p99Ms),
       String(r.errors),
       r.meetsSlo === null ? '–' : r.meetsSlo ? 'met' : 'missed',
+      r.valid === false ? '**invalid**' : verdictWord(r),
     ]);
     out.push(table(head, rows), '');
   } else {
     out.push('No completed runs.', '');
   }
+
+  const label = (r: (typeof data.runs)[number]): string =>
+    `job ${r.jobIndex}${r.repeatIndex ? ` r${r.repeatIndex}` : ''}${data.paramKeys.length ? ` (${escapeMarkdown(configLabel(r.params, data.paramKeys))})` : ''}`;
+  const invalid = invalidRuns(data);
+  for (const r of invalid) out.push(`- invalid: ${label(r)}: ${escapeMarkdown(r.invalidReasons.join('; ') || 'no reason recorded')}`);
+  if (invalid.length) out.push('');
+  const none = runsWithoutSuccess(data);
+  for (const r of none) out.push(`- every request failed: ${label(r)}: ${escapeMarkdown(errorText(r))}`);
+  if (none.length) out.push('');
 
   const server = serverSideRows(data);
   if (server.length) {

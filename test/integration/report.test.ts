@@ -14,7 +14,7 @@ import { reportCommand } from '../../cli/commands/report';
 import { CliError, EXIT } from '../../cli/exit-codes';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-const PLOT_IDS = ['throughput-latency', 'latency-cdf', 'heatmap', 'pareto', 'roofline'];
+const PLOT_IDS = ['throughput-latency', 'pareto', 'latency-cdf', 'latency-percentiles', 'heatmap', 'roofline', 'server-time', 'batch-sizes'];
 
 interface JobSpec {
   params: Record<string, unknown>;
@@ -25,7 +25,20 @@ interface JobSpec {
   /** runs.serving_system, and the server_stats row's own numbers (in place of rowsPerRun's). */
   system?: string;
   server?: Record<string, DuckDBValue>;
+  /** The run rules' reasons: the run is invalid with them. */
+  invalid?: string[];
+  /** Every request failed with these [message, count]s: no latency, no buckets. */
+  failedWith?: [string, number][];
+  /** server_batch_sizes: rows per model run -> model runs. */
+  batches?: Record<number, number>;
 }
+
+/** jobs.host as a measurement records it (activities/probe/host.ts). */
+const HOST = {
+  hostname: 'bench-box', cpuModel: 'Intel(R) Xeon(R) Platinum 8480+', cores: 8, memoryBytes: 32 * 1024 ** 3, gpus: [],
+  providers: ['cpu'], onnxruntime: '1.21.0', node: 'v20.18.0', peakGflops: 61.5,
+  peakMethod: 'onnxruntime MatMul 512×512 float32 on 8 threads: best of 40 runs in 300 ms, pinned to cores 0-7',
+};
 
 // Abramowitz–Stegun 7.1.26: enough for a plausible fixture CDF.
 function erf(x: number): number {
@@ -72,24 +85,35 @@ async function writeSweep(
         job_id: jobId, sweep_id: sweep.id, job_index: index, repeat_index: 0, status: ok ? 'completed' : 'failed',
         error: ok ? null : 'serve: the server did not become ready within 30 s', params: JSON.stringify(j.params), config: '{}',
         cluster: 'local', node: 'host-1', device: 'cpu', model_name: sweep.model ?? 'mlp-4x512', model_family: 'mlp',
-        model_parameters: 1_050_624, model_flops: sweep.flops, recorded_at: sweep.startedAt,
+        model_parameters: 1_050_624, model_flops: sweep.flops, recorded_at: sweep.startedAt, host: ok ? JSON.stringify(HOST) : null,
       });
       if (!ok) continue;
-      const requests = Math.round(j.ips * 10);
+      const failedWith = j.failedWith ?? [];
+      const errors = failedWith.reduce((n, [, c]) => n + c, 0);
+      const requests = errors || Math.round(j.ips * 10);
+      const reasons = j.invalid ?? (errors ? [`all ${errors} requests failed: ${failedWith[0][0]}`] : []);
+      const lat = errors ? null : 1;
       await insert(conn, 'runs', {
         run_id: jobId, job_id: jobId, sweep_id: sweep.id, mode: 'concurrency', batch_size: 1, concurrency: 1,
-        warmup_ms: 2000, duration_ms: 10000, measured_ms: 10000, requests, ok: requests, errors: 0,
-        throughput: j.ips, inferences_per_s: j.ips, achieved_rate: j.ips, lat_p50_ms: j.p50, lat_p90_ms: j.p50 * 1.5,
-        lat_p95_ms: j.p50 * 1.8, lat_p99_ms: j.p99, lat_p999_ms: j.p99 * 1.4, lat_max_ms: j.p99 * 2, lat_mean_ms: j.p50 * 1.1,
-        slo_p99_ms: sweep.slo, meets_slo: sweep.slo === null ? null : j.p99 <= sweep.slo, started_at: sweep.startedAt, finished_at: sweep.startedAt,
-        serving_system: j.system ?? 'builtin',
+        warmup_ms: 2000, duration_ms: 10000, measured_ms: 10000, requests, ok: requests - errors, errors,
+        throughput: j.ips, inferences_per_s: j.ips, achieved_rate: j.ips, lat_p50_ms: lat && j.p50, lat_p90_ms: lat && j.p50 * 1.5,
+        lat_p95_ms: lat && j.p50 * 1.8, lat_p99_ms: lat && j.p99, lat_p999_ms: lat && j.p99 * 1.4, lat_max_ms: lat && j.p99 * 2, lat_mean_ms: lat && j.p50 * 1.1,
+        slo_p99_ms: sweep.slo, meets_slo: sweep.slo === null ? null : !errors && j.p99 <= sweep.slo, started_at: sweep.startedAt, finished_at: sweep.startedAt,
+        serving_system: j.system ?? 'builtin', valid: !reasons.length, invalid_reasons: JSON.stringify(reasons),
+        error_counts: JSON.stringify(failedWith.map(([message, count]) => ({ message, count }))),
+        error_samples: JSON.stringify(failedWith.map(([message]) => message)),
       });
-      for (const [bucket, b] of buckets(j.p50, j.p99, requests).entries()) {
-        await insert(conn, 'latency_buckets', { run_id: jobId, bucket, le_ms: b.le, count: b.count, cumulative_count: b.cum, cumulative_fraction: b.frac });
+      if (!errors) {
+        for (const [bucket, b] of buckets(j.p50, j.p99, requests).entries()) {
+          await insert(conn, 'latency_buckets', { run_id: jobId, bucket, le_ms: b.le, count: b.count, cumulative_count: b.cum, cumulative_fraction: b.frac });
+        }
       }
+      for (const [size, count] of Object.entries(j.batches ?? {})) await insert(conn, 'server_batch_sizes', { run_id: jobId, batch_size: Number(size), count });
       if (j.server) await insert(conn, 'server_stats', { run_id: jobId, system: j.system ?? 'builtin', requests, ...j.server });
       if (j.rowsPerRun) {
-        await insert(conn, 'server_stats', { run_id: jobId, requests, inferences: requests, batches: Math.round(requests / j.rowsPerRun) });
+        await insert(conn, 'server_stats', {
+          run_id: jobId, requests, inferences: requests, batches: Math.round(requests / j.rowsPerRun), queue_mean_us: j.p50 * 300 * j.rowsPerRun, compute_mean_us: j.p50 * 400,
+        });
       }
     }
     // `results` gets one column per swept parameter only when rebuilt after the jobs exist.
@@ -100,11 +124,16 @@ async function writeSweep(
 /** concurrency [1,2,4] × maxBatchSize [1,8], with numbers shaped like the README's example run. */
 const GRID: JobSpec[] = [
   { params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 1 }, p50: 0.37, p99: 1.25, ips: 2424.7, rowsPerRun: 1 },
-  { params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 8 }, p50: 1.59, p99: 4.31, ips: 598.7, rowsPerRun: 1 },
+  {
+    params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 8 }, p50: 1.59, p99: 4.31, ips: 598.7, rowsPerRun: 1,
+    invalid: ['latency grew through the run (p50 0.9 ms → 2.4 ms, p99 2.1 ms → 6.0 ms)'],
+  },
   { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 1 }, p50: 0.48, p99: 1.4, ips: 3810.2, rowsPerRun: 1 },
-  { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 8 }, p50: 1.1, p99: 3.2, ips: 1790.5, rowsPerRun: 1.9 },
+  { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 8 }, p50: 1.1, p99: 3.2, ips: 1790.5, rowsPerRun: 1.9, batches: { 1: 310, 2: 420, 3: 110 } },
   { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 1 }, p50: 0.66, p99: 1.62, ips: 5582.7, rowsPerRun: 1 },
-  { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 8 }, p50: 0.74, p99: 2.56, ips: 5106.7, rowsPerRun: 3.6 },
+  { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 8 }, p50: 0.74, p99: 2.56, ips: 5106.7, rowsPerRun: 3.6, batches: { 1: 40, 2: 60, 4: 520, 6: 200, 8: 90 } },
+  // A run in which every request failed: no latency, listed with its errors.
+  { params: { 'workload.concurrency': 8, 'serving.batching.maxBatchSize': 1 }, p50: 0, p99: 0, ips: 0, failedWith: [['HTTP 503: model is not ready', 812], ['timed out after 10 s', 4]] },
 ];
 
 /** One model on three serving systems, each with what its server reports (MLServer: no rows, runs, queue or compute). */
@@ -173,7 +202,7 @@ describe('servebench report', () => {
     return inspectPage(browser, file, screenshot);
   };
 
-  test('a two-parameter sweep: five plots with marks, a summary, no scripts or remote resources', async () => {
+  test('a two-parameter sweep: eight plots with marks, a summary, no scripts or remote resources', async () => {
     const out = join(dir, 'nested', 'dir', 'grid.html');
     const { code, html, file } = await report('concurrency-x-batching', out);
     expect(code).toBe(EXIT.ok);
@@ -185,7 +214,7 @@ describe('servebench report', () => {
       expect(count(s, /<(path|circle|rect|line)\b/g)).toBeGreaterThan(0);
       expect(s).toContain('<figcaption>');
     }
-    expect(count(html, /<figure class="plot"/g)).toBe(5);
+    expect(count(html, /<figure class="plot"/g)).toBe(8);
     // Heatmap: one annotated cell per combination; the failed job's combination has none.
     expect(section(html, 'heatmap')).toContain('>5106.7</text>');
     expect(section(html, 'heatmap')).toContain('workload.concurrency');
@@ -207,14 +236,14 @@ describe('servebench report', () => {
     expect(stdout).toContain('# servebench report: concurrency-x-batching');
     expect(stdout).toContain('**Best under SLO:** job 4, concurrency=4, maxBatchSize=1: 5582.7 inferences/s at p99 1.62 ms');
     expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| errors \| SLO \|/);
-    expect(count(stdout, /^\| \d/gm)).toBe(6);
-    expect(stdout).toContain('- failed: job 6 (concurrency=8, maxBatchSize=8)');
+    expect(count(stdout, /^\| \d/gm)).toBe(7);
+    expect(stdout).toContain('- failed: job 7 (concurrency=8, maxBatchSize=8)');
     expect(stderr).toBe(`report: ${out}\n`);
 
     const page = await openInBrowser(file, 'report.png');
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([]);
-    expect(page.plots).toHaveLength(5);
+    expect(page.plots).toHaveLength(8);
     for (const p of page.plots) {
       expect(p.width).toBeGreaterThan(100);
       expect(p.height).toBeGreaterThan(100);

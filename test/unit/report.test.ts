@@ -1,5 +1,5 @@
 /** The report's pure parts: value formatting, axes, plot specs from rows, SVG rendering, HTML escaping, Markdown. */
-import type { ReportData, RunInfo } from '../../analysis/report/data';
+import type { ParetoPoint, ReportData, RunInfo } from '../../analysis/report/data';
 import { paramKeysOf, percentileCdf } from '../../analysis/report/data';
 import { compareValues, configLabel, formatNumber, formatSi, formatTime, shortKeys } from '../../analysis/report/format';
 import { escapeHtml, renderHtml } from '../../analysis/report/html';
@@ -17,9 +17,15 @@ function run(i: number, params: Record<string, unknown>, ips: number, p99: numbe
     runId: `r${i}`, jobIndex: i, repeatIndex: 0, params, modelName: 'mlp', modelParameters: 1000, modelFlops: 2e6, device: 'cpu',
     mode: 'concurrency', batchSize: 1, throughput: ips, inferencesPerS: ips, requests: 100, errors: 0,
     p50Ms: p99 / 3, p90Ms: p99 / 2, p95Ms: p99 / 1.5, p99Ms: p99, p999Ms: p99 * 1.5, maxMs: p99 * 2,
-    meetsSlo: p99 <= 2, valid: true, costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, system: 'builtin', server: null, ...extra,
+    meetsSlo: p99 <= 2, valid: true, invalidReasons: [], meanMs: p99 / 2.5, ok: 100, errorCounts: [], errorSamples: [], node: 'n1', provider: 'cpu',
+    costPerMillion: null, joulesPerInference: null, rowsPerModelRun: null, system: 'builtin', server: null, ...extra,
   };
 }
+
+/** A run of sweep s1 on the Pareto front. */
+const front = (r: RunInfo): ParetoPoint => ({
+  runId: r.runId, sweepId: 's1', sweepName: 'grid', jobIndex: r.jobIndex, params: r.params, modelName: 'mlp', device: 'cpu', p99Ms: r.p99Ms as number, inferencesPerS: r.inferencesPerS,
+});
 
 function data(over: Partial<ReportData> = {}): ReportData {
   const runs = [
@@ -35,8 +41,10 @@ function data(over: Partial<ReportData> = {}): ReportData {
     failedJobs: [],
     cdf: runs.flatMap(percentileCdf),
     cdfFromPercentiles: runs.map((r) => r.runId),
-    pareto: [runs[0], runs[2]].map((r) => ({ runId: r.runId, sweepId: 's1', modelName: 'mlp', device: 'cpu', p99Ms: r.p99Ms as number, inferencesPerS: r.inferencesPerS })),
+    pareto: [runs[0], runs[2]].map((r) => front(r)),
     best: { runId: 'r2', jobIndex: 2, params: runs[2].params, meanInferencesPerS: 5500, worstP99Ms: 1.6, repeats: 1 },
+    batchSizes: [],
+    hosts: [],
     ...over,
   };
 }
@@ -80,7 +88,7 @@ describe('plot specs from rows', () => {
     d.runs[1].p99Ms = null;
     const plot = throughputLatencyPlot(d);
     expect(layerData(plot.spec, 0).map((v) => v.x)).toEqual([1.2, 1.6, 2.5]);
-    expect(layerData(plot.spec, 0)[0]).toEqual({ x: 1.2, y: 2400, config: '1 · 1', system: 'builtin' });
+    expect(layerData(plot.spec, 0)[0]).toEqual({ x: 1.2, y: 2400, config: '1 · 1', verdict: 'valid', system: 'builtin' });
     expect(JSON.stringify(plot.spec)).not.toContain('serving system'); // one system: no shapes
     expect(JSON.stringify(plot.spec)).toContain('SLO p99 ≤ 2 ms');
     expect(JSON.stringify(throughputLatencyPlot(data({ sweep: { ...d.sweep, sloP99Ms: null } })).spec)).not.toContain('SLO');
@@ -100,13 +108,19 @@ describe('plot specs from rows', () => {
     expect(heatmapPlot(data({ paramKeys: [] })).note).toContain('no parameters');
   });
 
-  test('pareto: every run grey, the front in order; front points from other sweeps are counted', () => {
+  test('pareto: a legend for every point: runs by configuration, other sweeps’ front points by sweep and job, a ring for the front', async () => {
     const d = data();
-    d.pareto.push({ runId: 'old', sweepId: 'other', modelName: 'mlp', device: 'cpu', p99Ms: 9, inferencesPerS: 9000 });
+    d.pareto.push({ runId: 'old', sweepId: 'other', sweepName: 'earlier', jobIndex: 3, params: {}, modelName: 'mlp', device: 'cpu', p99Ms: 9, inferencesPerS: 9000 });
+    d.runs[1].valid = false;
     const plot = paretoPlot(d);
-    expect(layerData(plot.spec, 0)).toHaveLength(4);
-    expect(layerData(plot.spec, 1).map((v) => v.source)).toEqual(['this sweep', 'this sweep', 'another sweep']);
+    // Layers: the front's line, this sweep's runs, the other sweeps' front points, the rings, the hollow-point key.
+    expect(layerData(plot.spec, 1).map((v) => [v.config, v.verdict])).toEqual([['1 · 1', 'valid'], ['1 · 8', 'invalid'], ['4 · 1', 'valid'], ['4 · 8', 'valid']]);
+    expect(layerData(plot.spec, 2)).toEqual([expect.objectContaining({ config: "sweep 'earlier', job 3", ours: false })]);
+    expect(layerData(plot.spec, 3).map((v) => v.x)).toEqual([1.2, 1.6, 9]);
     expect(plot.caption).toContain('1 of them from other sweeps');
+    const { svg, warnings } = await renderSvg(plot.spec!);
+    expect(warnings).toEqual([]);
+    for (const entry of ['1 · 1', '1 · 8', '4 · 1', '4 · 8', "sweep 'earlier', job 3", 'on the front', '○ hollow: invalid run']) expect(svg).toContain(`>${entry}<`);
   });
 
   test('roofline: FLOPs per model run from server batching, else batch size; ceiling at the best FLOP/s; a note without FLOPs', () => {
@@ -124,7 +138,13 @@ describe('plot specs from rows', () => {
   test('every spec renders to SVG with marks and without Vega warnings; data text in the SVG is escaped', async () => {
     const d = data();
     d.runs[0].params[C] = '</text><script>alert(1)</script>';
-    for (const plot of buildPlots(d)) {
+    // Every plot drawn: server numbers and batch sizes for each run, one invalid run (hollow, dashed, faded).
+    for (const r of d.runs) r.server = { requests: 100, inferences: 100, batches: 60, queueMeanUs: 300, computeMeanUs: 150, requestMeanUs: null, computeInputMeanUs: null, computeOutputMeanUs: null };
+    d.batchSizes = d.runs.flatMap((r) => [{ runId: r.runId, batchSize: 1, count: 40 }, { runId: r.runId, batchSize: 3, count: 20 }]);
+    d.runs[3].valid = false;
+    const plots = buildPlots(d);
+    expect(plots.filter((p) => !p.spec).map((p) => p.id)).toEqual([]);
+    for (const plot of plots) {
       const { svg, warnings } = await renderSvg(plot.spec!);
       expect(warnings).toEqual([]);
       expect(svg).toMatch(/^<svg /);
@@ -138,23 +158,25 @@ describe('plot specs from rows', () => {
 
 describe('a sweep over serving systems', () => {
   const S = 'serving.system';
-  const server = (over: Partial<NonNullable<RunInfo['server']>>) => ({ requests: 900, inferences: 900, batches: 450, queueMeanUs: 1100, computeMeanUs: 70, requestMeanUs: null, ...over });
+  const server = (over: Partial<NonNullable<RunInfo['server']>>) => ({
+    requests: 900, inferences: 900, batches: 450, queueMeanUs: 1100, computeMeanUs: 70, requestMeanUs: null, computeInputMeanUs: null, computeOutputMeanUs: null, ...over,
+  });
   function systems(): ReportData {
     const runs = [
-      run(0, { [S]: 'builtin' }, 1500, 1.2, { system: 'builtin', server: server({}), rowsPerModelRun: 2 }),
-      run(1, { [S]: 'triton' }, 940, 1.9, { system: 'triton', server: server({ computeMeanUs: 1700, requestMeanUs: 2900 }), rowsPerModelRun: 1.8 }),
-      run(2, { [S]: 'mlserver' }, 980, 1.7, { system: 'mlserver', server: server({ inferences: null, batches: null, queueMeanUs: null, computeMeanUs: null, requestMeanUs: 1712.4 }) }),
+      run(0, { [S]: 'builtin' }, 1500, 1.2, { system: 'builtin', server: server({}), rowsPerModelRun: 2, meanMs: 1.5 }),
+      run(1, { [S]: 'triton' }, 940, 1.9, { system: 'triton', server: server({ computeMeanUs: 1700, requestMeanUs: 2900 }), rowsPerModelRun: 1.8, meanMs: 3.2 }),
+      run(2, { [S]: 'mlserver' }, 980, 1.7, { system: 'mlserver', server: server({ inferences: null, batches: null, queueMeanUs: null, computeMeanUs: null, requestMeanUs: 1712.4 }), meanMs: 2 }),
     ];
-    return data({ paramKeys: [S], runs, cdf: runs.flatMap(percentileCdf), cdfFromPercentiles: runs.map((r) => r.runId), best: null, pareto: [runs[0]].map((r) => ({ runId: r.runId, sweepId: 's1', modelName: 'mlp', device: 'cpu', p99Ms: 1.2, inferencesPerS: 1500 })) });
+    return data({ paramKeys: [S], runs, cdf: runs.flatMap(percentileCdf), cdfFromPercentiles: runs.map((r) => r.runId), best: null, pareto: [front(runs[0])] });
   }
 
   test('throughput vs latency and the Pareto plot give each system its own shape, named in a legend', async () => {
     const d = systems();
-    for (const plot of [throughputLatencyPlot(d), paretoPlot(d)]) {
-      const shape = (plot.spec as unknown as { layer: { encoding?: { shape?: { field: string; scale: { domain: string[] } } } }[] }).layer[0].encoding!.shape!;
+    for (const [plot, runsLayer] of [[throughputLatencyPlot(d), 0], [paretoPlot(d), 1]] as const) {
+      const shape = (plot.spec as unknown as { layer: { encoding?: { shape?: { field: string; scale: { domain: string[] } } } }[] }).layer[runsLayer].encoding!.shape!;
       expect(shape.field).toBe('system');
       expect(shape.scale.domain).toEqual(['builtin', 'triton', 'mlserver']);
-      expect(layerData(plot.spec, 0).map((v) => v.system)).toEqual(['builtin', 'triton', 'mlserver']);
+      expect(layerData(plot.spec, runsLayer).map((v) => v.system)).toEqual(['builtin', 'triton', 'mlserver']);
       expect(plot.caption).toContain('its shape the serving system');
       const { svg, warnings } = await renderSvg(plot.spec!);
       expect(warnings).toEqual([]);
@@ -169,12 +191,12 @@ describe('a sweep over serving systems', () => {
     expect(section).toContain('Server-side, per system');
     const rows = [...section.matchAll(/<tr><td class="p">([^<]+)<\/td><td class="p">(\d+)<\/td>((?:<td>[^<]*<\/td>)+)<\/tr>/g)].map((m) => [m[1], m[2], ...[...m[3].matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1])]);
     expect(rows).toEqual([
-      ['builtin', '0', '900', '2', '1100', '70', '–'],
-      ['triton', '1', '900', '1.80', '1100', '1700', '2900'],
-      ['mlserver', '2', '900', '–', '–', '–', '1712.4'],
+      ['builtin', '0', '900', '2', '1100', '70', '–', '1500', '330'],
+      ['triton', '1', '900', '1.80', '1100', '1700', '2900', '3200', '300'],
+      ['mlserver', '2', '900', '–', '–', '–', '1712.4', '2000', '287.6'],
     ]);
     const md = renderMarkdown(systems());
-    expect(md).toContain('| mlserver | 2 | 900 | – | – | – | 1712.4 |');
+    expect(md).toContain('| mlserver | 2 | 900 | – | – | – | 1712.4 | 2000 | 287.6 |');
   });
 
   test('a system column in the runs table when runs of several systems do not sweep serving.system; none for one system', () => {
@@ -214,13 +236,13 @@ describe('html', () => {
     const plots = buildPlots(data({ paramKeys: [C] })).map((plot) => ({ plot, svg: plot.spec ? '<svg><rect/></svg>' : undefined }));
     const html = renderHtml(d, plots, 'now');
     const order = [...html.matchAll(/id="plot-([a-z-]+)"/g)].map((m) => m[1]);
-    expect(order).toEqual(['throughput-latency', 'latency-cdf', 'pareto', 'roofline', 'heatmap']);
+    expect(order).toEqual(['throughput-latency', 'pareto', 'latency-cdf', 'latency-percentiles', 'roofline', 'heatmap', 'server-time', 'batch-sizes']);
     expect(html).toContain('<tr class="best">');
     expect(html).not.toContain('$ / 1M');
     d.runs[0].costPerMillion = 0.12;
     expect(renderHtml(d, plots, 'now')).toContain('$ / 1M');
     expect(renderHtml(data({ best: null }), [], 'now')).toContain('No configuration met the SLO');
-    expect(buildPlots(data({ runs: [] })).map((p) => p.note)).toEqual(Array(5).fill('No completed runs in this sweep: see the failed jobs below.'));
+    expect(buildPlots(data({ runs: [] })).map((p) => p.note)).toEqual(Array(8).fill('No completed runs in this sweep: see the failed jobs below.'));
   });
 });
 
@@ -232,8 +254,8 @@ describe('markdown', () => {
     expect(md).toContain('# servebench report: grid');
     expect(md).toContain('Sweep s1 · completed · 4/4 jobs done, 0 failed · 4 runs · p99 SLO 2 ms');
     expect(md).toContain('**Best under SLO:** job 2, concurrency=4, maxBatchSize=1: 5500 inferences/s at p99 1.60 ms');
-    expect(md).toContain('| job | concurrency | maxBatchSize | inf/s | p50 ms | p99 ms | errors | SLO |');
-    expect(md).toContain('| 1 | 1 | 8 | 600 | 1.43 | 4.30 | 0 | missed |');
+    expect(md).toContain('| job | concurrency | maxBatchSize | inf/s | p50 ms | p99 ms | errors | SLO | verdict |');
+    expect(md).toContain('| 1 | 1 | 8 | 600 | 1.43 | 4.30 | 0 | missed | valid |');
     expect(md).toContain('- failed: job 4 r1 (concurrency=8, maxBatchSize=8): timed out');
     expect(renderMarkdown(data({ best: null, sweep: { ...d.sweep, sloP99Ms: null } }))).toContain('**Best under SLO:** none (no SLO set)');
   });
