@@ -20,6 +20,8 @@ export interface ServerSideRow {
   transportUs: number | null;
 }
 
+const tenthUs = (us: number | null): number | null => (us === null ? null : Math.round(us * 10) / 10);
+
 /** One row per run with server statistics, runs of one system together, systems in first-seen order. */
 export function serverSideRows(data: ReportData): ServerSideRow[] {
   const order = systemsOf(data.runs);
@@ -36,8 +38,9 @@ export function serverSideRows(data: ReportData): ServerSideRow[] {
       queueMeanUs: r.server.queueMeanUs,
       computeMeanUs: r.server.computeMeanUs,
       requestMeanUs: r.server.requestMeanUs,
-      clientMeanUs: r.meanMs === null ? null : r.meanMs * 1000,
-      transportUs: timeSplit(r)?.transportUs ?? null,
+      // To 0.1 µs: ms × 1000 leaves binary noise (2090.0000000000002) that would print as a fraction.
+      clientMeanUs: r.meanMs === null ? null : tenthUs(r.meanMs * 1000),
+      transportUs: tenthUs(timeSplit(r)?.transportUs ?? null),
     }));
 }
 

@@ -139,7 +139,7 @@ const GRID: JobSpec[] = [
 /** One model on three serving systems, each with what its server reports (MLServer: no rows, runs, queue or compute). */
 const SYSTEMS: JobSpec[] = [
   { params: { 'serving.system': 'builtin' }, system: 'builtin', p50: 1.2, p99: 2.1, ips: 1504, server: { inferences: 15040, batches: 7530, queue_mean_us: 1217.9, compute_mean_us: 68.7 } },
-  { params: { 'serving.system': 'triton' }, system: 'triton', p50: 2.0, p99: 3.9, ips: 939, server: { inferences: 9390, batches: 5230, queue_mean_us: 1137.6, compute_mean_us: 1713.8, request_mean_us: 2929.4 } },
+  { params: { 'serving.system': 'triton' }, system: 'triton', p50: 3.0, p99: 3.9, ips: 939, server: { inferences: 9390, batches: 5230, queue_mean_us: 1137.6, compute_mean_us: 1713.8, request_mean_us: 2929.4 } },
   { params: { 'serving.system': 'mlserver' }, system: 'mlserver', p50: 1.9, p99: 3.4, ips: 983, server: { request_mean_us: 1712.4 } },
 ];
 
@@ -232,12 +232,39 @@ describe('servebench report', () => {
     expect(html).toContain('Best under the SLO:</strong> job 4');
     expect(html).toContain('serve: the server did not become ready within 30 s');
 
+    // Verdicts: the invalid runs marked in the table and listed with their reasons; the run with no successful
+    // request listed with its errors; invalid runs hollow in the point plots.
+    expect(count(html, /<tr class="invalid">/g)).toBe(2);
+    const verdicts = html.slice(html.indexOf('<section class="verdicts"'), html.indexOf('<section class="no-success"'));
+    expect(verdicts).toContain('latency grew through the run (p50 0.9 ms → 2.4 ms, p99 2.1 ms → 6.0 ms)');
+    expect(verdicts).toContain('all 816 requests failed: HTTP 503: model is not ready');
+    expect(html).toContain('HTTP 503: model is not ready <small>(812×)</small>');
+    expect(html).toContain('timed out after 10 s <small>(4×)</small>');
+    for (const id of ['throughput-latency', 'pareto', 'roofline']) expect(section(html, id)).toContain('○ hollow: invalid run');
+    expect(section(html, 'latency-cdf')).toContain('run verdict');
+    // The host, with the measured peak that sets the roofline's ceiling beside the observed best.
+    expect(html).toContain('Measured on host-1 (bench-box)');
+    expect(html).toContain('<dd>Intel(R) Xeon(R) Platinum 8480+</dd>');
+    expect(html).toContain('<dd>61.50 GFLOP/s</dd>');
+    expect(section(html, 'roofline')).toContain('measured peak: 61.5 GFLOP/s');
+    expect(section(html, 'roofline')).toMatch(/best observed: [\d.]+ GFLOP\/s \(\d+% of peak\)/);
+    // The tail on a 1-in-N axis; the server's time split and its batch sizes; a legend entry for the other sweep's front point.
+    for (const label of ['50%', '90%', '99%', '99.9%']) expect(section(html, 'latency-percentiles')).toContain(`>${label}<`);
+    for (const part of ['queue', 'compute', 'transport']) expect(section(html, 'server-time')).toContain(`>${part}<`);
+    expect(section(html, 'server-time')).toContain('>job 3 · 2 · 8<');
+    expect(section(html, 'batch-sizes')).toContain('>57%<');
+    expect(section(html, 'pareto')).toContain(">sweep 'earlier', job 0<");
+
     // The Markdown summary on stdout.
     expect(stdout).toContain('# servebench report: concurrency-x-batching');
     expect(stdout).toContain('**Best under SLO:** job 4, concurrency=4, maxBatchSize=1: 5582.7 inferences/s at p99 1.62 ms');
     expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| errors \| SLO \|/);
     expect(count(stdout, /^\| \d/gm)).toBe(7);
     expect(stdout).toContain('- failed: job 7 (concurrency=8, maxBatchSize=8)');
+    expect(stdout).toContain('- invalid: job 1 (concurrency=1, maxBatchSize=8): latency grew through the run');
+    expect(stdout).toContain('- every request failed: job 6 (concurrency=8, maxBatchSize=1): HTTP 503: model is not ready (812×); timed out after 10 s (4×)');
+    expect(stdout).toContain('Host host-1 (bench-box): CPU Intel(R) Xeon(R) Platinum 8480+ · cores 8 · memory 32 GiB · GPU none · onnxruntime 1.21.0');
+    expect(stdout).toMatch(/\| 1 \| 1 \| 8 \| 598\.7 \| 1\.59 \| 4\.31 \| 0 \| missed \| \*\*invalid\*\* \|/);
     expect(stderr).toBe(`report: ${out}\n`);
 
     const page = await openInBrowser(file, 'report.png');
@@ -248,6 +275,10 @@ describe('servebench report', () => {
       expect(p.width).toBeGreaterThan(100);
       expect(p.height).toBeGreaterThan(100);
       expect(p.marks).toBeGreaterThan(0);
+    }
+    // What a reader sees: the verdicts, the failed run, the host.
+    for (const text of ['Check the verdicts', 'Invalid runs and why', 'Runs in which every request failed', 'Measured on host-1 (bench-box)', 'HTTP 503: model is not ready']) {
+      expect(page.text).toContain(text);
     }
   });
 
@@ -265,11 +296,14 @@ describe('servebench report', () => {
     expect(heat).not.toContain('<svg');
     expect(heat).toContain('This sweep varies one parameter (workload.concurrency); a heatmap needs two.');
     expect(section(result.html, 'roofline')).toContain('No FLOPs estimate');
-    for (const id of ['throughput-latency', 'latency-cdf', 'pareto']) expect(section(result.html, id)).toContain('<svg');
+    for (const id of ['throughput-latency', 'latency-cdf', 'latency-percentiles', 'pareto']) expect(section(result.html, id)).toContain('<svg');
+    // No server statistics in these runs: the server's plots say so instead of drawing nothing.
+    expect(section(result.html, 'server-time')).toContain('No server statistics');
+    expect(section(result.html, 'batch-sizes')).toContain('No run of this sweep recorded the server’s batch sizes');
 
     const page = await openInBrowser(result.file, 'report-one-parameter.png');
     expect(page.errors).toEqual([]);
-    expect(page.plots).toHaveLength(3);
+    expect(page.plots).toHaveLength(4);
   });
 
   test('a sweep over serving systems: a shape per system in the throughput and Pareto plots, and the server-side numbers of each', async () => {
@@ -280,14 +314,19 @@ describe('servebench report', () => {
       for (const system of ['builtin', 'triton', 'mlserver']) expect(s).toContain(`>${system}<`);
     }
     const server = html.slice(html.indexOf('<section class="server-side">'));
-    expect(server).toContain('<td class="p">mlserver</td><td class="p">2</td><td>9830</td><td>–</td><td>–</td><td>–</td><td>1712.4</td>');
-    expect(server).toContain('<td class="p">triton</td><td class="p">1</td><td>9390</td><td>1.80</td><td>1137.6</td><td>1713.8</td><td>2929.4</td>');
-    expect(stdout).toContain('| mlserver | 2 | 9830 | – | – | – | 1712.4 |');
+    // Transport: the client's mean less the server's request time (queue + compute for the built-in server).
+    expect(server).toContain('<td class="p">builtin</td><td class="p">0</td><td>15040</td><td>2.00</td><td>1217.9</td><td>68.70</td><td>–</td><td>1320</td><td>33.40</td>');
+    expect(server).toContain('<td class="p">mlserver</td><td class="p">2</td><td>9830</td><td>–</td><td>–</td><td>–</td><td>1712.4</td><td>2090</td><td>377.6</td>');
+    expect(server).toContain('<td class="p">triton</td><td class="p">1</td><td>9390</td><td>1.80</td><td>1137.6</td><td>1713.8</td><td>2929.4</td><td>3300</td><td>370.6</td>');
+    expect(stdout).toContain('| mlserver | 2 | 9830 | – | – | – | 1712.4 | 2090 | 377.6 |');
+    // The time split: Triton's queue, compute and the rest of its request time; MLServer's request time unsplit.
+    const split = section(html, 'server-time');
+    for (const part of ['queue', 'compute', 'other in server', 'in server (not split)', 'transport']) expect(split).toContain(`>${part}<`);
 
     const page = await openInBrowser(file, 'report-systems.png');
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([]);
-    expect(page.plots).toHaveLength(4); // one parameter: no heatmap
+    expect(page.plots).toHaveLength(6); // one parameter: no heatmap; no batch sizes recorded
     for (const p of page.plots) expect(p.marks).toBeGreaterThan(0);
   });
 
