@@ -1,6 +1,12 @@
 /** The report's pure parts: value formatting, axes, plot specs from rows, SVG rendering, HTML escaping, Markdown. */
 import type { ParetoPoint, ReportData, RunInfo } from '../../analysis/report/data';
-import { paramKeysOf, percentileCdf } from '../../analysis/report/data';
+import { hostsOf, paramKeysOf, percentileCdf } from '../../analysis/report/data';
+import { hostFacts, hostName } from '../../analysis/report/host-text';
+import { oneInN, percentilePoints, percentileTicks } from '../../analysis/report/plot-percentiles';
+import { batchSizeCells, serverTimeSegments } from '../../analysis/report/plot-server';
+import { timeSplit } from '../../analysis/report/server-side';
+import { errorSummary, errorText, invalidRuns, runsWithoutSuccess } from '../../analysis/report/verdicts';
+import { matmulGflops } from '../../activities/probe/peak-matmul';
 import { compareValues, configLabel, formatNumber, formatSi, formatTime, shortKeys } from '../../analysis/report/format';
 import { escapeHtml, renderHtml } from '../../analysis/report/html';
 import { escapeMarkdown, renderMarkdown } from '../../analysis/report/markdown';
@@ -262,5 +268,132 @@ describe('markdown', () => {
 
   test('escapes what would change the rendering', () => {
     expect(escapeMarkdown('a|b <img> *x* `c` [l](u)\nnext my_sweep')).toBe('a\\|b \\<img\\> \\*x\\* \\`c\\` \\[l\\](u) next my_sweep');
+  });
+});
+
+describe('what the run recorded', () => {
+  const stats = (over: Partial<NonNullable<RunInfo['server']>>): NonNullable<RunInfo['server']> => ({
+    requests: 100, inferences: 100, batches: 50, queueMeanUs: null, computeMeanUs: null, requestMeanUs: null, computeInputMeanUs: null, computeOutputMeanUs: null, ...over,
+  });
+
+  test('time split: request time where the server gives it, else queue + compute; transport is the rest of the client’s mean', () => {
+    // Built-in: no request time, so the server's time is queue + compute.
+    expect(timeSplit(run(0, {}, 1, 1, { meanMs: 2, server: stats({ queueMeanUs: 300, computeMeanUs: 1200 }) }))).toEqual({
+      queueUs: 300, computeUs: 1200, otherServerUs: null, unsplitServerUs: null, serverUs: 1500, transportUs: 500, clientUs: 2000, basis: 'queue + compute',
+    });
+    // Triton: request time beyond queue and compute is the server's other time.
+    expect(timeSplit(run(0, {}, 1, 1, { meanMs: 3, server: stats({ queueMeanUs: 300, computeMeanUs: 1200, requestMeanUs: 2000 }) }))).toMatchObject({
+      otherServerUs: 500, unsplitServerUs: null, serverUs: 2000, transportUs: 1000, basis: 'request time',
+    });
+    // MLServer: request time only, not split.
+    expect(timeSplit(run(0, {}, 1, 1, { meanMs: 2, server: stats({ requestMeanUs: 1500 }) }))).toMatchObject({ queueUs: null, otherServerUs: null, unsplitServerUs: 1500, transportUs: 500 });
+    // Nothing to split: no server numbers, no latency, or no time at all.
+    expect(timeSplit(run(0, {}, 1, 1, { server: null }))).toBeNull();
+    expect(timeSplit(run(0, {}, 1, 1, { meanMs: null, server: stats({ queueMeanUs: 1, computeMeanUs: 1 }) }))).toBeNull();
+    expect(timeSplit(run(0, {}, 1, 1, { meanMs: 1, server: stats({ queueMeanUs: 1 }) }))).toBeNull();
+  });
+
+  test('server-time segments in part order per run; a negative transport drawn as 0 and named', () => {
+    const d = data();
+    d.runs[0].server = stats({ queueMeanUs: 200, computeMeanUs: 300 });
+    d.runs[0].meanMs = 1;
+    d.runs[1].server = stats({ queueMeanUs: 900, computeMeanUs: 900 });
+    d.runs[1].meanMs = 1.5;
+    d.runs[1].valid = false;
+    const { segments, negative } = serverTimeSegments(d);
+    expect(segments.map((s) => [s.run, s.part, s.ms])).toEqual([
+      ['job 0 · 1 · 1', 'queue', 0.2], ['job 0 · 1 · 1', 'compute', 0.3], ['job 0 · 1 · 1', 'transport', 0.5],
+      ['job 1 · 1 · 8 (invalid)', 'queue', 0.9], ['job 1 · 1 · 8 (invalid)', 'compute', 0.9], ['job 1 · 1 · 8 (invalid)', 'transport', 0],
+    ]);
+    expect(segments.filter((s) => s.invalid).map((s) => s.run)).toEqual(Array(3).fill('job 1 · 1 · 8 (invalid)'));
+    expect(negative).toEqual(['job 1 · 1 · 8 (invalid)']);
+  });
+
+  test('batch sizes: each run’s share of model runs per size; runs outside the sweep ignored', () => {
+    const d = data();
+    d.batchSizes = [
+      { runId: 'r0', batchSize: 1, count: 30 }, { runId: 'r0', batchSize: 4, count: 10 },
+      { runId: 'r3', batchSize: 8, count: 5 }, { runId: 'elsewhere', batchSize: 2, count: 9 },
+    ];
+    expect(batchSizeCells(d).map((c) => [c.run, c.size, c.share, c.label])).toEqual([
+      ['job 0 · 1 · 1', 1, 0.75, '75%'], ['job 0 · 1 · 1', 4, 0.25, '25%'], ['job 3 · 4 · 8', 8, 1, '100%'],
+    ]);
+  });
+
+  test('percentiles on a 1-in-N axis: 99% at 100, ticks up to the first nine past the data, 100% left out', () => {
+    expect([0.5, 0.9, 0.99, 0.999].map(oneInN).map((x) => Math.round(x))).toEqual([2, 10, 100, 1000]);
+    expect(percentileTicks(40)).toEqual([2, 10, 100]);
+    expect(percentileTicks(100)).toEqual([2, 10, 100]);
+    expect(percentileTicks(2500)).toEqual([2, 10, 100, 1000, 10000]);
+    const d = data();
+    d.runs[1].valid = false;
+    const points = percentilePoints(d, (r) => r.runId);
+    // percentileCdf gives p50 … p99.9 and max; max (fraction 1) has no place on the axis.
+    expect(points.filter((p) => p.run === 'r1').map((p) => [Math.round(p.x), p.y, p.verdict])).toEqual([
+      [2, 4.3 / 3, 'invalid'], [10, 2.15, 'invalid'], [20, 4.3 / 1.5, 'invalid'], [100, 4.3, 'invalid'], [1000, 4.3 * 1.5, 'invalid'],
+    ]);
+  });
+
+  test('verdicts: invalid runs, runs with no successful request and their errors in words', () => {
+    const d = data();
+    d.runs[1].valid = false;
+    d.runs[1].invalidReasons = ['server saturated'];
+    d.runs[3] = run(3, { [C]: 4, [B]: 8 }, 0, 0, { p99Ms: null, ok: 0, errors: 7, valid: false, errorCounts: [{ message: 'HTTP 500: boom', count: 5 }, { message: 'timed out after 1 s', count: 2 }] });
+    expect(invalidRuns(d).map((r) => r.runId)).toEqual(['r1', 'r3']);
+    expect(runsWithoutSuccess(d).map((r) => r.runId)).toEqual(['r3']);
+    expect(errorText(d.runs[3])).toBe('HTTP 500: boom (5×); timed out after 1 s (2×)');
+    // Older rows: samples without counts, or nothing but the count.
+    expect(errorSummary(run(0, {}, 0, 0, { ok: 0, errors: 3, errorSamples: ['ECONNREFUSED'] }))).toEqual([{ message: 'ECONNREFUSED', count: null }]);
+    expect(errorText(run(0, {}, 0, 0, { ok: 0, errors: 3 }))).toBe('3 failed requests (no message recorded)');
+    expect(errorText(run(0, {}, 0, 0, { ok: 0, errors: 0, requests: 0 }))).toBe('no request completed in the measured window');
+  });
+
+  test('hosts: one entry per node and record, runs gathered, providers used; missing fields are null, not guessed', () => {
+    const host = { hostname: 'box', cpuModel: 'EPYC', cores: 4, memoryBytes: 8 * 1024 ** 3, gpus: [{ index: 0, name: 'A100', memoryMiB: 40960 }], providers: ['cpu', 'cuda'], onnxruntime: '1.20.1', node: 'v20', peakGflops: 120.5, peakMethod: 'MatMul' };
+    const hosts = hostsOf([
+      { runId: 'a', node: 'n1', host: JSON.stringify(host), provider: 'cpu' },
+      { runId: 'b', node: 'n1', host: JSON.stringify(host), provider: 'cuda' },
+      { runId: 'c', node: 'n2', host: JSON.stringify({ cpuModel: 'old' }), provider: 'cpu' },
+      { runId: 'd', node: 'n3', host: null, provider: 'cpu' },
+      { runId: 'e', node: 'n3', host: 'not json', provider: 'cpu' },
+    ]);
+    expect(hosts.map((h) => [h.node, h.runIds, h.usedProviders])).toEqual([['n1', ['a', 'b'], ['cpu', 'cuda']], ['n2', ['c'], ['cpu']]]);
+    expect(hosts[1]).toMatchObject({ cores: null, memoryBytes: null, gpus: [], peakGflops: null, onnxruntime: null });
+    expect(hostName(hosts[0])).toBe('n1 (box)');
+    expect(hostFacts(hosts[0])).toEqual([
+      ['CPU', 'EPYC'], ['cores', '4'], ['memory', '8 GiB'], ['GPU', '0: A100 (40 GiB)'], ['onnxruntime', '1.20.1'], ['provider', 'cpu, cuda'],
+      ['providers available', 'cpu, cuda'], ['measured peak', '120.5 GFLOP/s'], ['Node.js', 'v20'],
+    ]);
+    expect(hostFacts(hosts[1])).toEqual([['CPU', 'old'], ['GPU', 'none'], ['provider', 'cpu']]);
+  });
+
+  test('roofline: the measured peak as the ceiling with the observed best beside it; without one, the best alone', () => {
+    const d = data();
+    d.hosts = hostsOf(d.runs.map((r) => ({ runId: r.runId, node: 'n1', host: { cpuModel: 'x', peakGflops: 44, peakMethod: 'MatMul 512' }, provider: 'cpu' })));
+    const spec = JSON.stringify(rooflinePlot(d).spec);
+    expect(spec).toContain('measured peak: 44 GFLOP/s');
+    expect(spec).toContain('best observed: 11 GFLOP/s (25% of peak)');
+    expect(rooflinePlot(d).caption).toContain('(MatMul 512)');
+    expect(rooflinePlot(data()).caption).toContain('No compute peak was measured');
+    expect(matmulGflops(512, 0.01)).toBeCloseTo(26.8435456, 6);
+  });
+
+  test('an invalid run: hollow in point plots, dashed in line plots, starred in the heatmap, marked in the table and listed with its reasons', () => {
+    const d = data();
+    d.runs[1].valid = false;
+    d.runs[1].invalidReasons = ['server saturated: 80 of 100 req/s completed'];
+    expect(layerData(throughputLatencyPlot(d).spec, 0).map((v) => v.verdict)).toEqual(['valid', 'invalid', 'valid', 'valid']);
+    expect(JSON.stringify(throughputLatencyPlot(d).spec)).toContain('○ hollow: invalid run');
+    expect(JSON.stringify(throughputLatencyPlot(data()).spec)).not.toContain('hollow');
+    expect(JSON.stringify(buildPlots(d).find((p) => p.id === 'latency-cdf')!.spec)).toContain('"run verdict"');
+    expect(JSON.stringify(heatmapPlot(d).spec)).toContain('"600 *"');
+    expect(heatmapPlot(d).caption).toContain('*: the cell includes an invalid run');
+    const html = renderHtml(d, [], 'now');
+    expect(html).toContain('<tr class="invalid">');
+    expect(html).toContain('<span class="verdict-invalid" title="server saturated: 80 of 100 req/s completed">invalid</span>');
+    expect(html).toContain('<li>server saturated: 80 of 100 req/s completed</li>');
+    expect(html).toContain('1 of 4 runs are <strong>invalid</strong>');
+    expect(renderHtml(data(), [], 'now')).not.toContain('Check the verdicts');
+    expect(renderMarkdown(d)).toContain('- invalid: job 1 (concurrency=1, maxBatchSize=8): server saturated: 80 of 100 req/s completed');
   });
 });
