@@ -251,7 +251,7 @@ async function measureOn(
   artifact: Artifact,
   report: (p: unknown) => void,
 ): Promise<Omit<MeasureResult, 'concurrent'>> {
-  const host = await measuredHost(device);
+  const host = await measuredHost(device, config);
   const serveStartedAt = new Date().toISOString();
   report('starting the server');
   const signal = activity.cancellationSignal;
@@ -312,10 +312,13 @@ async function measureOn(
   }
 }
 
-/** The host's facts, with the device's compute peak for a CPU device (measured once per process and device). */
-async function measuredHost(device: DeviceInfo): Promise<HostFacts> {
+/**
+ * The host's facts, with the device's compute peak for a CPU device (measured once per process and device). An
+ * external endpoint computes on hardware of its own, which this host's peak would misdescribe: none then.
+ */
+async function measuredHost(device: DeviceInfo, config: Config): Promise<HostFacts> {
   const host = await probeHost();
-  if (device.type !== 'cpu') return host;
+  if (device.type !== 'cpu' || config.serving.endpoint !== undefined) return host;
   const peak = await peakCompute(formatCpuList(device.cores), device.cores.length);
   return { ...host, peakGflops: peak?.gflops ?? null, ...(peak ? { peakMethod: peak.method } : {}) };
 }

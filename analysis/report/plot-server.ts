@@ -53,7 +53,8 @@ export function serverTimePlot(data: ReportData): Plot {
     caption:
       'Per run, the client’s mean latency split by the server’s own statistics for the measured window: queue (waiting for a model run, batching included), compute (the model’s run), ' +
       'other time the server counts (Triton’s tensor copies and request handling), and transport: the client’s mean latency less the server’s time — network, HTTP and (de)serialisation. ' +
-      'The built-in server reports no request time, so its transport also holds its own HTTP handling; MLServer gives its request time only (“not split”). Faded: invalid runs.' +
+      'The built-in server reports no request time, so its transport also holds its own HTTP handling; MLServer gives its request time only (“not split”).' +
+      (segments.some((s) => s.invalid) ? ' Faded: invalid runs.' : '') +
       (negative.length ? ` For ${negative.join(', ')} the server’s mean exceeded the client’s, so transport is drawn as 0.` : ''),
   };
 }
