@@ -1,8 +1,10 @@
 /** The report's Markdown summary for the terminal: the sweep, its jobs, the best configuration, one row per run. */
 import { systemColumn, type ReportData } from './data';
-import { configLabel, formatNumber, formatValue, shortKeys } from './format';
+import { configLabel, formatNumber, formatSi, formatValue, shortKeys } from './format';
 import { hostFacts, hostName } from './host-text';
 import { SERVER_SIDE_HEAD, serverSideCells, serverSideRows } from './server-side';
+import { batchSizeCells } from './plot-server';
+import { computeCeilings } from './plots';
 import { errorText, invalidRuns, runsWithoutSuccess, verdictWord } from './verdicts';
 
 /**
@@ -44,7 +46,7 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
   const short = shortKeys(data.paramKeys);
   if (data.runs.length) {
     const system = systemColumn(data);
-    const head = ['job', ...(system ? ['system'] : []), ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'errors', 'SLO', 'verdict'];
+    const head = ['job', ...(system ? ['system'] : []), ...data.paramKeys.map((k) => escapeMarkdown(short.get(k) ?? k)), 'inf/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'SLO', 'verdict'];
     const rows = data.runs.map((r) => [
       r.repeatIndex ? `${r.jobIndex} r${r.repeatIndex}` : String(r.jobIndex),
       ...(system ? [escapeMarkdown(r.system ?? 'unknown')] : []),
@@ -52,6 +54,7 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
       formatNumber(r.inferencesPerS),
       formatNumber(r.p50Ms),
       formatNumber(r.p99Ms),
+      formatNumber(r.p999Ms),
       String(r.errors),
       r.meetsSlo === null ? '–' : r.meetsSlo ? 'met' : 'missed',
       r.valid === false ? '**invalid**' : verdictWord(r),
@@ -74,6 +77,22 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
   if (server.length) {
     const rows = server.map((r) => [escapeMarkdown(r.system), r.repeatIndex ? `${r.jobIndex} r${r.repeatIndex}` : String(r.jobIndex), ...serverSideCells(r)]);
     out.push('Server-side, per system (– where the system does not give it):', '', table(['system', 'job', ...SERVER_SIDE_HEAD], rows), '');
+  }
+
+  const sizes = new Map<string, string[]>();
+  for (const c of batchSizeCells(data)) sizes.set(c.run, [...(sizes.get(c.run) ?? []), `${c.size} (${c.label})`]);
+  if (sizes.size) {
+    out.push('Rows per model run, share of model runs:', '');
+    for (const [run, cells] of sizes) out.push(`- ${escapeMarkdown(run)}: ${cells.join(', ')}`);
+    out.push('');
+  }
+
+  const { bestFlops, peaks } = computeCeilings(data);
+  if (bestFlops !== null || peaks.length) {
+    const best = bestFlops === null ? 'no valid run' : `${formatSi(bestFlops)}FLOP/s`;
+    const peak = peaks.map((p) => `${formatNumber(p.gflops)} GFLOP/s${peaks.length > 1 ? ` (${escapeMarkdown(p.who)})` : ''}`).join(', ');
+    const share = bestFlops !== null && peaks.length === 1 ? ` (${Math.round((100 * bestFlops) / (peaks[0].gflops * 1e9))}% of peak)` : '';
+    out.push(`Compute: best observed ${best}${share}${peaks.length ? `; measured peak ${peak}` : '; no measured peak'}`, '');
   }
 
   for (const j of data.failedJobs) {

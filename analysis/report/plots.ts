@@ -280,21 +280,30 @@ function measuredPeaks(data: ReportData, runIds: Set<string>): { gflops: number;
   return [...peaks.values()];
 }
 
+/** The runs a roofline can place (a FLOPs estimate and some throughput). */
+const rooflineRuns = (data: ReportData): RunInfo[] => data.runs.filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0);
+
+/**
+ * The roofline's two ceilings: the best FLOP/s a valid run reached (an invalid one, a saturated server say,
+ * measured something else) and the measured peaks of the devices that ran them; also for the Markdown summary.
+ */
+export function computeCeilings(data: ReportData): { bestFlops: number | null; peaks: { gflops: number; who: string; method: string | null }[] } {
+  const runs = rooflineRuns(data);
+  const valid = runs.filter((r) => r.valid !== false).map((r) => (r.modelFlops as number) * r.inferencesPerS);
+  return { bestFlops: valid.length ? Math.max(...valid) : null, peaks: measuredPeaks(data, new Set(runs.map((r) => r.runId))) };
+}
+
 export function rooflinePlot(data: ReportData): Plot {
   const base = { id: 'roofline', title: 'Roofline view: work per model run vs achieved FLOP/s' } as const;
   const { label, color } = configs(data);
-  const plotted = data.runs.filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0);
-  const values = plotted.map((r) => {
+  const values = rooflineRuns(data).map((r) => {
     const flops = r.modelFlops as number;
     return { x: flops * (r.rowsPerModelRun ?? r.batchSize), y: flops * r.inferencesPerS, config: label(r), verdict: verdictOf(r) };
   });
   if (!values.length) {
     return { ...base, caption: '', note: 'No FLOPs estimate for this sweep’s model (e.g. a model file whose shapes are not fixed), so there is nothing to place on a roofline.' };
   }
-  // An invalid run (a saturated server, say) measured something else: it does not set the observed best.
-  const valid = values.filter((v) => v.verdict === 'valid');
-  const best = valid.length ? Math.max(...valid.map((v) => v.y)) : null;
-  const peaks = measuredPeaks(data, new Set(plotted.map((r) => r.runId)));
+  const { bestFlops: best, peaks } = computeCeilings(data);
   const several = peaks.length > 1;
   const lines = [
     ...peaks.map((p) => ({

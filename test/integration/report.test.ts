@@ -258,13 +258,15 @@ describe('servebench report', () => {
     // The Markdown summary on stdout.
     expect(stdout).toContain('# servebench report: concurrency-x-batching');
     expect(stdout).toContain('**Best under SLO:** job 4, concurrency=4, maxBatchSize=1: 5582.7 inferences/s at p99 1.62 ms');
-    expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| errors \| SLO \|/);
+    expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| p99\.9 ms \| errors \| SLO \| verdict \|/);
     expect(count(stdout, /^\| \d/gm)).toBe(7);
     expect(stdout).toContain('- failed: job 7 (concurrency=8, maxBatchSize=8)');
     expect(stdout).toContain('- invalid: job 1 (concurrency=1, maxBatchSize=8): latency grew through the run');
     expect(stdout).toContain('- every request failed: job 6 (concurrency=8, maxBatchSize=1): HTTP 503: model is not ready (812×); timed out after 10 s (4×)');
     expect(stdout).toContain('Host host-1 (bench-box): CPU Intel(R) Xeon(R) Platinum 8480+ · cores 8 · memory 32 GiB · GPU none · onnxruntime 1.21.0');
-    expect(stdout).toMatch(/\| 1 \| 1 \| 8 \| 598\.7 \| 1\.59 \| 4\.31 \| 0 \| missed \| \*\*invalid\*\* \|/);
+    expect(stdout).toMatch(/\| 1 \| 1 \| 8 \| 598\.7 \| 1\.59 \| 4\.31 \| 6\.03 \| 0 \| missed \| \*\*invalid\*\* \|/);
+    expect(stdout).toContain('- job 5 · 4 · 8: 1 (4.4%), 2 (6.6%), 4 (57%), 6 (22%), 8 (9.9%)');
+    expect(stdout).toMatch(/Compute: best observed [\d.]+ GFLOP\/s \(\d+% of peak\); measured peak 61\.50 GFLOP\/s/);
     expect(stderr).toBe(`report: ${out}\n`);
 
     const page = await openInBrowser(file, 'report.png');

@@ -260,8 +260,10 @@ describe('markdown', () => {
     expect(md).toContain('# servebench report: grid');
     expect(md).toContain('Sweep s1 · completed · 4/4 jobs done, 0 failed · 4 runs · p99 SLO 2 ms');
     expect(md).toContain('**Best under SLO:** job 2, concurrency=4, maxBatchSize=1: 5500 inferences/s at p99 1.60 ms');
-    expect(md).toContain('| job | concurrency | maxBatchSize | inf/s | p50 ms | p99 ms | errors | SLO | verdict |');
-    expect(md).toContain('| 1 | 1 | 8 | 600 | 1.43 | 4.30 | 0 | missed | valid |');
+    expect(md).toContain('| job | concurrency | maxBatchSize | inf/s | p50 ms | p99 ms | p99.9 ms | errors | SLO | verdict |');
+    expect(md).toContain('| 1 | 1 | 8 | 600 | 1.43 | 4.30 | 6.45 | 0 | missed | valid |');
+    // The roofline's numbers in words: no host recorded a peak here.
+    expect(md).toContain('Compute: best observed 11 GFLOP/s; no measured peak');
     expect(md).toContain('- failed: job 4 r1 (concurrency=8, maxBatchSize=8): timed out');
     expect(renderMarkdown(data({ best: null, sweep: { ...d.sweep, sloP99Ms: null } }))).toContain('**Best under SLO:** none (no SLO set)');
   });
@@ -375,6 +377,9 @@ describe('what the run recorded', () => {
     expect(spec).toContain('best observed: 11 GFLOP/s (25% of peak)');
     expect(rooflinePlot(d).caption).toContain('(MatMul 512)');
     expect(rooflinePlot(data()).caption).toContain('No compute peak was measured');
+    expect(renderMarkdown(d)).toContain('Compute: best observed 11 GFLOP/s (25% of peak); measured peak 44 GFLOP/s');
+    d.batchSizes = [{ runId: 'r0', batchSize: 1, count: 3 }, { runId: 'r0', batchSize: 2, count: 1 }];
+    expect(renderMarkdown(d)).toContain('- job 0 · 1 · 1: 1 (75%), 2 (25%)');
     expect(matmulGflops(512, 0.01)).toBeCloseTo(26.8435456, 6);
   });
 
@@ -395,5 +400,6 @@ describe('what the run recorded', () => {
     expect(html).toContain('1 of 4 runs are <strong>invalid</strong>');
     expect(renderHtml(data(), [], 'now')).not.toContain('Check the verdicts');
     expect(renderMarkdown(d)).toContain('- invalid: job 1 (concurrency=1, maxBatchSize=8): server saturated: 80 of 100 req/s completed');
+    expect(renderMarkdown(d)).toContain('| 1 | 1 | 8 | 600 | 1.43 | 4.30 | 6.45 | 0 | missed | **invalid** |');
   });
 });
