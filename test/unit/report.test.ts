@@ -231,10 +231,16 @@ describe('html', () => {
     const d = data({ sweep: { ...data().sweep, name: '<img src=x onerror=alert(1)>', sweepId: '"><script>' }, paramKeys: ['<b>k</b>'] });
     d.runs[0].params['<b>k</b>'] = '<i>v</i>';
     d.failedJobs.push({ jobIndex: 9, repeatIndex: 0, params: {}, error: '<marquee>boom' });
+    // Reasons, errors and host facts come from the database too.
+    d.runs[1] = { ...d.runs[1], valid: false, ok: 0, invalidReasons: ['"><b>reason</b>'], errorCounts: [{ message: '<i>HTTP 500</i>', count: 2 }] };
+    d.hosts = hostsOf([{ runId: 'r0', node: '<u>n</u>', host: { cpuModel: '<b>cpu</b>', hostname: '<i>h</i>', peakMethod: '<u>m</u>' }, provider: '<b>p</b>' }]);
     const html = renderHtml(d, [{ plot: { id: 'heatmap', title: 'H', caption: '', note: '<u>note</u>' } }], '2025-01-01T00:00:00.000Z');
     expect(html).not.toMatch(/<(img|script|b|i|marquee|u)\b/);
     expect(html).toContain('<title>servebench report: &#60;img src=x onerror=alert(1)&#62;</title>');
     expect(html).toContain('&#60;i&#62;v&#60;/i&#62;');
+    expect(html).toContain('<dd>&#60;b&#62;cpu&#60;/b&#62;</dd>');
+    expect(html).toContain('title="&#34;&#62;&#60;b&#62;reason&#60;/b&#62;"');
+    expect(html).toContain('<li>&#60;i&#62;HTTP 500&#60;/i&#62; <small>(2×)</small></li>');
   });
 
   test('plots come before notes; the best row is marked; cost and energy columns only when known', () => {
