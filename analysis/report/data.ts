@@ -103,6 +103,8 @@ export interface HostInfo {
   peakGflops: number | null;
   peakMethod: string | null;
   runIds: string[];
+  /** The devices those runs measured on (jobs.device), in first-seen order. */
+  devices: string[];
 }
 
 export interface FailedJob {
@@ -272,7 +274,7 @@ export function systemColumn(data: ReportData): boolean {
  * The hosts of a sweep's runs from their jobs.host records: runs whose node and record are the same share an
  * entry. A record from an older servebench may lack fields: those are null, not guessed.
  */
-export function hostsOf(rows: { runId: string; node: string | null; host: unknown; provider: string | null }[]): HostInfo[] {
+export function hostsOf(rows: { runId: string; node: string | null; device?: string | null; host: unknown; provider: string | null }[]): HostInfo[] {
   const byKey = new Map<string, HostInfo>();
   for (const r of rows) {
     const h = object(r.host);
@@ -295,10 +297,12 @@ export function hostsOf(rows: { runId: string; node: string | null; host: unknow
         peakGflops: n(h.peakGflops),
         peakMethod: str(h.peakMethod),
         runIds: [],
+        devices: [],
       };
       byKey.set(key, info);
     }
     info.runIds.push(r.runId);
+    if (r.device && !info.devices.includes(r.device)) info.devices.push(r.device);
     if (r.provider && !info.usedProviders.includes(r.provider)) info.usedProviders.push(r.provider);
   }
   return [...byKey.values()];
@@ -401,8 +405,8 @@ export async function loadReportData(conn: DuckDBConnection, sweepId: string): P
   const providerOf = new Map(runs.map((r) => [r.runId, r.provider]));
   const hosts = hostsOf(
     (
-      await rows(conn, `SELECT r.run_id, j.node, j.host FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.sweep_id = $1 ORDER BY j.job_index, j.repeat_index`, [sweepId])
-    ).map((r) => ({ runId: String(r.run_id), node: str(r.node), host: r.host, provider: providerOf.get(String(r.run_id)) ?? null })),
+      await rows(conn, `SELECT r.run_id, j.node, j.device, j.host FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.sweep_id = $1 ORDER BY j.job_index, j.repeat_index`, [sweepId])
+    ).map((r) => ({ runId: String(r.run_id), node: str(r.node), device: str(r.device), host: r.host, provider: providerOf.get(String(r.run_id)) ?? null })),
   );
 
   return { sweep, paramKeys, runs, failedJobs, cdf, cdfFromPercentiles, pareto, best, batchSizes, hosts };

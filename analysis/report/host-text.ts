@@ -19,8 +19,8 @@ export function hostFacts(h: HostInfo): [string, string][] {
   return facts;
 }
 
-/** "node-1 (hostname)" or whichever of the two is known. */
+/** "node-1 (hostname)" or whichever of the two is known, and the devices measured: "node-1 (box), device cpu1". */
 export function hostName(h: HostInfo): string {
-  if (h.node && h.hostname && h.node !== h.hostname) return `${h.node} (${h.hostname})`;
-  return h.node ?? h.hostname ?? 'unknown host';
+  const name = h.node && h.hostname && h.node !== h.hostname ? `${h.node} (${h.hostname})` : (h.node ?? h.hostname ?? 'unknown host');
+  return h.devices.length ? `${name}, device${h.devices.length > 1 ? 's' : ''} ${h.devices.join(', ')}` : name;
 }

@@ -243,7 +243,7 @@ describe('servebench report', () => {
     for (const id of ['throughput-latency', 'pareto', 'roofline']) expect(section(html, id)).toContain('○ hollow: invalid run');
     expect(section(html, 'latency-cdf')).toContain('run verdict');
     // The host, with the measured peak that sets the roofline's ceiling beside the observed best.
-    expect(html).toContain('Measured on host-1 (bench-box)');
+    expect(html).toContain('Measured on host-1 (bench-box), device cpu');
     expect(html).toContain('<dd>Intel(R) Xeon(R) Platinum 8480+</dd>');
     expect(html).toContain('<dd>61.50 GFLOP/s</dd>');
     expect(section(html, 'roofline')).toContain('measured peak: 61.5 GFLOP/s');
@@ -263,7 +263,7 @@ describe('servebench report', () => {
     expect(stdout).toContain('- failed: job 7 (concurrency=8, maxBatchSize=8)');
     expect(stdout).toContain('- invalid: job 1 (concurrency=1, maxBatchSize=8): latency grew through the run');
     expect(stdout).toContain('- every request failed: job 6 (concurrency=8, maxBatchSize=1): HTTP 503: model is not ready (812×); timed out after 10 s (4×)');
-    expect(stdout).toContain('Host host-1 (bench-box): CPU Intel(R) Xeon(R) Platinum 8480+ · cores 8 · memory 32 GiB · GPU none · onnxruntime 1.21.0');
+    expect(stdout).toContain('Host host-1 (bench-box), device cpu: CPU Intel(R) Xeon(R) Platinum 8480+ · cores 8 · memory 32 GiB · GPU none · onnxruntime 1.21.0');
     expect(stdout).toMatch(/\| 1 \| 1 \| 8 \| 598\.7 \| 1\.59 \| 4\.31 \| 6\.03 \| 0 \| missed \| \*\*invalid\*\* \|/);
     expect(stdout).toContain('- job 5 · 4 · 8: 1 (4.4%), 2 (6.6%), 4 (57%), 6 (22%), 8 (9.9%)');
     expect(stdout).toMatch(/Compute: best observed [\d.]+ GFLOP\/s \(\d+% of peak\); measured peak 61\.50 GFLOP\/s/);

@@ -359,15 +359,16 @@ describe('what the run recorded', () => {
   test('hosts: one entry per node and record, runs gathered, providers used; missing fields are null, not guessed', () => {
     const host = { hostname: 'box', cpuModel: 'EPYC', cores: 4, memoryBytes: 8 * 1024 ** 3, gpus: [{ index: 0, name: 'A100', memoryMiB: 40960 }], providers: ['cpu', 'cuda'], onnxruntime: '1.20.1', node: 'v20', peakGflops: 120.5, peakMethod: 'MatMul' };
     const hosts = hostsOf([
-      { runId: 'a', node: 'n1', host: JSON.stringify(host), provider: 'cpu' },
-      { runId: 'b', node: 'n1', host: JSON.stringify(host), provider: 'cuda' },
+      { runId: 'a', node: 'n1', device: 'cpu', host: JSON.stringify(host), provider: 'cpu' },
+      { runId: 'b', node: 'n1', device: 'gpu0', host: JSON.stringify(host), provider: 'cuda' },
       { runId: 'c', node: 'n2', host: JSON.stringify({ cpuModel: 'old' }), provider: 'cpu' },
       { runId: 'd', node: 'n3', host: null, provider: 'cpu' },
       { runId: 'e', node: 'n3', host: 'not json', provider: 'cpu' },
     ]);
     expect(hosts.map((h) => [h.node, h.runIds, h.usedProviders])).toEqual([['n1', ['a', 'b'], ['cpu', 'cuda']], ['n2', ['c'], ['cpu']]]);
     expect(hosts[1]).toMatchObject({ cores: null, memoryBytes: null, gpus: [], peakGflops: null, onnxruntime: null });
-    expect(hostName(hosts[0])).toBe('n1 (box)');
+    expect(hostName(hosts[0])).toBe('n1 (box), devices cpu, gpu0');
+    expect(hostName(hosts[1])).toBe('n2');
     expect(hostFacts(hosts[0])).toEqual([
       ['CPU', 'EPYC'], ['cores', '4'], ['memory', '8 GiB'], ['GPU', '0: A100 (40 GiB)'], ['onnxruntime', '1.20.1'], ['provider', 'cpu, cuda'],
       ['providers available', 'cpu, cuda'], ['measured peak', '120.5 GFLOP/s'], ['Node.js', 'v20'],
