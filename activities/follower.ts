@@ -25,7 +25,8 @@ import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare
 import { shapesSent } from './inputs/requests';
 import { fetchModelMetadata, type ModelMetadata } from './loadgen/request';
 import { formatCpuList } from './probe/devices';
-import { probeHost } from './probe/host';
+import { probeHost, type HostFacts } from './probe/host';
+import { peakCompute } from './probe/peak-compute';
 import { NodeLedger, type Claim } from './probe/node-ledger';
 import { startSampler } from './probe/sampler';
 import { executionProviderProblem } from './serve/execution-provider';
@@ -250,7 +251,7 @@ async function measureOn(
   artifact: Artifact,
   report: (p: unknown) => void,
 ): Promise<Omit<MeasureResult, 'concurrent'>> {
-  const host = await probeHost();
+  const host = await measuredHost(device, config);
   const serveStartedAt = new Date().toISOString();
   report('starting the server');
   const signal = activity.cancellationSignal;
@@ -310,6 +311,17 @@ async function measureOn(
     await loadgen?.kill();
     await server.stop();
   }
+}
+
+/**
+ * The host's facts, with the device's compute peak for a CPU device (measured once per process and device). An
+ * external endpoint computes on hardware of its own, which this host's peak would misdescribe: none then.
+ */
+async function measuredHost(device: DeviceInfo, config: Config): Promise<HostFacts> {
+  const host = await probeHost();
+  if (device.type !== 'cpu' || config.serving.endpoint !== undefined) return host;
+  const peak = await peakCompute(formatCpuList(device.cores), device.cores.length);
+  return { ...host, peakGflops: peak?.gflops ?? null, ...(peak ? { peakMethod: peak.method } : {}) };
 }
 
 /**

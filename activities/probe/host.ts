@@ -20,6 +20,12 @@ export interface HostFacts {
   providers: string[];
   onnxruntime: string;
   node: string;
+  /**
+   * The measured device's compute peak, GFLOP/s (peak-compute.ts), and how it was measured; set by a
+   * measurement on a CPU device, absent elsewhere (registration, GPU devices) and null when the probe failed.
+   */
+  peakGflops?: number | null;
+  peakMethod?: string;
 }
 
 /** GPUs as nvidia-smi reports them; none when it is absent or does not answer. */

@@ -5,7 +5,9 @@
 import { systemColumn, type ReportData, type RunInfo } from './data';
 import { configLabel, formatNumber, formatTime, formatValue, shortKeys } from './format';
 import type { Plot } from './plots';
+import { hostFacts, hostName } from './host-text';
 import { SERVER_SIDE_HEAD, serverSideCells, serverSideRows } from './server-side';
+import { errorSummary, invalidRuns, runsWithoutSuccess, verdictWord } from './verdicts';
 
 export interface RenderedPlot {
   plot: Plot;
@@ -45,9 +47,22 @@ th { background: #f6f8fa; font-weight: 600; position: sticky; top: 0; }
 th.p, td.p { text-align: left; }
 tr:last-child td { border-bottom: none; }
 tr.best td { background: #dafbe1; }
+tr.invalid td { background: #fff1f0; color: var(--muted); }
+tr.invalid td:first-child { box-shadow: inset 4px 0 0 var(--bad); }
+.verdict-valid { color: var(--ok); font-weight: 600; }
+.verdict-invalid { color: #fff; background: var(--bad); font-weight: 600; padding: 1px 7px; border-radius: 10px; font-size: 12px; }
+.callout.bad { border-color: var(--bad); background: #ffebe9; }
+section.host { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px; margin: 0 0 18px; }
+section.host h2 { font-size: 14px; margin: 0 0 6px; }
+section.host dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 4px 18px; margin: 0; font-size: 13.5px; }
+section.host dt { color: var(--muted); font-size: 12px; }
+section.host dd { margin: 0; overflow-wrap: anywhere; }
+section.host p { margin: 8px 0 0; font-size: 12.5px; color: var(--muted); }
+ul.reasons { margin: 4px 0 0; padding-left: 20px; }
 .met { color: var(--ok); font-weight: 600; }
 .missed { color: var(--bad); font-weight: 600; }
-section.failed, section.server-side { margin-top: 22px; }
+section.failed, section.server-side, section.verdicts, section.no-success { margin-top: 22px; }
+section.verdicts li, section.no-success li { margin-bottom: 6px; }
 footer { margin-top: 30px; color: var(--muted); font-size: 12.5px; }
 `;
 
@@ -65,11 +80,46 @@ function header(data: ReportData): string {
 ${fact('jobs done', `${s.jobsDone} / ${s.jobsTotal}`)}
 ${fact('failed', String(s.jobsFailed))}
 ${fact('runs', String(data.runs.length))}
+${fact('valid runs', validCount(data))}
 ${fact('p99 SLO', s.sloP99Ms === null ? 'none' : `${escapeHtml(formatNumber(s.sloP99Ms))} ms`)}
 ${fact(models.length === 1 ? 'model' : 'models', models.map(escapeHtml).join(', ') || '–')}
 ${fact(devices.length === 1 ? 'device' : 'devices', devices.map(escapeHtml).join(', ') || '–')}
 </dl>
 </header>`;
+}
+
+/** "5 / 6", or "–" when no run has a verdict (recorded before run rules existed). */
+function validCount(data: ReportData): string {
+  const judged = data.runs.filter((r) => r.valid !== null);
+  if (!judged.length) return '–';
+  const valid = judged.filter((r) => r.valid).length;
+  return valid < judged.length ? `<span class="missed">${valid} / ${judged.length}</span>` : `${valid} / ${judged.length}`;
+}
+
+const jobName = (r: RunInfo): string => `job ${r.jobIndex}${r.repeatIndex ? ` r${r.repeatIndex}` : ''}`;
+
+function hosts(data: ReportData): string {
+  if (!data.hosts.length) return '';
+  return data.hosts
+    .map((h) => {
+      const facts = hostFacts(h).map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`);
+      const runs = data.hosts.length > 1 ? ` · ${h.runIds.length} run${h.runIds.length === 1 ? '' : 's'}` : '';
+      const method = h.peakMethod ? `<p>Peak: ${escapeHtml(h.peakMethod)}.</p>` : '';
+      return `<section class="host"><h2>Measured on ${escapeHtml(hostName(h))}${runs}</h2><dl>${facts.join('')}</dl>${method}</section>`;
+    })
+    .join('\n');
+}
+
+/** A warning above the plots when runs are invalid or had no successful request: their numbers are not the model's. */
+function verdictCallout(data: ReportData): string {
+  const invalid = invalidRuns(data).length;
+  const none = runsWithoutSuccess(data).length;
+  if (!invalid && !none) return '';
+  const parts = [
+    invalid ? `${invalid} of ${data.runs.length} runs are <strong>invalid</strong> (marked in the table; hollow points and dashed lines in the plots)` : '',
+    none ? `${none} had no successful request (listed below with their errors; they have no latency to plot)` : '',
+  ].filter(Boolean);
+  return `<section class="callout bad"><strong>Check the verdicts:</strong> ${parts.join('; ')}: see the verdicts below the table.</section>`;
 }
 
 function bestCallout(data: ReportData): string {
@@ -103,7 +153,7 @@ function runsTable(data: ReportData): string {
     '<th class="p">job</th>',
     system ? '<th class="p">system</th>' : '',
     ...data.paramKeys.map((k) => `<th class="p" title="${escapeHtml(k)}">${escapeHtml(short.get(k))}</th>`),
-    '<th>inferences/s</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th><th>SLO</th>',
+    '<th>inferences/s</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th><th>SLO</th><th class="p">verdict</th>',
     hasCost ? '<th>$ / 1M inf.</th>' : '',
     hasEnergy ? '<th>J / inf.</th>' : '',
   ].join('');
@@ -115,17 +165,52 @@ function runsTable(data: ReportData): string {
       ...data.paramKeys.map((k) => `<td class="p">${escapeHtml(formatValue(r.params[k]))}</td>`),
       ...[r.inferencesPerS, r.throughput, r.p50Ms, r.p99Ms, r.p999Ms, r.errors].map((n) => `<td>${escapeHtml(formatNumber(n))}</td>`),
       `<td>${slo(r)}</td>`,
+      `<td class="p">${verdictCell(r)}</td>`,
       hasCost ? `<td>${escapeHtml(formatNumber(r.costPerMillion))}</td>` : '',
       hasEnergy ? `<td>${escapeHtml(formatNumber(r.joulesPerInference))}</td>` : '',
     ];
-    return `<tr${r.jobIndex === best ? ' class="best"' : ''}>${cells.join('')}</tr>`;
+    const cls = r.valid === false ? 'invalid' : r.jobIndex === best ? 'best' : '';
+    return `<tr${cls ? ` class="${cls}"` : ''}>${cells.join('')}</tr>`;
   });
-  const empty = data.runs.length ? '' : `<tr><td class="p" colspan="${data.paramKeys.length + 8 + (system ? 1 : 0)}">No completed runs.</td></tr>`;
+  const empty = data.runs.length ? '' : `<tr><td class="p" colspan="${data.paramKeys.length + 9 + (system ? 1 : 0)}">No completed runs.</td></tr>`;
   return `<section><h2>Runs</h2><div class="table-wrap"><table>
 <thead><tr>${head}</tr></thead>
 <tbody>
 ${rows.join('\n')}${empty}
 </tbody></table></div></section>`;
+}
+
+/** The verdict in the runs table: the first reason stays readable in the title on hover, all of them are listed below. */
+function verdictCell(r: RunInfo): string {
+  const word = verdictWord(r);
+  if (r.valid === false) return `<span class="verdict-invalid" title="${escapeHtml(r.invalidReasons.join('; '))}">invalid</span>`;
+  return r.valid ? `<span class="verdict-valid">valid</span>` : word;
+}
+
+function verdicts(data: ReportData): string {
+  const invalid = invalidRuns(data);
+  if (!invalid.length) return '';
+  const items = invalid.map((r) => {
+    const config = data.paramKeys.length ? ` <code>${escapeHtml(configLabel(r.params, data.paramKeys))}</code>` : '';
+    const reasons = r.invalidReasons.length ? r.invalidReasons : ['no reason recorded'];
+    return `<li>${escapeHtml(jobName(r))}${config}<ul class="reasons">${reasons.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul></li>`;
+  });
+  return `<section class="verdicts" id="verdicts"><h2>Invalid runs and why</h2>
+<p class="sub">The run rules (minimum duration and queries, offered vs achieved load, stable latency, a load generator with room to spare, no errors) did not hold for these runs: their numbers describe something else than the served model, and they neither set the Pareto front nor count as best under the SLO.</p>
+<ul>${items.join('\n')}</ul></section>`;
+}
+
+function runsWithoutSuccessSection(data: ReportData): string {
+  const runs = runsWithoutSuccess(data);
+  if (!runs.length) return '';
+  const items = runs.map((r) => {
+    const config = data.paramKeys.length ? ` <code>${escapeHtml(configLabel(r.params, data.paramKeys))}</code>` : '';
+    const errors = errorSummary(r).map((e) => `<li>${escapeHtml(e.message)}${e.count === null ? '' : ` <small>(${e.count}×)</small>`}</li>`);
+    return `<li>${escapeHtml(jobName(r))}${config}: ${r.requests} request${r.requests === 1 ? '' : 's'}, none succeeded<ul class="reasons">${errors.join('')}</ul></li>`;
+  });
+  return `<section class="no-success"><h2>Runs in which every request failed</h2>
+<p class="sub">These runs completed but no request succeeded, so they have no latency and appear in no latency plot.</p>
+<ul>${items.join('\n')}</ul></section>`;
 }
 
 function serverSide(data: ReportData): string {
@@ -143,7 +228,7 @@ function serverSide(data: ReportData): string {
 <tbody>
 ${body.join('\n')}
 </tbody></table></div>
-<p class="sub">What each server reported for the measured window (means per request). “–”: the system does not give that number (MLServer: no rows, model runs, queue or compute time; the built-in server: no request time).</p></section>`;
+<p class="sub">What each server reported for the measured window (means per request), beside the client’s mean latency; transport is the client’s mean less the server’s time (its request time, or queue + compute for the built-in server, which reports no request time). “–”: the system does not give that number (MLServer: no rows, model runs, queue or compute time; the built-in server: no request time).</p></section>`;
 }
 
 function failedJobs(data: ReportData): string {
@@ -169,11 +254,15 @@ export function renderHtml(data: ReportData, plots: RenderedPlot[], generatedAt:
 <body>
 <main>
 ${header(data)}
+${hosts(data)}
+${verdictCallout(data)}
 ${bestCallout(data)}
 <section class="plots">
 ${ordered.map(figure).join('\n')}
 </section>
 ${runsTable(data)}
+${verdicts(data)}
+${runsWithoutSuccessSection(data)}
 ${serverSide(data)}
 ${failedJobs(data)}
 <footer>Generated by servebench at ${escapeHtml(formatTime(generatedAt))} from the results database. Static page: no scripts, no network.</footer>

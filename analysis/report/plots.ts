@@ -5,45 +5,13 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { systemsOf, type ReportData, type RunInfo } from './data';
-import { compareValues, configTitle, configValues, formatNumber, formatSi, formatValue } from './format';
+import { compareValues, formatNumber, formatSi, formatValue } from './format';
+import { CONFIG, configs, HEIGHT, invalidKey, SLO_COLOR, verdictDash, verdictFill, verdictOf, WIDTH, type Plot } from './plot-kit';
+import { latencyPercentilePlot } from './plot-percentiles';
+import { batchSizePlot, serverTimePlot } from './plot-server';
 import { latencyAxis, logAxis } from './scales';
 
-export interface Plot {
-  id: 'throughput-latency' | 'latency-cdf' | 'heatmap' | 'pareto' | 'roofline';
-  title: string;
-  caption: string;
-  /** Absent when the data cannot support the plot; `note` then says why. */
-  spec?: TopLevelSpec;
-  note?: string;
-}
-
-const WIDTH = 480;
-const HEIGHT = 300;
-
-const CONFIG = {
-  font: 'system-ui, Helvetica, Arial, sans-serif',
-  background: 'white',
-  view: { stroke: '#d0d4da' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 600, gridColor: '#eceef1', domainColor: '#888', tickColor: '#888' },
-  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 200, titleLimit: 420, orient: 'bottom', direction: 'horizontal', columns: 4, columnPadding: 14 },
-} as const;
-
-const SLO_COLOR = '#d62728';
-
-/**
- * Colour by configuration: legend entries sorted by parameter values, one row per value of the first keys and
- * one column per value of the last, so the legend reads like the sweep's grid.
- */
-function configs(data: ReportData) {
-  const keys = data.paramKeys;
-  const label = (r: RunInfo): string => configValues(r.params, keys);
-  const sorted = [...data.runs].sort((a, b) => keys.reduce((c, k) => c || compareValues(a.params[k], b.params[k]), 0));
-  const order = [...new Set(sorted.map(label))];
-  const lastLevels = keys.length ? new Set(data.runs.map((r) => formatValue(r.params[keys[keys.length - 1]]))).size : 1;
-  const legend = { columns: keys.length > 1 && lastLevels <= 6 ? lastLevels : Math.min(order.length, 4) };
-  const scheme = order.length <= 10 ? 'tableau10' : 'tableau20';
-  return { label, color: { field: 'config', type: 'nominal', title: configTitle(keys), sort: order, scale: { scheme }, legend } };
-}
+export type { Plot } from './plot-kit';
 
 /**
  * The SLO as a dashed vertical line on a latency axis, when it falls near the data: an SLO far beyond every
@@ -63,12 +31,22 @@ function sloMarks(slo: number | null, latencies: number[], at: 'top' | 'bottom',
   return { layers, caption: ` ${reading}`, slo };
 }
 
-/** One filled point per run at (x, y), coloured by configuration; `x` and `y` add titles and axes; `shape` the serving system. */
-function runPoints(values: { x: number; y: number; config: string; system?: string }[], color: unknown, x: object, y: object, shape?: object) {
+/**
+ * One point per run at (x, y), coloured by configuration, filled when valid and hollow when invalid; `x` and `y`
+ * add titles and axes; `shape` the serving system.
+ */
+function runPoints(values: { x: number; y: number; config: string; verdict: string; system?: string }[], color: object, x: object, y: object, shape?: object) {
   return {
     data: { values },
-    mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
-    encoding: { x: { field: 'x', type: 'quantitative', ...x }, y: { field: 'y', type: 'quantitative', ...y }, color, ...(shape ? { shape } : {}) },
+    mark: { type: 'point', filled: true, size: 80, strokeWidth: 1.75 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', ...x },
+      y: { field: 'y', type: 'quantitative', ...y },
+      color,
+      stroke: { ...color, legend: null },
+      fillOpacity: verdictFill,
+      ...(shape ? { shape } : {}),
+    },
   };
 }
 
@@ -84,8 +62,9 @@ export function throughputLatencyPlot(data: ReportData): Plot {
   const { label, color } = configs(data);
   const values = data.runs
     .filter((r) => r.p99Ms !== null && r.p99Ms > 0)
-    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), system: r.system ?? 'unknown' }));
+    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), verdict: verdictOf(r), system: r.system ?? 'unknown' }));
   if (!values.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
+  const invalid = values.some((v) => v.verdict === 'invalid');
   const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'top', 'Runs right of the dashed line miss the sweep’s p99 SLO.');
   const shape = systemShape(data);
   const spec = {
@@ -95,13 +74,18 @@ export function throughputLatencyPlot(data: ReportData): Plot {
     layer: [
       runPoints(values, color, { title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) }, { title: 'inferences/s', axis: { format: ',~r' } }, shape),
       ...slo.layers,
+      ...invalidKey(invalid),
     ],
   } as TopLevelSpec;
   return {
     ...base,
     spec,
     caption:
-      'One point per run' + (shape ? ', its shape the serving system' : '') + '. Up and to the left is better: more inferences per second at a lower tail latency.' + slo.caption,
+      'One point per run' +
+      (shape ? ', its shape the serving system' : '') +
+      '. Up and to the left is better: more inferences per second at a lower tail latency.' +
+      (invalid ? ' Hollow points are invalid runs (see the verdicts below): their numbers describe something else than the served model.' : '') +
+      slo.caption,
   };
 }
 
@@ -111,9 +95,10 @@ export function latencyCdfPlot(data: ReportData): Plot {
   const byRun = new Map(data.runs.map((r) => [r.runId, r]));
   const values = data.cdf
     .filter((p) => byRun.has(p.runId) && p.leMs > 0)
-    .map((p) => ({ x: p.leMs, y: p.fraction, run: p.runId, config: label(byRun.get(p.runId) as RunInfo) }));
+    .map((p) => ({ x: p.leMs, y: p.fraction, run: p.runId, config: label(byRun.get(p.runId) as RunInfo), verdict: verdictOf(byRun.get(p.runId) as RunInfo) }));
   if (!values.length) return { ...base, caption: '', note: 'No latency distribution was recorded for this sweep.' };
   const coarse = data.cdfFromPercentiles.length;
+  const invalid = values.some((v) => v.verdict === 'invalid');
   const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'bottom', 'A line that reaches 99% right of the dashed line misses the p99 SLO.');
   const spec = {
     width: WIDTH,
@@ -127,6 +112,7 @@ export function latencyCdfPlot(data: ReportData): Plot {
           x: { field: 'x', type: 'quantitative', title: 'latency (ms, log scale)', ...logAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])], '~g') },
           y: { field: 'y', type: 'quantitative', title: 'fraction of requests ≤ latency', scale: { domain: [0, 1] }, axis: { format: '%' } },
           color,
+          strokeDash: verdictDash(invalid),
           detail: { field: 'run', type: 'nominal' },
         },
       },
@@ -138,6 +124,7 @@ export function latencyCdfPlot(data: ReportData): Plot {
     spec,
     caption:
       'One line per run: the fraction of requests that completed within each latency. A line further left is faster; a long flat tail near 100% is the slow requests that p99 hides.' +
+      (invalid ? ' Dashed: invalid runs.' : '') +
       slo.caption +
       (coarse ? ` ${coarse} run(s) have no latency histogram recorded; their lines join their percentiles (p50 … max) only.` : ''),
   };
@@ -157,17 +144,20 @@ export function heatmapPlot(data: ReportData): Plot {
     return { ...base, caption: '', note: `This sweep varies ${what}; a heatmap needs two. Sweep two config paths to see how they interact.` };
   }
   const [kx, ky] = keys;
-  const cells = new Map<string, { a: string; b: string; sum: number; n: number }>();
+  const cells = new Map<string, { a: string; b: string; sum: number; n: number; invalid: boolean }>();
   for (const r of data.runs) {
     const a = formatValue(r.params[kx]);
     const b = formatValue(r.params[ky]);
-    const cell = cells.get(JSON.stringify([a, b])) ?? { a, b, sum: 0, n: 0 };
+    const cell = cells.get(JSON.stringify([a, b])) ?? { a, b, sum: 0, n: 0, invalid: false };
     cell.sum += r.inferencesPerS;
     cell.n += 1;
+    cell.invalid ||= r.valid === false;
     cells.set(JSON.stringify([a, b]), cell);
   }
   if (!cells.size) return { ...base, caption: '', note: 'No completed runs to aggregate.' };
-  const values = [...cells.values()].map((c) => ({ a: c.a, b: c.b, y: c.sum / c.n, label: formatNumber(c.sum / c.n) }));
+  // A cell averaging an invalid run is starred: its number is not only the served model's.
+  const values = [...cells.values()].map((c) => ({ a: c.a, b: c.b, y: c.sum / c.n, label: formatNumber(c.sum / c.n) + (c.invalid ? ' *' : '') }));
+  const starred = values.some((v) => v.label.endsWith(' *'));
   const xs = levels(data.runs, kx);
   const ys = levels(data.runs, ky);
   const lo = Math.min(...values.map((v) => v.y));
@@ -196,12 +186,15 @@ export function heatmapPlot(data: ReportData): Plot {
     ],
   } as TopLevelSpec;
   const others = keys.length > 2 ? ` Each cell averages over the other swept parameters (${keys.slice(2).join(', ')}) and repeats.` : ' Each cell averages over repeats.';
-  return { ...base, spec, caption: `Mean inferences/s for each combination of ${kx} and ${ky}.${others}` };
+  return { ...base, spec, caption: `Mean inferences/s for each combination of ${kx} and ${ky}.${others}${starred ? ' *: the cell includes an invalid run.' : ''}` };
 }
 
 export function paretoPlot(data: ReportData): Plot {
   const base = { id: 'pareto', title: 'Pareto front: throughput vs p99 latency' } as const;
-  const runs = data.runs.filter((r) => r.p99Ms !== null && r.p99Ms > 0).map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, system: r.system ?? 'unknown' }));
+  const { label, color } = configs(data);
+  const runs = data.runs
+    .filter((r) => r.p99Ms !== null && r.p99Ms > 0)
+    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), verdict: verdictOf(r), system: r.system ?? 'unknown' }));
   if (!runs.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
   const shape = systemShape(data);
   const front = data.pareto.map((p, i) => ({
@@ -209,11 +202,17 @@ export function paretoPlot(data: ReportData): Plot {
     y: p.inferencesPerS,
     order: i,
     group: `${p.modelName ?? 'model'} on ${p.device}`,
-    source: p.sweepId === data.sweep.sweepId ? 'this sweep' : 'another sweep',
+    ours: p.sweepId === data.sweep.sweepId,
+    // A front point from another sweep gets its own legend entry: which sweep and job it is.
+    config: `sweep '${p.sweepName}', job ${p.jobIndex}`,
+    front: 'on the front',
   }));
-  const groups = new Set(front.map((f) => f.group)).size;
-  const fromOthers = front.filter((f) => f.source !== 'this sweep').length;
-  const color = groups > 1 ? { field: 'group', type: 'nominal', title: 'model and device' } : { value: '#e8590c' };
+  const groups = [...new Set(front.map((f) => f.group))];
+  const others = front.filter((f) => !f.ours);
+  // Colour: this sweep's configurations, then the other sweeps' front points, all named in one legend.
+  const domain = [...(color.sort as string[]), ...others.map((o) => o.config)];
+  const colour = { ...color, sort: domain, scale: { scheme: domain.length <= 10 ? 'tableau10' : 'tableau20' } };
+  const invalid = runs.some((r) => r.verdict === 'invalid');
   const spec = {
     width: WIDTH,
     height: HEIGHT,
@@ -222,80 +221,155 @@ export function paretoPlot(data: ReportData): Plot {
       x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...runs, ...front].map((v) => v.x)) },
       y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
     },
-    // The runs' shapes (serving system) and the front's (which sweep) are two legends, not one merged scale.
-    ...(shape ? { resolve: { scale: { shape: 'independent' }, legend: { shape: 'independent' } } } : {}),
+    // The runs' shapes (serving system) and the front's ring are two legends, not one merged scale.
+    resolve: { scale: { shape: 'independent' }, legend: { shape: 'independent' } },
     layer: [
-      { data: { values: runs }, mark: { type: 'point', filled: true, size: 60, color: '#a9afb7', opacity: 0.8 }, ...(shape ? { encoding: { shape } } : {}) },
       ...(front.length
         ? [
-            { data: { values: front }, mark: { type: 'line', strokeWidth: 2 }, encoding: { color, detail: { field: 'group' }, order: { field: 'order' } } },
             {
               data: { values: front },
-              mark: { type: 'point', filled: true, size: 110, stroke: 'white', strokeWidth: 1 },
+              mark: { type: 'line', strokeWidth: 1.5, color: '#444' },
               encoding: {
-                color,
-                shape: { field: 'source', type: 'nominal', title: 'front point from', scale: { domain: ['this sweep', 'another sweep'], range: ['circle', 'diamond'] }, legend: fromOthers ? {} : null },
+                detail: { field: 'group' },
+                order: { field: 'order' },
+                ...(groups.length > 1 ? { strokeDash: { field: 'group', type: 'nominal', title: 'front of model and device' } } : {}),
               },
             },
           ]
         : []),
+      {
+        data: { values: runs },
+        mark: { type: 'point', filled: true, size: 70, strokeWidth: 1.75 },
+        encoding: { color: colour, stroke: { ...colour, legend: null }, fillOpacity: verdictFill, ...(shape ? { shape } : {}) },
+      },
+      ...(others.length
+        ? [{ data: { values: others }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond', opacity: 0.9 }, encoding: { color: colour } }]
+        : []),
+      ...(front.length
+        ? [
+            {
+              data: { values: front },
+              mark: { type: 'point', filled: false, size: 260, strokeWidth: 1.5, color: '#222' },
+              encoding: { shape: { field: 'front', type: 'nominal', title: 'Pareto front', scale: { domain: ['on the front'], range: ['circle'] } } },
+            },
+          ]
+        : []),
+      ...invalidKey(invalid),
     ],
   } as TopLevelSpec;
   return {
     ...base,
     spec,
     caption:
-      'Grey: every run of this sweep' + (shape ? ', its shape the serving system' : '') + '. Highlighted and connected: the runs no other run beats on both throughput and p99 latency, for the same model and device' +
-      (fromOthers ? ` (${fromOthers} of them from other sweeps).` : '.') +
-      (front.length ? '' : ' No run without errors is on a front.'),
+      'Every run of this sweep, coloured by configuration' +
+      (shape ? ', its shape the serving system' : '') +
+      '. Ringed and connected: the valid runs without errors that no other such run beats on both throughput and p99 latency, for the same model and device' +
+      (others.length ? ` (${others.length} of them from other sweeps, drawn as diamonds and named in the legend).` : '.') +
+      (front.length ? '' : ' No valid run without errors is on a front.') +
+      (invalid ? ' Hollow points are invalid runs: they are never on the front.' : ''),
   };
+}
+
+/** The measured compute peaks of the hosts that ran these runs (jobs.host.peakGflops), one per distinct value. */
+function measuredPeaks(data: ReportData, runIds: Set<string>): { gflops: number; who: string; method: string | null }[] {
+  const peaks = new Map<number, { gflops: number; who: string; method: string | null }>();
+  for (const h of data.hosts) {
+    if (h.peakGflops === null || !h.runIds.some((id) => runIds.has(id))) continue;
+    if (!peaks.has(h.peakGflops)) peaks.set(h.peakGflops, { gflops: h.peakGflops, who: h.node ?? h.hostname ?? 'host', method: h.peakMethod });
+  }
+  return [...peaks.values()];
+}
+
+/** The runs a roofline can place (a FLOPs estimate and some throughput). */
+const rooflineRuns = (data: ReportData): RunInfo[] => data.runs.filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0);
+
+/**
+ * The roofline's two ceilings: the best FLOP/s a valid run reached (an invalid one, a saturated server say,
+ * measured something else) and the measured peaks of the devices that ran them; also for the Markdown summary.
+ */
+export function computeCeilings(data: ReportData): { bestFlops: number | null; peaks: { gflops: number; who: string; method: string | null }[] } {
+  const runs = rooflineRuns(data);
+  const valid = runs.filter((r) => r.valid !== false).map((r) => (r.modelFlops as number) * r.inferencesPerS);
+  return { bestFlops: valid.length ? Math.max(...valid) : null, peaks: measuredPeaks(data, new Set(runs.map((r) => r.runId))) };
 }
 
 export function rooflinePlot(data: ReportData): Plot {
   const base = { id: 'roofline', title: 'Roofline view: work per model run vs achieved FLOP/s' } as const;
   const { label, color } = configs(data);
-  const values = data.runs
-    .filter((r) => r.modelFlops !== null && r.modelFlops > 0 && r.inferencesPerS > 0)
-    .map((r) => {
-      const flops = r.modelFlops as number;
-      return { x: flops * (r.rowsPerModelRun ?? r.batchSize), y: flops * r.inferencesPerS, config: label(r), valid: r.valid !== false };
-    });
+  const values = rooflineRuns(data).map((r) => {
+    const flops = r.modelFlops as number;
+    return { x: flops * (r.rowsPerModelRun ?? r.batchSize), y: flops * r.inferencesPerS, config: label(r), verdict: verdictOf(r) };
+  });
   if (!values.length) {
     return { ...base, caption: '', note: 'No FLOPs estimate for this sweep’s model (e.g. a model file whose shapes are not fixed), so there is nothing to place on a roofline.' };
   }
-  // An invalid run (a saturated server, say) measured something else: it does not set the ceiling.
-  const valid = values.filter((v) => v.valid);
-  const ceiling = valid.length ? Math.max(...valid.map((v) => v.y)) : null;
+  const { bestFlops: best, peaks } = computeCeilings(data);
+  const several = peaks.length > 1;
+  const lines = [
+    ...peaks.map((p) => ({
+      y: p.gflops * 1e9,
+      color: '#1f2328',
+      dash: [] as number[],
+      text: `measured peak${several ? ` (${p.who})` : ''}: ${formatSi(p.gflops * 1e9)}FLOP/s`,
+    })),
+    ...(best === null
+      ? []
+      : [
+          {
+            y: best,
+            color: '#6e7781',
+            dash: [6, 4],
+            text: `best observed: ${formatSi(best)}FLOP/s` + (peaks.length === 1 ? ` (${Math.round((100 * best) / (peaks[0].gflops * 1e9))}% of peak)` : ''),
+          },
+        ]),
+  ];
+  const invalid = values.some((v) => v.verdict === 'invalid');
   const spec = {
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
     layer: [
-      runPoints(values, color, { title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') }, { title: 'achieved FLOP/s (log scale)', ...logAxis(values.map((v) => v.y), '~s') }),
-      ...(ceiling === null
-        ? []
-        : [
-            { data: { values: [{}] }, mark: { type: 'rule', color: '#444', strokeDash: [6, 4] }, encoding: { y: { datum: ceiling } } },
-            {
-              data: { values: [{}] },
-              mark: { type: 'text', color: '#444', align: 'left', baseline: 'bottom', dx: 4, dy: -4, fontSize: 11 },
-              encoding: { y: { datum: ceiling }, x: { value: 0 }, text: { value: `best observed: ${formatSi(ceiling)}FLOP/s` } },
-            },
-          ]),
+      runPoints(
+        values,
+        color,
+        { title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') },
+        { title: 'achieved FLOP/s (log scale)', ...logAxis([...values.map((v) => v.y), ...lines.map((l) => l.y)], '~s') },
+      ),
+      ...lines.flatMap((l) => [
+        { data: { values: [{}] }, mark: { type: 'rule', color: l.color, strokeDash: l.dash, strokeWidth: 1.25 }, encoding: { y: { datum: l.y } } },
+        {
+          data: { values: [{}] },
+          mark: { type: 'text', color: l.color, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
+          encoding: { y: { datum: l.y }, x: { value: 0 }, text: { value: l.text } },
+        },
+      ]),
+      ...invalidKey(invalid, 'bottom'),
     ],
   } as TopLevelSpec;
+  const method = peaks.length ? ` The solid line is the device’s compute peak as measured on it before its runs (${peaks.map((p) => p.method ?? 'method not recorded').join('; ')}).` : ' No compute peak was measured for these runs’ devices (a GPU device, or runs recorded before the probe existed), so only the observed best is drawn.';
   return {
     ...base,
     spec,
     caption:
       'x: model FLOPs per sample × mean rows per model run (from the server’s batching statistics where it gives them, else the request batch size). ' +
-      'y: model FLOPs × inferences/s. The dashed line is the best FLOP/s any valid run reached, an empirical ceiling on this device: ' +
-      'runs far below it at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.',
+      'y: model FLOPs × inferences/s.' +
+      method +
+      ' The dashed line is the best FLOP/s any valid run reached: runs far below the ceiling at the same x lose their time to queueing and overhead rather than compute; bigger batches move right.' +
+      (invalid ? ' Hollow points are invalid runs.' : ''),
   };
 }
 
 export function buildPlots(data: ReportData): Plot[] {
-  const plots = [throughputLatencyPlot(data), latencyCdfPlot(data), heatmapPlot(data), paretoPlot(data), rooflinePlot(data)];
+  const plots = [
+    throughputLatencyPlot(data),
+    paretoPlot(data),
+    latencyCdfPlot(data),
+    latencyPercentilePlot(data),
+    heatmapPlot(data),
+    rooflinePlot(data),
+    serverTimePlot(data),
+    batchSizePlot(data),
+  ];
   // Without a single run each plot's own reason would be a guess; say what happened once, the same everywhere.
   if (!data.runs.length) return plots.map(({ id, title }) => ({ id, title, caption: '', note: 'No completed runs in this sweep: see the failed jobs below.' }));
   return plots;

@@ -14,7 +14,7 @@ import { reportCommand } from '../../cli/commands/report';
 import { CliError, EXIT } from '../../cli/exit-codes';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-const PLOT_IDS = ['throughput-latency', 'latency-cdf', 'heatmap', 'pareto', 'roofline'];
+const PLOT_IDS = ['throughput-latency', 'pareto', 'latency-cdf', 'latency-percentiles', 'heatmap', 'roofline', 'server-time', 'batch-sizes'];
 
 interface JobSpec {
   params: Record<string, unknown>;
@@ -25,7 +25,20 @@ interface JobSpec {
   /** runs.serving_system, and the server_stats row's own numbers (in place of rowsPerRun's). */
   system?: string;
   server?: Record<string, DuckDBValue>;
+  /** The run rules' reasons: the run is invalid with them. */
+  invalid?: string[];
+  /** Every request failed with these [message, count]s: no latency, no buckets. */
+  failedWith?: [string, number][];
+  /** server_batch_sizes: rows per model run -> model runs. */
+  batches?: Record<number, number>;
 }
+
+/** jobs.host as a measurement records it (activities/probe/host.ts). */
+const HOST = {
+  hostname: 'bench-box', cpuModel: 'Intel(R) Xeon(R) Platinum 8480+', cores: 8, memoryBytes: 32 * 1024 ** 3, gpus: [],
+  providers: ['cpu'], onnxruntime: '1.21.0', node: 'v20.18.0', peakGflops: 61.5,
+  peakMethod: 'onnxruntime MatMul 512×512 float32 on 8 threads: best of 40 runs in 300 ms, pinned to cores 0-7',
+};
 
 // Abramowitz–Stegun 7.1.26: enough for a plausible fixture CDF.
 function erf(x: number): number {
@@ -72,24 +85,35 @@ async function writeSweep(
         job_id: jobId, sweep_id: sweep.id, job_index: index, repeat_index: 0, status: ok ? 'completed' : 'failed',
         error: ok ? null : 'serve: the server did not become ready within 30 s', params: JSON.stringify(j.params), config: '{}',
         cluster: 'local', node: 'host-1', device: 'cpu', model_name: sweep.model ?? 'mlp-4x512', model_family: 'mlp',
-        model_parameters: 1_050_624, model_flops: sweep.flops, recorded_at: sweep.startedAt,
+        model_parameters: 1_050_624, model_flops: sweep.flops, recorded_at: sweep.startedAt, host: ok ? JSON.stringify(HOST) : null,
       });
       if (!ok) continue;
-      const requests = Math.round(j.ips * 10);
+      const failedWith = j.failedWith ?? [];
+      const errors = failedWith.reduce((n, [, c]) => n + c, 0);
+      const requests = errors || Math.round(j.ips * 10);
+      const reasons = j.invalid ?? (errors ? [`all ${errors} requests failed: ${failedWith[0][0]}`] : []);
+      const lat = errors ? null : 1;
       await insert(conn, 'runs', {
         run_id: jobId, job_id: jobId, sweep_id: sweep.id, mode: 'concurrency', batch_size: 1, concurrency: 1,
-        warmup_ms: 2000, duration_ms: 10000, measured_ms: 10000, requests, ok: requests, errors: 0,
-        throughput: j.ips, inferences_per_s: j.ips, achieved_rate: j.ips, lat_p50_ms: j.p50, lat_p90_ms: j.p50 * 1.5,
-        lat_p95_ms: j.p50 * 1.8, lat_p99_ms: j.p99, lat_p999_ms: j.p99 * 1.4, lat_max_ms: j.p99 * 2, lat_mean_ms: j.p50 * 1.1,
-        slo_p99_ms: sweep.slo, meets_slo: sweep.slo === null ? null : j.p99 <= sweep.slo, started_at: sweep.startedAt, finished_at: sweep.startedAt,
-        serving_system: j.system ?? 'builtin',
+        warmup_ms: 2000, duration_ms: 10000, measured_ms: 10000, requests, ok: requests - errors, errors,
+        throughput: j.ips, inferences_per_s: j.ips, achieved_rate: j.ips, lat_p50_ms: lat && j.p50, lat_p90_ms: lat && j.p50 * 1.5,
+        lat_p95_ms: lat && j.p50 * 1.8, lat_p99_ms: lat && j.p99, lat_p999_ms: lat && j.p99 * 1.4, lat_max_ms: lat && j.p99 * 2, lat_mean_ms: lat && j.p50 * 1.1,
+        slo_p99_ms: sweep.slo, meets_slo: sweep.slo === null ? null : !errors && j.p99 <= sweep.slo, started_at: sweep.startedAt, finished_at: sweep.startedAt,
+        serving_system: j.system ?? 'builtin', valid: !reasons.length, invalid_reasons: JSON.stringify(reasons),
+        error_counts: JSON.stringify(failedWith.map(([message, count]) => ({ message, count }))),
+        error_samples: JSON.stringify(failedWith.map(([message]) => message)),
       });
-      for (const [bucket, b] of buckets(j.p50, j.p99, requests).entries()) {
-        await insert(conn, 'latency_buckets', { run_id: jobId, bucket, le_ms: b.le, count: b.count, cumulative_count: b.cum, cumulative_fraction: b.frac });
+      if (!errors) {
+        for (const [bucket, b] of buckets(j.p50, j.p99, requests).entries()) {
+          await insert(conn, 'latency_buckets', { run_id: jobId, bucket, le_ms: b.le, count: b.count, cumulative_count: b.cum, cumulative_fraction: b.frac });
+        }
       }
+      for (const [size, count] of Object.entries(j.batches ?? {})) await insert(conn, 'server_batch_sizes', { run_id: jobId, batch_size: Number(size), count });
       if (j.server) await insert(conn, 'server_stats', { run_id: jobId, system: j.system ?? 'builtin', requests, ...j.server });
       if (j.rowsPerRun) {
-        await insert(conn, 'server_stats', { run_id: jobId, requests, inferences: requests, batches: Math.round(requests / j.rowsPerRun) });
+        await insert(conn, 'server_stats', {
+          run_id: jobId, requests, inferences: requests, batches: Math.round(requests / j.rowsPerRun), queue_mean_us: j.p50 * 300 * j.rowsPerRun, compute_mean_us: j.p50 * 400,
+        });
       }
     }
     // `results` gets one column per swept parameter only when rebuilt after the jobs exist.
@@ -100,17 +124,22 @@ async function writeSweep(
 /** concurrency [1,2,4] × maxBatchSize [1,8], with numbers shaped like the README's example run. */
 const GRID: JobSpec[] = [
   { params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 1 }, p50: 0.37, p99: 1.25, ips: 2424.7, rowsPerRun: 1 },
-  { params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 8 }, p50: 1.59, p99: 4.31, ips: 598.7, rowsPerRun: 1 },
+  {
+    params: { 'workload.concurrency': 1, 'serving.batching.maxBatchSize': 8 }, p50: 1.59, p99: 4.31, ips: 598.7, rowsPerRun: 1,
+    invalid: ['latency grew through the run (p50 0.9 ms → 2.4 ms, p99 2.1 ms → 6.0 ms)'],
+  },
   { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 1 }, p50: 0.48, p99: 1.4, ips: 3810.2, rowsPerRun: 1 },
-  { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 8 }, p50: 1.1, p99: 3.2, ips: 1790.5, rowsPerRun: 1.9 },
+  { params: { 'workload.concurrency': 2, 'serving.batching.maxBatchSize': 8 }, p50: 1.1, p99: 3.2, ips: 1790.5, rowsPerRun: 1.9, batches: { 1: 310, 2: 420, 3: 110 } },
   { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 1 }, p50: 0.66, p99: 1.62, ips: 5582.7, rowsPerRun: 1 },
-  { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 8 }, p50: 0.74, p99: 2.56, ips: 5106.7, rowsPerRun: 3.6 },
+  { params: { 'workload.concurrency': 4, 'serving.batching.maxBatchSize': 8 }, p50: 0.74, p99: 2.56, ips: 5106.7, rowsPerRun: 3.6, batches: { 1: 40, 2: 60, 4: 520, 6: 200, 8: 90 } },
+  // A run in which every request failed: no latency, listed with its errors.
+  { params: { 'workload.concurrency': 8, 'serving.batching.maxBatchSize': 1 }, p50: 0, p99: 0, ips: 0, failedWith: [['HTTP 503: model is not ready', 812], ['timed out after 10 s', 4]] },
 ];
 
 /** One model on three serving systems, each with what its server reports (MLServer: no rows, runs, queue or compute). */
 const SYSTEMS: JobSpec[] = [
   { params: { 'serving.system': 'builtin' }, system: 'builtin', p50: 1.2, p99: 2.1, ips: 1504, server: { inferences: 15040, batches: 7530, queue_mean_us: 1217.9, compute_mean_us: 68.7 } },
-  { params: { 'serving.system': 'triton' }, system: 'triton', p50: 2.0, p99: 3.9, ips: 939, server: { inferences: 9390, batches: 5230, queue_mean_us: 1137.6, compute_mean_us: 1713.8, request_mean_us: 2929.4 } },
+  { params: { 'serving.system': 'triton' }, system: 'triton', p50: 3.0, p99: 3.9, ips: 939, server: { inferences: 9390, batches: 5230, queue_mean_us: 1137.6, compute_mean_us: 1713.8, request_mean_us: 2929.4 } },
   { params: { 'serving.system': 'mlserver' }, system: 'mlserver', p50: 1.9, p99: 3.4, ips: 983, server: { request_mean_us: 1712.4 } },
 ];
 
@@ -173,7 +202,7 @@ describe('servebench report', () => {
     return inspectPage(browser, file, screenshot);
   };
 
-  test('a two-parameter sweep: five plots with marks, a summary, no scripts or remote resources', async () => {
+  test('a two-parameter sweep: eight plots with marks, a summary, no scripts or remote resources', async () => {
     const out = join(dir, 'nested', 'dir', 'grid.html');
     const { code, html, file } = await report('concurrency-x-batching', out);
     expect(code).toBe(EXIT.ok);
@@ -185,7 +214,7 @@ describe('servebench report', () => {
       expect(count(s, /<(path|circle|rect|line)\b/g)).toBeGreaterThan(0);
       expect(s).toContain('<figcaption>');
     }
-    expect(count(html, /<figure class="plot"/g)).toBe(5);
+    expect(count(html, /<figure class="plot"/g)).toBe(8);
     // Heatmap: one annotated cell per combination; the failed job's combination has none.
     expect(section(html, 'heatmap')).toContain('>5106.7</text>');
     expect(section(html, 'heatmap')).toContain('workload.concurrency');
@@ -203,22 +232,55 @@ describe('servebench report', () => {
     expect(html).toContain('Best under the SLO:</strong> job 4');
     expect(html).toContain('serve: the server did not become ready within 30 s');
 
+    // Verdicts: the invalid runs marked in the table and listed with their reasons; the run with no successful
+    // request listed with its errors; invalid runs hollow in the point plots.
+    expect(count(html, /<tr class="invalid">/g)).toBe(2);
+    const verdicts = html.slice(html.indexOf('<section class="verdicts"'), html.indexOf('<section class="no-success"'));
+    expect(verdicts).toContain('latency grew through the run (p50 0.9 ms → 2.4 ms, p99 2.1 ms → 6.0 ms)');
+    expect(verdicts).toContain('all 816 requests failed: HTTP 503: model is not ready');
+    expect(html).toContain('HTTP 503: model is not ready <small>(812×)</small>');
+    expect(html).toContain('timed out after 10 s <small>(4×)</small>');
+    for (const id of ['throughput-latency', 'pareto', 'roofline']) expect(section(html, id)).toContain('○ hollow: invalid run');
+    expect(section(html, 'latency-cdf')).toContain('run verdict');
+    // The host, with the measured peak that sets the roofline's ceiling beside the observed best.
+    expect(html).toContain('Measured on host-1 (bench-box), device cpu');
+    expect(html).toContain('<dd>Intel(R) Xeon(R) Platinum 8480+</dd>');
+    expect(html).toContain('<dd>61.50 GFLOP/s</dd>');
+    expect(section(html, 'roofline')).toContain('measured peak: 61.5 GFLOP/s');
+    expect(section(html, 'roofline')).toMatch(/best observed: [\d.]+ GFLOP\/s \(\d+% of peak\)/);
+    // The tail on a 1-in-N axis; the server's time split and its batch sizes; a legend entry for the other sweep's front point.
+    for (const label of ['50%', '90%', '99%', '99.9%']) expect(section(html, 'latency-percentiles')).toContain(`>${label}<`);
+    for (const part of ['queue', 'compute', 'transport']) expect(section(html, 'server-time')).toContain(`>${part}<`);
+    expect(section(html, 'server-time')).toContain('>job 3 · 2 · 8<');
+    expect(section(html, 'batch-sizes')).toContain('>57%<');
+    expect(section(html, 'pareto')).toContain(">sweep 'earlier', job 0<");
+
     // The Markdown summary on stdout.
     expect(stdout).toContain('# servebench report: concurrency-x-batching');
     expect(stdout).toContain('**Best under SLO:** job 4, concurrency=4, maxBatchSize=1: 5582.7 inferences/s at p99 1.62 ms');
-    expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| errors \| SLO \|/);
-    expect(count(stdout, /^\| \d/gm)).toBe(6);
-    expect(stdout).toContain('- failed: job 6 (concurrency=8, maxBatchSize=8)');
+    expect(stdout).toMatch(/\| job \| concurrency \| maxBatchSize \| inf\/s \| p50 ms \| p99 ms \| p99\.9 ms \| errors \| SLO \| verdict \|/);
+    expect(count(stdout, /^\| \d/gm)).toBe(7);
+    expect(stdout).toContain('- failed: job 7 (concurrency=8, maxBatchSize=8)');
+    expect(stdout).toContain('- invalid: job 1 (concurrency=1, maxBatchSize=8): latency grew through the run');
+    expect(stdout).toContain('- every request failed: job 6 (concurrency=8, maxBatchSize=1): HTTP 503: model is not ready (812×); timed out after 10 s (4×)');
+    expect(stdout).toContain('Host host-1 (bench-box), device cpu: CPU Intel(R) Xeon(R) Platinum 8480+ · cores 8 · memory 32 GiB · GPU none · onnxruntime 1.21.0');
+    expect(stdout).toMatch(/\| 1 \| 1 \| 8 \| 598\.7 \| 1\.59 \| 4\.31 \| 6\.03 \| 0 \| missed \| \*\*invalid\*\* \|/);
+    expect(stdout).toContain('- job 5 · 4 · 8: 1 (4.4%), 2 (6.6%), 4 (57%), 6 (22%), 8 (9.9%)');
+    expect(stdout).toMatch(/Compute: best observed [\d.]+ GFLOP\/s \(\d+% of peak\); measured peak 61\.50 GFLOP\/s/);
     expect(stderr).toBe(`report: ${out}\n`);
 
     const page = await openInBrowser(file, 'report.png');
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([]);
-    expect(page.plots).toHaveLength(5);
+    expect(page.plots).toHaveLength(8);
     for (const p of page.plots) {
       expect(p.width).toBeGreaterThan(100);
       expect(p.height).toBeGreaterThan(100);
       expect(p.marks).toBeGreaterThan(0);
+    }
+    // What a reader sees: the verdicts, the failed run, the host.
+    for (const text of ['Check the verdicts', 'Invalid runs and why', 'Runs in which every request failed', 'Measured on host-1 (bench-box)', 'HTTP 503: model is not ready']) {
+      expect(page.text).toContain(text);
     }
   });
 
@@ -236,11 +298,14 @@ describe('servebench report', () => {
     expect(heat).not.toContain('<svg');
     expect(heat).toContain('This sweep varies one parameter (workload.concurrency); a heatmap needs two.');
     expect(section(result.html, 'roofline')).toContain('No FLOPs estimate');
-    for (const id of ['throughput-latency', 'latency-cdf', 'pareto']) expect(section(result.html, id)).toContain('<svg');
+    for (const id of ['throughput-latency', 'latency-cdf', 'latency-percentiles', 'pareto']) expect(section(result.html, id)).toContain('<svg');
+    // No server statistics in these runs: the server's plots say so instead of drawing nothing.
+    expect(section(result.html, 'server-time')).toContain('No server statistics');
+    expect(section(result.html, 'batch-sizes')).toContain('No run of this sweep recorded the server’s batch sizes');
 
     const page = await openInBrowser(result.file, 'report-one-parameter.png');
     expect(page.errors).toEqual([]);
-    expect(page.plots).toHaveLength(3);
+    expect(page.plots).toHaveLength(4);
   });
 
   test('a sweep over serving systems: a shape per system in the throughput and Pareto plots, and the server-side numbers of each', async () => {
@@ -251,14 +316,19 @@ describe('servebench report', () => {
       for (const system of ['builtin', 'triton', 'mlserver']) expect(s).toContain(`>${system}<`);
     }
     const server = html.slice(html.indexOf('<section class="server-side">'));
-    expect(server).toContain('<td class="p">mlserver</td><td class="p">2</td><td>9830</td><td>–</td><td>–</td><td>–</td><td>1712.4</td>');
-    expect(server).toContain('<td class="p">triton</td><td class="p">1</td><td>9390</td><td>1.80</td><td>1137.6</td><td>1713.8</td><td>2929.4</td>');
-    expect(stdout).toContain('| mlserver | 2 | 9830 | – | – | – | 1712.4 |');
+    // Transport: the client's mean less the server's request time (queue + compute for the built-in server).
+    expect(server).toContain('<td class="p">builtin</td><td class="p">0</td><td>15040</td><td>2.00</td><td>1217.9</td><td>68.70</td><td>–</td><td>1320</td><td>33.40</td>');
+    expect(server).toContain('<td class="p">mlserver</td><td class="p">2</td><td>9830</td><td>–</td><td>–</td><td>–</td><td>1712.4</td><td>2090</td><td>377.6</td>');
+    expect(server).toContain('<td class="p">triton</td><td class="p">1</td><td>9390</td><td>1.80</td><td>1137.6</td><td>1713.8</td><td>2929.4</td><td>3300</td><td>370.6</td>');
+    expect(stdout).toContain('| mlserver | 2 | 9830 | – | – | – | 1712.4 | 2090 | 377.6 |');
+    // The time split: Triton's queue, compute and the rest of its request time; MLServer's request time unsplit.
+    const split = section(html, 'server-time');
+    for (const part of ['queue', 'compute', 'other in server', 'in server (not split)', 'transport']) expect(split).toContain(`>${part}<`);
 
     const page = await openInBrowser(file, 'report-systems.png');
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([]);
-    expect(page.plots).toHaveLength(4); // one parameter: no heatmap
+    expect(page.plots).toHaveLength(6); // one parameter: no heatmap; no batch sizes recorded
     for (const p of page.plots) expect(p.marks).toBeGreaterThan(0);
   });
 

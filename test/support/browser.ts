@@ -23,6 +23,8 @@ export interface PageCheck {
   plots: { width: number; height: number; marks: number }[];
   title: string;
   images: number;
+  /** The page's rendered text (what a reader sees; hidden elements excluded). */
+  text: string;
 }
 
 /** Opens a page from disk; returns what went wrong in it and every plot's rendered size; keeps a screenshot. */
@@ -46,7 +48,7 @@ export async function inspectPage(browser: Browser, file: string, screenshot?: s
       mkdirSync(OUTPUT_DIR, { recursive: true });
       await page.screenshot({ path: join(OUTPUT_DIR, screenshot), fullPage: true });
     }
-    return { errors, requests, plots, title: await page.title(), images: await page.locator('img').count() };
+    return { errors, requests, plots, title: await page.title(), images: await page.locator('img').count(), text: await page.locator('body').innerText() };
   } finally {
     await page.close();
   }
