@@ -1,0 +1,67 @@
+/** Words and cells for a comparison, shared by the terminal table, Markdown and the HTML report. */
+import { configLabel, formatNumber, formatValue } from '../report/format';
+import { METRIC_LABEL, signedPct, type Comparison, type Estimate, type JobComparison, type MetricComparison } from './compare';
+
+/** Swept keys in first-seen order over both sweeps' matched and unmatched jobs. */
+export function comparedKeys(c: Comparison): string[] {
+  const keys = new Set<string>();
+  for (const p of [...c.matched.map((j) => j.params), ...c.onlyInA, ...c.onlyInB]) for (const k of Object.keys(p)) keys.add(k);
+  return [...keys];
+}
+
+export const jobLabel = (params: Record<string, unknown>, keys: string[]): string => configLabel(params, keys.filter((k) => k in params));
+
+/** "812 ±1.2%": the value and the half-width of its interval relative to it. */
+export function valueWithSpread(e: Estimate): string {
+  if (e.value === null) return '–';
+  if (e.lo === null || e.hi === null || e.value === 0) return formatNumber(e.value);
+  const half = Math.max(e.hi - e.value, e.value - e.lo) / Math.abs(e.value);
+  return `${formatNumber(e.value)} ±${(half * 100).toFixed(half < 0.1 ? 1 : 0)}%`;
+}
+
+/** "812 [805, 820]": the value and its interval. */
+export function valueWithInterval(e: Estimate): string {
+  if (e.value === null) return '–';
+  if (e.lo === null || e.hi === null) return formatNumber(e.value);
+  return `${formatNumber(e.value)} [${formatNumber(e.lo)}, ${formatNumber(e.hi)}]`;
+}
+
+/** "−50.5% [−52.1, −48.9]": the relative change and its interval, in percent. */
+export function changeWithInterval(e: Estimate): string {
+  if (e.value === null) return '–';
+  if (e.lo === null || e.hi === null) return `${signedPct(e.value)} (no interval)`;
+  return `${signedPct(e.value)} [${signedPct(e.lo).replace('%', '')}, ${signedPct(e.hi).replace('%', '')}]`;
+}
+
+export const metricLabel = (m: MetricComparison): string => METRIC_LABEL[m.metric];
+
+/** The job's verdict in a few words, with the invalid-run caveat where it applies. */
+export function verdictText(j: JobComparison): string {
+  return j.invalid && j.verdict !== 'not comparable' ? `${j.verdict} (invalid run)` : j.verdict;
+}
+
+export const confidenceText = (c: Comparison): string => `${Math.round(c.options.confidence * 1000) / 10}%`;
+
+export function headline(c: Comparison): string {
+  const count = (v: string): number => c.matched.filter((j) => j.verdict === v).length;
+  return [
+    `B ${c.b.name} (${c.b.sweepId}) against baseline A ${c.a.name} (${c.a.sweepId}):`,
+    `${c.matched.length} matched job${c.matched.length === 1 ? '' : 's'}: ${count('slower')} slower, ${count('faster')} faster,`,
+    `${count('no significant change')} no significant change, ${count('not comparable')} not comparable,`,
+    `at ${confidenceText(c)} confidence (bootstrap, ${c.options.resamples} resamples, seed ${c.options.seed}).`,
+  ].join(' ');
+}
+
+/** Lines below the table: config differences, notes per job, unmatched jobs. */
+export function footnotes(c: Comparison): string[] {
+  const keys = comparedKeys(c);
+  const out: string[] = [];
+  if (c.configDiff.length) {
+    const shown = c.configDiff.slice(0, 8).map((d) => `${d.path}: ${formatValue(d.a)} → ${formatValue(d.b)}`);
+    out.push(`B differs from A in: ${shown.join('; ')}${c.configDiff.length > 8 ? `; and ${c.configDiff.length - 8} more` : ''}`);
+  }
+  for (const j of c.matched) for (const n of j.notes) out.push(`${jobLabel(j.params, keys)}: ${n}`);
+  for (const p of c.onlyInA) out.push(`only in A (not compared): ${jobLabel(p, keys)}`);
+  for (const p of c.onlyInB) out.push(`only in B (not compared): ${jobLabel(p, keys)}`);
+  return out;
+}
