@@ -105,6 +105,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('write a self-contained HTML report with plots for a sweep, and print a Markdown summary')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--out <file>', 'HTML file (default: report-<sweepId>.html)')
+    .option('--compare <baseline>', 'add a comparison of this sweep (as B) against a baseline sweep (as A), as `compare BASELINE SWEEP` prints it')
     .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await reportCommand(sweep, opts);

@@ -270,9 +270,9 @@ export function gate(c: Comparison, thresholdPct: number): GateResult {
   return { thresholdPct, regressions };
 }
 
-/** +12.3 %, −4.0 %. */
+/** +12.3%, −4.0%, +3024%. */
 export function signedPct(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '–';
-  const v = x * 100;
-  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}%`;
+  const v = Math.abs(x * 100);
+  return `${x >= 0 ? '+' : '−'}${v.toFixed(v >= 100 ? 0 : 1)}%`;
 }

@@ -45,11 +45,25 @@ export const confidenceText = (c: Comparison): string => `${Math.round(c.options
 export function headline(c: Comparison): string {
   const count = (v: string): number => c.matched.filter((j) => j.verdict === v).length;
   return [
-    `B ${c.b.name} (${c.b.sweepId}) against baseline A ${c.a.name} (${c.a.sweepId}):`,
+    `B ${c.b.name} (${c.b.sweepId}) against baseline A ${c.a.name} (${c.a.sweepId}),`,
+    `at ${confidenceText(c)} confidence (bootstrap, ${c.options.resamples} resamples, seed ${c.options.seed}):`,
     `${c.matched.length} matched job${c.matched.length === 1 ? '' : 's'}: ${count('slower')} slower, ${count('faster')} faster,`,
-    `${count('no significant change')} no significant change, ${count('not comparable')} not comparable,`,
-    `at ${confidenceText(c)} confidence (bootstrap, ${c.options.resamples} resamples, seed ${c.options.seed}).`,
+    `${count('no significant change')} no significant change, ${count('not comparable')} not comparable.`,
   ].join(' ');
+}
+
+/** Text broken at spaces into lines of at most `width` characters (a longer word keeps its own line). */
+export function wrap(text: string, width: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }
 
 /** Lines below the table: config differences, notes per job, unmatched jobs. */

@@ -5,10 +5,10 @@
  */
 import Table from 'cli-table3';
 import { isMissingDatabase } from '../../analysis/db';
-import { DEFAULT_OPTIONS, gate, type CompareOptions, type Comparison, type GateResult } from '../../analysis/compare/compare';
+import { DEFAULT_OPTIONS, gate, type CompareOptions, type Comparison, type GateResult, type MetricComparison } from '../../analysis/compare/compare';
 import { loadComparison } from '../../analysis/compare/load';
 import { renderComparisonMarkdown } from '../../analysis/compare/markdown';
-import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithSpread, verdictText } from '../../analysis/compare/text';
+import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithSpread, verdictText, wrap } from '../../analysis/compare/text';
 import { UnknownSweepError } from '../../analysis/sweeps';
 import { ConfigError } from '../../configs/errors';
 import { resultsFile } from '../../workers/paths';
@@ -40,25 +40,35 @@ function parseNumber(flag: string, text: string | undefined, fallback: number, o
   return n;
 }
 
+/** Short words for the table's narrow columns (the JSON and Markdown keep the full ones). */
+const SHORT: Record<string, string> = { 'no significant change': 'no change', 'no interval': 'no CI' };
+const short = (text: string): string => SHORT[text] ?? text;
+
+/** Width of the text around the table: a terminal's, within reason. */
+const WIDTH = Math.max(60, Math.min(process.stdout.columns || 100, 120));
+
 export function renderComparisonTable(c: Comparison): string {
   const keys = comparedKeys(c);
   const conf = confidenceText(c);
+  // One row per job, its metrics as lines within the cells: rules separate jobs, not metrics.
   const table = new Table({ head: ['configuration', 'metric', 'A', 'B', `change [${conf} CI]`, 'judged'], style: { head: [], border: [] } });
   for (const j of c.matched) {
-    const label = `${jobLabel(j.params, keys)}\n→ ${verdictText(j)}`;
-    if (!j.metrics.length) {
-      table.push([label, '–', '–', '–', '–', '–']);
-      continue;
-    }
-    j.metrics.forEach((m, i) => {
-      const row = [metricLabel(m), valueWithSpread(m.a), valueWithSpread(m.b), changeWithInterval(m.change), m.judgement];
-      table.push(i === 0 ? [{ content: label, rowSpan: j.metrics.length, vAlign: 'top' }, ...row] : row);
-    });
+    const label = `${jobLabel(j.params, keys)}\n→ ${short(verdictText(j))}`;
+    const lines = (f: (m: MetricComparison) => string): string => (j.metrics.length ? j.metrics.map(f).join('\n') : '–');
+    table.push([
+      label,
+      lines(metricLabel),
+      lines((m) => valueWithSpread(m.a)),
+      lines((m) => valueWithSpread(m.b)),
+      lines((m) => changeWithInterval(m.change)),
+      lines((m) => short(m.judgement)),
+    ]);
   }
-  const out = [headline(c)];
+  const out = [wrap(headline(c), WIDTH)];
   if (c.matched.length) out.push(table.toString());
   else out.push('No job of B has the parameters of a job of A: nothing to compare.');
-  out.push(...footnotes(c));
+  out.push(...footnotes(c).map((f) => wrap(f, WIDTH, '  ')));
+  if (c.matched.some((j) => j.metrics.length)) out.push(wrap(`A, B: value ±half-width of its ${conf} interval. Verdicts rest on throughput and p99: slower when either is significantly worse.`, WIDTH));
   return out.join('\n');
 }
 
