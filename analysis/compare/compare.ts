@@ -42,8 +42,8 @@ export interface SideSweep {
 
 export const METRICS = ['throughput', 'p50', 'p90', 'p99'] as const;
 export type Metric = (typeof METRICS)[number];
-/** The metrics `--fail-on-regression` gates on: throughput down, or the p99 tail up. */
-export const GATED: readonly Metric[] = ['throughput', 'p99'];
+/** The metrics `--fail-on-regression` gates on unless told otherwise: throughput down, or the p99 tail up. */
+export const DEFAULT_GATED: readonly Metric[] = ['throughput', 'p99'];
 const PERCENTILE: Record<Exclude<Metric, 'throughput'>, number> = { p50: 50, p90: 90, p99: 99 };
 export const METRIC_LABEL: Record<Metric, string> = { throughput: 'inf/s', p50: 'p50 ms', p90: 'p90 ms', p99: 'p99 ms' };
 
@@ -65,7 +65,11 @@ export interface MetricComparison {
   judgement: Judgement;
 }
 
-export type Verdict = 'faster' | 'slower' | 'no significant change' | 'not comparable';
+/**
+ * From all four metrics: slower when one is significantly worse and none better, faster the other way round,
+ * mixed when some are worse and some better (e.g. a longer median but a shorter tail).
+ */
+export type Verdict = 'faster' | 'slower' | 'mixed' | 'no significant change' | 'not comparable';
 
 export interface JobComparison {
   params: Record<string, unknown>;
@@ -199,9 +203,10 @@ export function compareJob(a: SideJob, b: SideJob, opts: CompareOptions, seed: n
     return { ...base, verdict: 'not comparable', notes, invalid, brokenInB: ma.length > 0 && !mb.length, metrics: [] };
   }
   const metrics = METRICS.map((m) => compareMetric(m, ma, mb, opts, seed));
-  const gated = metrics.filter((m) => GATED.includes(m.metric));
-  const verdict: Verdict = gated.some((m) => m.judgement === 'worse') ? 'slower' : gated.some((m) => m.judgement === 'better') ? 'faster' : 'no significant change';
-  for (const m of gated) if (m.judgement === 'no interval') notes.push(`${METRIC_LABEL[m.metric]}: too few windows or requests for an interval, not judged`);
+  const worse = metrics.some((m) => m.judgement === 'worse');
+  const better = metrics.some((m) => m.judgement === 'better');
+  const verdict: Verdict = worse && better ? 'mixed' : worse ? 'slower' : better ? 'faster' : 'no significant change';
+  for (const m of metrics) if (m.judgement === 'no interval') notes.push(`${METRIC_LABEL[m.metric]}: too few windows or requests for an interval, not judged`);
   if (invalid) notes.push('a compared run is invalid: read this verdict with care');
   return { ...base, verdict, notes, invalid, brokenInB: false, metrics };
 }
@@ -248,26 +253,27 @@ export function compareSweeps(a: SideSweep, b: SideSweep, opts: CompareOptions =
 
 export interface GateResult {
   thresholdPct: number;
+  metrics: Metric[];
   /** Jobs significantly worse by more than the threshold on a gated metric, or broken in B. */
   regressions: { params: Record<string, unknown>; reason: string }[];
 }
 
 /**
- * `--fail-on-regression PCT`: a matched job regresses when a gated metric is judged worse (its interval excludes
- * no change) and its point change is worse by more than PCT percent — throughput down or p99 up — or when B
- * failed outright where A measured.
+ * `--fail-on-regression PCT`: a matched job regresses when a gated metric (by default throughput and p99) is
+ * judged worse (its interval excludes no change) and its point change is worse by more than PCT percent —
+ * throughput down, a percentile up — or when B failed outright where A measured.
  */
-export function gate(c: Comparison, thresholdPct: number): GateResult {
+export function gate(c: Comparison, thresholdPct: number, metrics: readonly Metric[] = DEFAULT_GATED): GateResult {
   const regressions: GateResult['regressions'] = [];
   for (const j of c.matched) {
     if (j.brokenInB) regressions.push({ params: j.params, reason: 'B measured nothing where A did' });
     for (const m of j.metrics) {
-      if (!GATED.includes(m.metric) || m.judgement !== 'worse' || m.change.value === null) continue;
+      if (!metrics.includes(m.metric) || m.judgement !== 'worse' || m.change.value === null) continue;
       const worsePct = (m.metric === 'throughput' ? -m.change.value : m.change.value) * 100;
       if (worsePct > thresholdPct) regressions.push({ params: j.params, reason: `${METRIC_LABEL[m.metric]} ${signedPct(m.change.value)}` });
     }
   }
-  return { thresholdPct, regressions };
+  return { thresholdPct, metrics: [...metrics], regressions };
 }
 
 /** +12.3%, −4.0%, +3024%. */

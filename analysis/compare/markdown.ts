@@ -1,7 +1,7 @@
 /** A comparison as Markdown (`compare --markdown`, and appended to `report --compare`'s summary): one row per job and metric. */
 import { escapeMarkdown } from '../report/markdown';
 import type { Comparison, GateResult } from './compare';
-import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithInterval, verdictText } from './text';
+import { changeWithInterval, comparedKeys, confidenceText, footnotes, gatedText, headline, jobLabel, metricLabel, valueWithInterval, VERDICT_RULE, verdictText } from './text';
 
 export function renderComparisonMarkdown(c: Comparison, gate?: GateResult): string {
   const keys = comparedKeys(c);
@@ -30,12 +30,13 @@ export function renderComparisonMarkdown(c: Comparison, gate?: GateResult): stri
   if (rows.length) out.push(line(head), line(head.map(() => '---')), ...rows, '');
   else out.push('No job of B has the parameters of a job of A: nothing to compare.', '');
   for (const n of footnotes(c)) out.push(`- ${escapeMarkdown(n)}`);
+  if (rows.length) out.push('', VERDICT_RULE);
   if (gate) {
     out.push(
       '',
       gate.regressions.length
-        ? `**Regression gate failed** (worse by more than ${gate.thresholdPct}% on throughput or p99): ${gate.regressions.map((r) => escapeMarkdown(`${jobLabel(r.params, keys)}: ${r.reason}`)).join('; ')}`
-        : `Regression gate passed: no job significantly worse by more than ${gate.thresholdPct}% on throughput or p99.`,
+        ? `**Regression gate failed** (worse by more than ${gate.thresholdPct}% on ${gatedText(gate)}): ${gate.regressions.map((r) => escapeMarkdown(`${jobLabel(r.params, keys)}: ${r.reason}`)).join('; ')}`
+        : `Regression gate passed: no job significantly worse by more than ${gate.thresholdPct}% on ${gatedText(gate)}.`,
     );
   }
   return out.join('\n').trimEnd() + '\n';

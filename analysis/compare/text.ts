@@ -1,6 +1,6 @@
 /** Words and cells for a comparison, shared by the terminal table, Markdown and the HTML report. */
 import { configLabel, formatNumber, formatValue } from '../report/format';
-import { METRIC_LABEL, signedPct, type Comparison, type Estimate, type JobComparison, type MetricComparison } from './compare';
+import { METRIC_LABEL, signedPct, type Comparison, type Estimate, type GateResult, type JobComparison, type MetricComparison } from './compare';
 
 /** Swept keys in first-seen order over both sweeps' matched and unmatched jobs. */
 export function comparedKeys(c: Comparison): string[] {
@@ -40,6 +40,13 @@ export function verdictText(j: JobComparison): string {
   return j.invalid && j.verdict !== 'not comparable' ? `${j.verdict} (invalid run)` : j.verdict;
 }
 
+/** What a verdict means, said once under every rendering. */
+export const VERDICT_RULE =
+  'A job is slower when a metric is significantly worse (its interval of the change excludes 0) and none better, faster the other way round, mixed when both.';
+
+/** The gated metrics in words: "throughput or p99". */
+export const gatedText = (g: GateResult): string => g.metrics.join(' or ');
+
 export const confidenceText = (c: Comparison): string => `${Math.round(c.options.confidence * 1000) / 10}%`;
 
 export function headline(c: Comparison): string {
@@ -47,7 +54,7 @@ export function headline(c: Comparison): string {
   return [
     `B ${c.b.name} (${c.b.sweepId}) against baseline A ${c.a.name} (${c.a.sweepId}),`,
     `at ${confidenceText(c)} confidence (bootstrap, ${c.options.resamples} resamples, seed ${c.options.seed}):`,
-    `${c.matched.length} matched job${c.matched.length === 1 ? '' : 's'}: ${count('slower')} slower, ${count('faster')} faster,`,
+    `${c.matched.length} matched job${c.matched.length === 1 ? '' : 's'}: ${count('slower')} slower, ${count('faster')} faster, ${count('mixed')} mixed,`,
     `${count('no significant change')} no significant change, ${count('not comparable')} not comparable.`,
   ].join(' ');
 }

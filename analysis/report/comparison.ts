@@ -1,6 +1,6 @@
 /** The report's comparison section (`report SWEEP --compare BASELINE`): the page's sweep as B against the baseline A. */
 import type { Comparison, JobComparison, Judgement } from '../compare/compare';
-import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithInterval, verdictText } from '../compare/text';
+import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithInterval, VERDICT_RULE, verdictText } from '../compare/text';
 import { escapeHtml } from './html';
 
 // The page's own classes: green for better, red for worse.
@@ -29,7 +29,7 @@ ${rows.join('\n')}
     : '<p class="note">No job of this sweep has the parameters of a job of the baseline: nothing to compare.</p>';
   const notes = footnotes(c);
   return `<section class="comparison" id="comparison" style="margin-top: 22px"><h2>Compared with baseline ${escapeHtml(c.a.name)} <code>${escapeHtml(c.a.sweepId)}</code></h2>
-<p class="sub">${escapeHtml(headline(c))} Verdicts rest on throughput and p99: slower when either is significantly worse.</p>
+<p class="sub">${escapeHtml(headline(c))} ${escapeHtml(VERDICT_RULE)}</p>
 ${table}
 ${notes.length ? `<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}</ul>` : ''}
 </section>`;

@@ -5,10 +5,10 @@
  */
 import Table from 'cli-table3';
 import { isMissingDatabase } from '../../analysis/db';
-import { DEFAULT_OPTIONS, gate, type CompareOptions, type Comparison, type GateResult, type MetricComparison } from '../../analysis/compare/compare';
+import { DEFAULT_GATED, DEFAULT_OPTIONS, gate, METRICS, type CompareOptions, type Comparison, type GateResult, type Metric, type MetricComparison } from '../../analysis/compare/compare';
 import { loadComparison } from '../../analysis/compare/load';
 import { renderComparisonMarkdown } from '../../analysis/compare/markdown';
-import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithSpread, verdictText, wrap } from '../../analysis/compare/text';
+import { changeWithInterval, comparedKeys, confidenceText, footnotes, headline, jobLabel, metricLabel, valueWithSpread, verdictText, VERDICT_RULE, gatedText, wrap } from '../../analysis/compare/text';
 import { UnknownSweepError } from '../../analysis/sweeps';
 import { ConfigError } from '../../configs/errors';
 import { resultsFile } from '../../workers/paths';
@@ -20,6 +20,8 @@ export interface CompareCommandOptions {
   markdown?: boolean;
   confidence?: string;
   failOnRegression?: string;
+  /** Metrics the gate looks at, comma-separated. */
+  gate?: string;
   resamples?: string;
   seed?: string;
 }
@@ -47,6 +49,15 @@ const short = (text: string): string => SHORT[text] ?? text;
 /** Width of the text around the table: a terminal's, within reason. */
 const WIDTH = Math.max(60, Math.min(process.stdout.columns || 100, 120));
 
+/** "throughput,p50" → the metrics --fail-on-regression looks at (default throughput and p99). */
+export function parseGate(text: string | undefined): Metric[] {
+  if (text === undefined) return [...DEFAULT_GATED];
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(METRICS as readonly string[]).includes(n));
+  if (!names.length || bad.length) throw new CliError(`--gate: expected metrics among ${METRICS.join(', ')} (comma-separated), got "${text}"`, EXIT.invalid);
+  return names as Metric[];
+}
+
 export function renderComparisonTable(c: Comparison): string {
   const keys = comparedKeys(c);
   const conf = confidenceText(c);
@@ -68,13 +79,13 @@ export function renderComparisonTable(c: Comparison): string {
   if (c.matched.length) out.push(table.toString());
   else out.push('No job of B has the parameters of a job of A: nothing to compare.');
   out.push(...footnotes(c).map((f) => wrap(f, WIDTH, '  ')));
-  if (c.matched.some((j) => j.metrics.length)) out.push(wrap(`A, B: value ±half-width of its ${conf} interval. Verdicts rest on throughput and p99: slower when either is significantly worse.`, WIDTH));
+  if (c.matched.some((j) => j.metrics.length)) out.push(wrap(`A, B: value ±half-width of its ${conf} interval. ${VERDICT_RULE}`, WIDTH));
   return out.join('\n');
 }
 
 function gateText(g: GateResult, keys: string[]): string {
-  if (!g.regressions.length) return `regression gate passed: no job significantly worse by more than ${g.thresholdPct}% on throughput or p99`;
-  return [`regression gate failed: worse by more than ${g.thresholdPct}% on throughput or p99:`, ...g.regressions.map((r) => `  ${jobLabel(r.params, keys)}: ${r.reason}`)].join('\n');
+  if (!g.regressions.length) return `regression gate passed: no job significantly worse by more than ${g.thresholdPct}% on ${gatedText(g)}`;
+  return [`regression gate failed: worse by more than ${g.thresholdPct}% on ${gatedText(g)}:`, ...g.regressions.map((r) => `  ${jobLabel(r.params, keys)}: ${r.reason}`)].join('\n');
 }
 
 export async function compareCommand(a: string, b: string, opts: CompareCommandOptions): Promise<number> {
@@ -84,6 +95,8 @@ export async function compareCommand(a: string, b: string, opts: CompareCommandO
     seed: parseNumber('--seed', opts.seed, DEFAULT_OPTIONS.seed, Number.isInteger, 'a whole number'),
   };
   const threshold = opts.failOnRegression === undefined ? null : parseNumber('--fail-on-regression', opts.failOnRegression, 0, (n) => n >= 0, 'a percentage >= 0, e.g. 5');
+  const gatedMetrics = parseGate(opts.gate);
+  if (opts.gate !== undefined && threshold === null) throw new CliError('--gate: only with --fail-on-regression PCT', EXIT.invalid);
   if (opts.json && opts.markdown) throw new CliError('--json and --markdown: choose one', EXIT.invalid);
   const file = opts.db ?? resultsFile();
   let c: Comparison;
@@ -94,7 +107,7 @@ export async function compareCommand(a: string, b: string, opts: CompareCommandO
     if (err instanceof UnknownSweepError || err instanceof ConfigError || isMissingDatabase(err)) throw new CliError(msg, EXIT.invalid);
     throw new CliError(`compare failed on ${file}: ${msg.split('\n')[0]}`, EXIT.failed);
   }
-  const g = threshold === null ? undefined : gate(c, threshold);
+  const g = threshold === null ? undefined : gate(c, threshold, gatedMetrics);
   if (opts.json) process.stdout.write(JSON.stringify(g ? { ...c, gate: g } : c, null, 2) + '\n');
   else if (opts.markdown) process.stdout.write(renderComparisonMarkdown(c, g));
   else process.stdout.write(renderComparisonTable(c) + '\n' + (g ? gateText(g, comparedKeys(c)) + '\n' : ''));

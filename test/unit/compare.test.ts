@@ -5,7 +5,7 @@ import { beta, interval, percentile, percentileReplicates, sampleOf, throughputR
 import { compareSweeps, configDiff, gate, type CompareRun, type SideJob, type SideSweep } from '../../analysis/compare/compare';
 import { histogramSample } from '../../analysis/compare/load';
 import { renderComparisonMarkdown } from '../../analysis/compare/markdown';
-import { renderComparisonTable, parseConfidence } from '../../cli/commands/compare';
+import { parseConfidence, parseGate, renderComparisonTable } from '../../cli/commands/compare';
 
 /** Exponential latencies (ms) with the given mean, rounded to 0.01 ms as a histogram would bucket them. */
 function exponential(n: number, meanMs: number, seed: number): number[] {
@@ -142,6 +142,18 @@ describe('compareSweeps', () => {
     expect(gate(up, 0).regressions).toEqual([]);
   });
 
+  test('a longer median but a shorter tail is mixed; the gate looks at the metrics it is given', () => {
+    // B: every latency below A's median 30% longer, the slowest 5% halved.
+    const sorted = [...lat].sort((x, y) => x - y);
+    const cut = sorted[Math.floor(sorted.length * 0.95)];
+    const b = lat.map((x) => (x >= cut ? x / 2 : x * 1.3));
+    const c = compareSweeps(sweep('a', [job({ c: 1 }, runOf(lat, win))]), sweep('b', [job({ c: 1 }, runOf(b, win))]));
+    expect(c.matched[0].verdict).toBe('mixed');
+    expect(c.matched[0].metrics.map((m) => m.judgement)).toEqual(['no significant change', 'worse', 'worse', 'better']);
+    expect(gate(c, 10).regressions).toEqual([]);
+    expect(gate(c, 10, ['p50']).regressions.map((r) => r.reason)).toEqual([expect.stringMatching(/^p50 ms \+3\d\.\d%$/)]);
+  });
+
   test('same seed, same intervals; the result is JSON as the CLI prints it', () => {
     const mk = (): [SideSweep, SideSweep] => [sweep('a', [job({ c: 1 }, runOf(lat, win))]), sweep('b', [job({ c: 1 }, runOf(lat.map((x) => x * 1.05), win))])];
     const [a, b] = mk();
@@ -195,6 +207,12 @@ describe('compareSweeps', () => {
     const b = { name: 'b', model: { generate: { hidden: 512, layers: 2 } }, workload: { concurrency: 2 }, sweep: { 'workload.concurrency': [1, 2] } };
     expect(configDiff(a, b, new Set(['workload.concurrency']))).toEqual([{ path: 'model.generate.hidden', a: 32, b: 512 }]);
   });
+});
+
+test('--gate takes metric names and refuses the rest', () => {
+  expect(parseGate(undefined)).toEqual(['throughput', 'p99']);
+  expect(parseGate('p50, p99')).toEqual(['p50', 'p99']);
+  expect(() => parseGate('p95')).toThrow(/--gate: expected metrics among throughput, p50, p90, p99 \(comma-separated\), got "p95"/);
 });
 
 test('--confidence takes 95 or 0.95 and refuses the rest', () => {
