@@ -122,18 +122,25 @@ export function percentileReplicates(repeats: readonly Sample[], p: number, repl
     s.values.forEach((v, i) => (c[at.get(v) as number] += s.counts[i]));
     return c;
   });
-  const out: number[] = [];
-  const pooled = new Float64Array(grid.length);
-  for (let r = 0; r < replicates; r++) {
-    pooled.fill(0);
-    for (const i of resampleIndices(u, live.length)) {
+  // Few repeats make few distinct pools (3 repeats: 10), so each pool's cumulative counts are built once.
+  const pools = new Map<string, Float64Array>();
+  const poolOf = (picks: number[]): Float64Array => {
+    const key = picks.sort((x, y) => x - y).join(',');
+    const seen = pools.get(key);
+    if (seen) return seen;
+    const cum = new Float64Array(grid.length);
+    for (const i of picks) {
       const v = vectors[i];
-      for (let j = 0; j < grid.length; j++) pooled[j] += v[j];
+      for (let j = 0; j < grid.length; j++) cum[j] += v[j];
     }
-    out.push(percentileReplicate(u, grid, cumulative(Array.from(pooled)), p));
-  }
-  return out;
+    for (let j = 1; j < grid.length; j++) cum[j] += cum[j - 1];
+    if (pools.size < MAX_CACHED_POOLS) pools.set(key, cum);
+    return cum;
+  };
+  return Array.from({ length: replicates }, () => percentileReplicate(u, grid, poolOf(resampleIndices(u, live.length)), p));
 }
+
+const MAX_CACHED_POOLS = 256;
 
 /** A run's throughput and the throughputs of its full windows, all in the same unit. */
 export interface ThroughputSample {

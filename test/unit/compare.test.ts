@@ -91,6 +91,17 @@ describe('bootstrap primitives', () => {
     expect(covered / trials).toBeLessThan(0.97);
   });
 
+  test('repeats are resampled first: two runs with different medians give an interval spanning both', () => {
+    const fast = sampleOf(exponential(2000, 1, 21));
+    const slow = sampleOf(exponential(2000, 1, 22).map((x) => x + 1));
+    const [lo, hi] = interval(percentileReplicates([fast, slow], 50, 2000, seededUniform(5)), 0.95);
+    expect(lo).toBeLessThanOrEqual(percentile(fast, 50) as number);
+    expect(hi).toBeGreaterThanOrEqual(percentile(slow, 50) as number);
+    // One run alone: requests only, a far narrower interval.
+    const [l1, h1] = interval(percentileReplicates([fast], 50, 2000, seededUniform(5)), 0.95);
+    expect(h1 - l1).toBeLessThan((hi - lo) / 5);
+  });
+
   test('one run with fewer than two windows gives no throughput interval; repeats give one', () => {
     expect(throughputReplicates([{ value: 100, windows: [100] }], 100, seededUniform(1))).toEqual([]);
     const r = throughputReplicates([{ value: 100, windows: [100] }, { value: 120, windows: [] }], 200, seededUniform(1));
