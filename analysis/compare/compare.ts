@@ -133,7 +133,7 @@ function sideNotes(side: 'A' | 'B', runs: CompareRun[]): string[] {
   for (const r of runs) {
     const which = many ? `${side} repeat ${r.repeatIndex}` : side;
     if (r.jobError) notes.push(`${which}: job failed (${r.jobError}), left out`);
-    else if (r.ok === 0) notes.push(`${which}: every request failed (${r.errors}${r.topError ? `, "${r.topError}"` : ''}), left out`);
+    else if (r.ok === 0) notes.push(`${which}: every request failed (${r.errors} errors${r.topError ? `, most often "${r.topError}"` : ''}), left out`);
     else if (r.valid === false) notes.push(`${which}: invalid run (${r.invalidReasons.join('; ') || 'run rules unmet'}), compared but not a valid measurement`);
   }
   return notes;

@@ -36,8 +36,8 @@ export function changeWithInterval(e: Estimate): string {
 export const metricLabel = (m: MetricComparison): string => METRIC_LABEL[m.metric];
 
 /** The job's verdict in a few words, with the invalid-run caveat where it applies. */
-export function verdictText(j: JobComparison): string {
-  return j.invalid && j.verdict !== 'not comparable' ? `${j.verdict} (invalid run)` : j.verdict;
+export function verdictText(j: JobComparison, word: (verdict: string) => string = (v) => v): string {
+  return j.invalid && j.verdict !== 'not comparable' ? `${word(j.verdict)} (invalid run)` : word(j.verdict);
 }
 
 /** What a verdict means, said once under every rendering. */
@@ -78,7 +78,8 @@ export function footnotes(c: Comparison): string[] {
   const keys = comparedKeys(c);
   const out: string[] = [];
   if (c.configDiff.length) {
-    const shown = c.configDiff.slice(0, 8).map((d) => `${d.path}: ${formatValue(d.a)} → ${formatValue(d.b)}`);
+    const value = (v: unknown): string => (v === null ? 'unset' : formatValue(v));
+    const shown = c.configDiff.slice(0, 8).map((d) => `${d.path}: ${value(d.a)} → ${value(d.b)}`);
     out.push(`B differs from A in: ${shown.join('; ')}${c.configDiff.length > 8 ? `; and ${c.configDiff.length - 8} more` : ''}`);
   }
   for (const j of c.matched) for (const n of j.notes) out.push(`${jobLabel(j.params, keys)}: ${n}`);

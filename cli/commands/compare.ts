@@ -64,7 +64,7 @@ export function renderComparisonTable(c: Comparison): string {
   // One row per job, its metrics as lines within the cells: rules separate jobs, not metrics.
   const table = new Table({ head: ['configuration', 'metric', 'A', 'B', `change [${conf} CI]`, 'judged'], style: { head: [], border: [] } });
   for (const j of c.matched) {
-    const label = `${jobLabel(j.params, keys)}\n→ ${short(verdictText(j))}`;
+    const label = `${jobLabel(j.params, keys)}\n→ ${verdictText(j, short)}`;
     const lines = (f: (m: MetricComparison) => string): string => (j.metrics.length ? j.metrics.map(f).join('\n') : '–');
     table.push([
       label,

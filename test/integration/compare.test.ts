@@ -1,18 +1,22 @@
 /**
  * `servebench compare` on two real sweeps recorded by `servebench run` (real Temporal, onnxruntime, HTTP,
- * DuckDB), where B serves a much larger model on purpose: B must come out slower, the regression gate must
+ * DuckDB), where B is made slower on purpose (a batching delay): B must come out slower, the regression gate must
  * exit 6, and a sweep compared with itself must show no change. `report --compare` puts it on the page.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { servebench, type CliResult } from '../support/cli';
+import { withDatabase } from '../../analysis/db';
 
-// Same swept parameter values apart from one each side (to be listed apart); B's model does ~10000x the work.
-const config = (name: string, generate: string, concurrency: string): string => `name: ${name}
+// The same model and swept parameter (apart from one value each side, to be listed apart); B holds every
+// request in a batching queue for 100 ms (it never fills at concurrency 1). That floor, far above anything the
+// tiny model takes, keeps B slower however busy the host is while either sweep runs: a larger model alone
+// did not (a stalled host once gave A a p99 of 53 ms and B a better tail).
+const config = (name: string, serving: string, concurrency: string): string => `name: ${name}
 model:
-  generate: ${generate}
-serving: { instances: 1, intraOpThreads: 1, interOpThreads: 1 }
+  generate: { family: mlp, layers: 2, hidden: 32, inputShape: [16], dtype: float32, seed: 3 }
+serving: { instances: 1, intraOpThreads: 1, interOpThreads: 1${serving} }
 workload:
   mode: concurrency
   concurrency: 1
@@ -21,8 +25,8 @@ workload:
 sweep:
   workload.concurrency: ${concurrency}
 `;
-const FAST = config('cmp-fast', '{ family: mlp, layers: 2, hidden: 32, inputShape: [16], dtype: float32, seed: 3 }', '[1, 2]');
-const SLOW = config('cmp-slow', '{ family: mlp, layers: 4, hidden: 2048, inputShape: [2048], dtype: float32, seed: 3 }', '[1, 4]');
+const FAST = config('cmp-fast', '', '[1, 2]');
+const SLOW = config('cmp-slow', ', batching: { maxBatchSize: 8, maxQueueDelayMs: 100 }', '[1, 4]');
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-compare-'));
 const env = { SERVEBENCH_HOME: join(dir, '.servebench') };
@@ -36,7 +40,7 @@ const cli = (args: string[]): Promise<CliResult> => servebench(args, env, 120_00
 interface JsonComparison {
   a: { sweepId: string };
   b: { sweepId: string };
-  matched: { params: Record<string, unknown>; verdict: string; metrics: { metric: string; judgement: string; change: { value: number; lo: number; hi: number } }[] }[];
+  matched: { params: Record<string, unknown>; verdict: string; invalid: boolean; notes: string[]; metrics: { metric: string; judgement: string; change: { value: number; lo: number; hi: number } }[] }[];
   onlyInA: Record<string, unknown>[];
   onlyInB: Record<string, unknown>[];
   configDiff: { path: string }[];
@@ -51,7 +55,7 @@ beforeAll(async () => {
   }
 }, 620_000);
 
-test('B with a much larger model is slower, job by job; the gate exits 6', async () => {
+test('B with a 100 ms batching delay is slower; the gate exits 6', async () => {
   const r = await cli(['compare', 'cmp-a', 'cmp-b', '--json', '--fail-on-regression', '10']);
   expect(r.code).toBe(6);
   expect(r.stderr).toContain('regression gate failed');
@@ -59,14 +63,15 @@ test('B with a much larger model is slower, job by job; the gate exits 6', async
   expect([c.a.sweepId, c.b.sweepId]).toEqual(['cmp-a', 'cmp-b']);
   expect(c.matched.map((j) => [j.params, j.verdict])).toEqual([[{ 'workload.concurrency': 1 }, 'slower']]);
   const judged = Object.fromEntries(c.matched[0].metrics.map((m) => [m.metric, m.judgement]));
-  expect(judged).toEqual({ throughput: 'worse', p50: 'worse', p90: 'worse', p99: 'worse' });
-  const p99 = c.matched[0].metrics.find((m) => m.metric === 'p99')!;
-  expect(p99.change.lo).toBeGreaterThan(0);
-  expect(p99.change.lo).toBeLessThanOrEqual(p99.change.value);
-  expect(p99.change.value).toBeLessThanOrEqual(p99.change.hi);
+  expect(judged).toMatchObject({ throughput: 'worse', p50: 'worse' });
+  expect(Object.values(judged)).not.toContain('better');
+  const p50 = c.matched[0].metrics.find((m) => m.metric === 'p50')!;
+  expect(p50.change.lo).toBeGreaterThan(0);
+  expect(p50.change.lo).toBeLessThanOrEqual(p50.change.value);
+  expect(p50.change.value).toBeLessThanOrEqual(p50.change.hi);
   expect(c.onlyInA).toEqual([{ 'workload.concurrency': 2 }]);
   expect(c.onlyInB).toEqual([{ 'workload.concurrency': 4 }]);
-  expect(c.configDiff.map((d) => d.path)).toEqual(expect.arrayContaining(['model.generate.hidden', 'model.generate.layers']));
+  expect(c.configDiff.map((d) => d.path)).toEqual(['serving.batching.maxBatchSize', 'serving.batching.maxQueueDelayMs']);
   expect(c.gate?.regressions.length).toBeGreaterThan(0);
 
   // The terminal table says the same, and config files stand for their latest sweeps.
@@ -93,6 +98,31 @@ test('a sweep against itself: no significant change on every metric, and the gat
     for (const m of j.metrics) expect(m.change.value).toBe(0);
   }
   expect(c.gate?.regressions).toEqual([]);
+});
+
+test('a run whose every request failed is not compared (and fails the gate); an invalid run is compared but says so', async () => {
+  // A copy of sweep A's real rows, in which job 0's requests all failed and job 1's run broke the run rules.
+  await withDatabase(join(env.SERVEBENCH_HOME, 'results.duckdb'), 'read-write', async (conn) => {
+    const id = (col: string): string => `replace(${col}, 'cmp-a', 'cmp-broken') AS ${col}`;
+    await conn.run(`INSERT INTO sweeps SELECT * REPLACE ('cmp-broken' AS sweep_id, 'cmp-broken' AS name) FROM sweeps WHERE sweep_id = 'cmp-a'`);
+    await conn.run(`INSERT INTO jobs SELECT * REPLACE (${id('job_id')}, 'cmp-broken' AS sweep_id) FROM jobs WHERE sweep_id = 'cmp-a'`);
+    await conn.run(`INSERT INTO runs SELECT * REPLACE (${id('run_id')}, ${id('job_id')}, 'cmp-broken' AS sweep_id) FROM runs WHERE sweep_id = 'cmp-a'`);
+    await conn.run(`UPDATE runs SET ok = 0, errors = requests, throughput = 0, inferences_per_s = 0, histogram = NULL,
+                      error_counts = '[{"message": "HTTP 503: overloaded", "count": 42}]' WHERE run_id = 'cmp-broken/j000-r0'`);
+    await conn.run(`UPDATE runs SET valid = false, invalid_reasons = '["latency grew through the run"]' WHERE run_id = 'cmp-broken/j001-r0'`);
+  });
+  const r = await cli(['compare', 'cmp-a', 'cmp-broken', '--json', '--fail-on-regression', '50']);
+  expect(r.code).toBe(6);
+  const c = JSON.parse(r.stdout) as JsonComparison;
+  const [failed, invalid] = c.matched;
+  expect(failed).toMatchObject({ params: { 'workload.concurrency': 1 }, verdict: 'not comparable', metrics: [] });
+  expect(failed.notes.join('\n')).toMatch(/B: every request failed \(\d+ errors, most often "HTTP 503: overloaded"\)/);
+  expect(invalid).toMatchObject({ params: { 'workload.concurrency': 2 }, verdict: 'no significant change', invalid: true });
+  expect(invalid.notes.join('\n')).toContain('B: invalid run (latency grew through the run)');
+  expect(c.gate?.regressions).toEqual([{ params: { 'workload.concurrency': 1 }, reason: 'B measured nothing where A did' }]);
+  const table = await cli(['compare', 'cmp-a', 'cmp-broken']);
+  expect(table.stdout).toContain('→ not comparable');
+  expect(table.stdout).toContain('→ no change (invalid run)');
 });
 
 test('report --compare puts the comparison on the page and in the summary', async () => {

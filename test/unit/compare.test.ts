@@ -189,7 +189,7 @@ describe('compareSweeps', () => {
     const c = compareSweeps(sweep('a', [job({ c: 1 }, runOf(lat, win))]), sweep('b', [job({ c: 1 }, failed)]));
     expect(c.matched[0].verdict).toBe('not comparable');
     expect(c.matched[0].metrics).toEqual([]);
-    expect(c.matched[0].notes.join('\n')).toMatch(/B: every request failed \(50, "HTTP 500"\)[\s\S]*nothing measured in B/);
+    expect(c.matched[0].notes.join('\n')).toMatch(/B: every request failed \(50 errors, most often "HTTP 500"\)[\s\S]*nothing measured in B/);
     expect(gate(c, 50).regressions).toEqual([{ params: { c: 1 }, reason: 'B measured nothing where A did' }]);
     const both = compareSweeps(sweep('a', [job({ c: 1 }, { ...failed, jobError: 'serve: not ready' })]), sweep('b', [job({ c: 1 }, failed)]));
     expect(both.matched[0].notes.join('\n')).toMatch(/A: job failed \(serve: not ready\)[\s\S]*nothing measured in A and B/);
