@@ -6,6 +6,7 @@ import { compareSweeps, configDiff, gate, type CompareRun, type SideJob, type Si
 import { histogramSample } from '../../analysis/compare/load';
 import { renderComparisonMarkdown } from '../../analysis/compare/markdown';
 import { parseConfidence, parseGate, renderComparisonTable } from '../../cli/commands/compare';
+import { renderComparisonSection } from '../../analysis/report/comparison';
 
 /** Exponential latencies (ms) with the given mean, rounded to 0.01 ms as a histogram would bucket them. */
 function exponential(n: number, meanMs: number, seed: number): number[] {
@@ -218,6 +219,17 @@ describe('compareSweeps', () => {
     const b = { name: 'b', model: { generate: { hidden: 512, layers: 2 } }, workload: { concurrency: 2 }, sweep: { 'workload.concurrency': [1, 2] } };
     expect(configDiff(a, b, new Set(['workload.concurrency']))).toEqual([{ path: 'model.generate.hidden', a: 32, b: 512 }]);
   });
+});
+
+test('names and values from the database are escaped in the HTML section and the Markdown', () => {
+  const hostile = '<img src=x onerror=alert(1)>';
+  const lat = exponential(500, 2, 9);
+  const c = compareSweeps(sweep(hostile, [job({ m: hostile }, runOf(lat, [1, 2]))]), sweep('b', [job({ m: hostile }, runOf(lat, [1, 2]))]));
+  const html = renderComparisonSection(c);
+  expect(html).not.toContain('<img');
+  expect(html).toContain('&#60;img src=x');
+  expect(html).toMatch(/<td class="p " rowspan="4">no significant change<\/td>/);
+  expect(renderComparisonMarkdown(c)).not.toMatch(/(^|[^\\])<img/);
 });
 
 test('--gate takes metric names and refuses the rest', () => {
