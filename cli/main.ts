@@ -123,6 +123,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .option('--resamples <n>', 'bootstrap resamples', String(2000))
     .option('--seed <n>', 'seed of the bootstrap (same seed, same intervals)', '1')
     .addOption(dbOption())
+    .option('--baseline-db <file>', 'read A from this results file (e.g. one kept from the main branch); default: --db')
     .action(async (a: string, b: string, opts) => {
       process.exitCode = await compareCommand(a, b, opts);
     });

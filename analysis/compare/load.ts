@@ -92,11 +92,19 @@ function sweepRef(ref: string): string {
   return ref;
 }
 
-/** Compares sweep B against baseline A in one read-only session (UnknownSweepError for a sweep not recorded). */
-export async function loadComparison(file: string, refA: string, refB: string, opts?: CompareOptions): Promise<Comparison> {
-  return withDatabase(file, 'read-only', async (conn) => {
-    const a = await loadSide(conn, (await resolveSweep(conn, sweepRef(refA))).sweepId);
-    const b = await loadSide(conn, (await resolveSweep(conn, sweepRef(refB))).sweepId);
+async function loadRef(conn: DuckDBConnection, ref: string): Promise<SideSweep> {
+  return loadSide(conn, (await resolveSweep(conn, sweepRef(ref))).sweepId);
+}
+
+/**
+ * Compares sweep B against baseline A, read-only (UnknownSweepError for a sweep not recorded). A is read from
+ * `baselineFile` when given (e.g. a results file kept from the main branch), else from `file` like B.
+ */
+export async function loadComparison(file: string, refA: string, refB: string, opts?: CompareOptions, baselineFile?: string): Promise<Comparison> {
+  if (baselineFile !== undefined && baselineFile !== file) {
+    const a = await withDatabase(baselineFile, 'read-only', (conn) => loadRef(conn, refA));
+    const b = await withDatabase(file, 'read-only', (conn) => loadRef(conn, refB));
     return compareSweeps(a, b, opts);
-  });
+  }
+  return withDatabase(file, 'read-only', async (conn) => compareSweeps(await loadRef(conn, refA), await loadRef(conn, refB), opts));
 }

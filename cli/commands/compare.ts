@@ -16,6 +16,8 @@ import { CliError, EXIT } from '../exit-codes';
 
 export interface CompareCommandOptions {
   db?: string;
+  /** The results file A is read from; default the same as B's. */
+  baselineDb?: string;
   json?: boolean;
   markdown?: boolean;
   confidence?: string;
@@ -101,11 +103,11 @@ export async function compareCommand(a: string, b: string, opts: CompareCommandO
   const file = opts.db ?? resultsFile();
   let c: Comparison;
   try {
-    c = await loadComparison(file, a, b, options);
+    c = await loadComparison(file, a, b, options, opts.baselineDb);
   } catch (err) {
     const msg = (err as Error).message;
     if (err instanceof UnknownSweepError || err instanceof ConfigError || isMissingDatabase(err)) throw new CliError(msg, EXIT.invalid);
-    throw new CliError(`compare failed on ${file}: ${msg.split('\n')[0]}`, EXIT.failed);
+    throw new CliError(`compare failed on ${[opts.baselineDb, file].filter(Boolean).join(' and ')}: ${msg.split('\n')[0]}`, EXIT.failed);
   }
   const g = threshold === null ? undefined : gate(c, threshold, gatedMetrics);
   if (opts.json) process.stdout.write(JSON.stringify(g ? { ...c, gate: g } : c, null, 2) + '\n');

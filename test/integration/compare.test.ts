@@ -3,7 +3,7 @@
  * DuckDB), where B is made slower on purpose (a batching delay): B must come out slower, the regression gate must
  * exit 6, and a sweep compared with itself must show no change. `report --compare` puts it on the page.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { servebench, type CliResult } from '../support/cli';
@@ -98,6 +98,16 @@ test('a sweep against itself: no significant change on every metric, and the gat
     for (const m of j.metrics) expect(m.change.value).toBe(0);
   }
   expect(c.gate?.regressions).toEqual([]);
+
+  // The baseline may live in another results file (one kept from the main branch, say).
+  const baseline = join(dir, 'baseline.duckdb');
+  copyFileSync(join(env.SERVEBENCH_HOME, 'results.duckdb'), baseline);
+  const other = await cli(['compare', 'cmp-a', 'cmp-a', '--baseline-db', baseline, '--json']);
+  expect(other.code).toBe(0);
+  expect((JSON.parse(other.stdout) as JsonComparison).matched.map((j) => j.verdict)).toEqual(['no significant change', 'no significant change']);
+  const missing = await cli(['compare', 'cmp-a', 'cmp-b', '--baseline-db', join(dir, 'nowhere.duckdb')]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain(`no results database at ${join(dir, 'nowhere.duckdb')}`);
 });
 
 test('a run whose every request failed is not compared (and fails the gate); an invalid run is compared but says so', async () => {
