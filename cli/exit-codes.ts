@@ -11,6 +11,8 @@ export const EXIT = {
   noValidMeasurement: 4,
   /** The sweep was cancelled (`servebench cancel`) while `run` waited for it; what finished is summarized. */
   cancelled: 5,
+  /** `compare --fail-on-regression PCT`: a matched job is significantly worse than the baseline by more than PCT. */
+  regression: 6,
   interrupted: 130,
 } as const;
 

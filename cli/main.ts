@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
 import { cancelCommand, DEFAULT_CANCEL_WAIT_S } from './commands/cancel';
+import { compareCommand } from './commands/compare';
 import { exportCommand } from './commands/export';
 import { statusCommand } from './commands/status';
 import { queryCommand } from './commands/query';
@@ -34,7 +35,7 @@ function program(): Command {
       'after',
       `
 Exit codes: 0 ok, 1 a job or the sweep failed, 2 invalid input (nothing started), 3 Temporal unreachable,
-4 a job produced no valid measurement, 5 the sweep was cancelled, 130 interrupted.
+4 a job produced no valid measurement, 5 the sweep was cancelled, 6 compare found a regression, 130 interrupted.
 Environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default "default"),
 TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.servebench), TEMPORAL_CLI, TEMPORAL_UI_URL.`,
     );
@@ -107,9 +108,27 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('write a self-contained HTML report with plots for a sweep, and print a Markdown summary')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--out <file>', 'HTML file (default: report-<sweepId>.html)')
+    .option('--compare <baseline>', 'add a comparison of this sweep (as B) against a baseline sweep (as A), as `compare BASELINE SWEEP` prints it')
     .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await reportCommand(sweep, opts);
+    });
+
+  p.command('compare')
+    .description('compare sweep B against baseline A job by job: throughput and p50/p90/p99 with bootstrap confidence intervals, change and verdict')
+    .argument('<a>', 'baseline: sweep id, name (its most recent sweep), "latest", or a config file (its most recent sweep)')
+    .argument('<b>', 'the sweep to judge against A, named the same ways')
+    .option('--confidence <level>', 'confidence of the intervals and verdicts, e.g. 95 or 0.99', '95')
+    .option('--fail-on-regression <pct>', 'exit 6 when a job is significantly worse than A by more than PCT % on a gated metric, or measured nothing where A did')
+    .option('--gate <metrics>', 'the metrics --fail-on-regression looks at, among throughput,p50,p90,p99 (default: throughput,p99)')
+    .option('--json', 'one JSON object')
+    .option('--markdown', 'a Markdown table (e.g. for a pull request comment)')
+    .option('--resamples <n>', 'bootstrap resamples', String(2000))
+    .option('--seed <n>', 'seed of the bootstrap (same seed, same intervals)', '1')
+    .addOption(dbOption())
+    .option('--baseline-db <file>', 'read A from this results file (e.g. one kept from the main branch); default: --db')
+    .action(async (a: string, b: string, opts) => {
+      process.exitCode = await compareCommand(a, b, opts);
     });
 
   p.command('suggest')

@@ -18,7 +18,7 @@ export async function loadReport(file: string, ref: string): Promise<ReportData>
   return withDatabase(file, 'read-only', async (conn) => loadReportData(conn, (await resolveSweep(conn, ref)).sweepId));
 }
 
-export async function renderReport(data: ReportData, generatedAt = new Date().toISOString()): Promise<Report> {
+export async function renderReport(data: ReportData, generatedAt = new Date().toISOString(), sections: string[] = []): Promise<Report> {
   const warnings: string[] = [];
   const rendered: RenderedPlot[] = [];
   for (const plot of buildPlots(data)) {
@@ -30,5 +30,5 @@ export async function renderReport(data: ReportData, generatedAt = new Date().to
     warnings.push(...w.map((m) => `${plot.id}: ${m}`));
     rendered.push({ plot, svg });
   }
-  return { data, html: renderHtml(data, rendered, generatedAt), warnings };
+  return { data, html: renderHtml(data, rendered, generatedAt, sections), warnings };
 }
