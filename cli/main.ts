@@ -113,6 +113,8 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('fit throughput and p99 over a sweep, print the held-out error, and propose the next configurations to measure')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--json', 'one JSON object')
+    .option('--allow-extrapolation', 'rank the predicted best by prediction alone, including configurations beyond the measured range (marked either way)')
+    .addOption(new Option('--coverage <fraction>', 'coverage of the prediction intervals').argParser(Number).default(0.9))
     .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await suggestCommand(sweep, opts);
