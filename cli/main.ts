@@ -83,6 +83,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
   p.command('query')
     .description('run one SELECT on the results database: it reads that file and nothing else (no file written, no database attached, no setting changed)')
     .argument('<sql>', 'SQL, e.g. "select * from results"')
+    .option('--wide', 'every column, values uncut (by default the table fits the terminal, 100 characters when not one, and says what it left out)')
     .option('--json', 'rows as a JSON array')
     .option('--csv', 'rows as CSV')
     .option('--parquet <file>', 'write the rows to a Parquet file')
