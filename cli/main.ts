@@ -1,6 +1,7 @@
 /** The `servebench` command. */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
+import { helpConfiguration } from './help';
 import { cancelCommand, DEFAULT_CANCEL_WAIT_S } from './commands/cancel';
 import { exportCommand } from './commands/export';
 import { statusCommand } from './commands/status';
@@ -27,6 +28,8 @@ function program(): Command {
     .description('Durable, config-driven benchmarking of deep-learning inference serving, on Temporal.')
     .version(version)
     .exitOverride()
+    // Before the subcommands: each copies it.
+    .configureHelp(helpConfiguration)
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
@@ -130,7 +133,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
 
   p.command('worker')
     .description('run one worker process against TEMPORAL_ADDRESS: "leader" (workflows, results) or "follower" (this host\'s devices)')
-    .argument('<role>', 'leader | follower')
+    .addArgument(new Argument('<role>', 'what this worker runs').choices(['leader', 'follower']))
     .option('--cluster <name>', 'follower: cluster name', 'local')
     .option('--node <name>', 'follower: node name (default: host name)')
     .option('--devices <list>', 'follower: ' + DEVICES_HELP, list, ['cpu'])

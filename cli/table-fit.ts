@@ -67,15 +67,24 @@ export function chooseColumns(header: readonly string[], cells: readonly string[
   return { shown, widths, omitted: candidates.filter((j) => !shown.includes(j)), empty, constant };
 }
 
+/** A word longer than this may be cut when its column wraps. */
+const MAX_WORD_WIDTH = 20;
+
+const longestWord = (text: string): number => Math.max(0, ...text.split(/\s+/).map(lineWidth));
+
 /**
  * Column widths for wrapping within `width`: when the natural widths do not fit, the widest columns are narrowed
- * to one common level (water-filling), never below MIN_WRAP_WIDTH or the longest word of the header. Null when the
- * table fits as it is. When even the floors do not fit, the floors: the table is as narrow as it can be.
+ * to one common level (water-filling), never below MIN_WRAP_WIDTH, the longest word of the header, or the longest
+ * word of a value (up to MAX_WORD_WIDTH). Null when the table fits as it is. When even the floors do not fit, the
+ * floors: the table is as narrow as it can be without cutting words.
  */
 export function wrapWidths(header: readonly string[], cells: readonly string[][], width: number): number[] | null {
   const natural = header.map((h, j) => Math.max(textWidth(h), ...cells.map((r) => textWidth(r[j]))));
   if (tableWidth(natural) <= width) return null;
-  const floor = header.map((h, j) => Math.min(natural[j], Math.max(MIN_WRAP_WIDTH, ...h.split(/\s+/).map(lineWidth))));
+  const floor = header.map((h, j) => {
+    const word = Math.min(MAX_WORD_WIDTH, Math.max(0, ...cells.map((r) => longestWord(r[j]))));
+    return Math.min(natural[j], Math.max(MIN_WRAP_WIDTH, longestWord(h), word));
+  });
   const at = (level: number) => natural.map((n, j) => Math.max(floor[j], Math.min(n, level)));
   let level = Math.max(...natural);
   while (level > 1 && tableWidth(at(level)) > width) level--;

@@ -12,6 +12,7 @@ import { UnknownSweepError } from '../../analysis/sweeps';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
 import { cell, renderTable } from '../format';
+import { terminalWidth } from '../table-fit';
 
 export interface SuggestCommandOptions {
   db?: string;
@@ -69,18 +70,19 @@ function renderText(data: SweepRuns, error: HeldOutError, result: SuggestResult)
     `\nsuggestions from ${result.candidates} unmeasured candidates: predicted value (${Math.round(cal.coverage * 100)}% prediction interval for one run, ` +
       `conformal, calibrated on ${cal.runs} held-out runs):`,
   );
-  const columns = ['#', 'why', ...keys, 'inferences/s', 'p99 ms'];
+  // The why of each is in its sweep block's comment below: in a column it would crowd a narrow terminal.
+  const columns = ['#', 'kind', ...keys, 'inferences/s', 'p99 ms'];
   const rows = result.suggestions.map((s, i) => {
     const params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, s.extrapolated.some((e) => e.key === k) ? `${cell(v)}${STAR}` : v]));
-    return { '#': i + 1, why: s.reason, ...params, 'inferences/s': range(s.inferencesPerS), 'p99 ms': range(s.p99Ms) };
+    return { '#': i + 1, kind: s.kind === 'best' ? 'best' : 'explore', ...params, 'inferences/s': range(s.inferencesPerS), 'p99 ms': range(s.p99Ms) };
   });
-  out.push(renderTable(columns, rows));
+  out.push(renderTable(columns, rows, { width: terminalWidth() }));
   const beyond = new Map(result.suggestions.flatMap((s) => s.extrapolated).map((e) => [e.key, e.measured]));
   if (beyond.size) {
     const ranges = [...beyond].map(([k, [lo, hi]]) => `${k} measured ${lo}–${hi}`).join('; ');
     out.push(`${STAR.trim()} outside the measured range (an extrapolation): ${ranges}`);
   }
-  out.push('\nto measure a suggestion, use its block as the config\'s sweep:');
+  out.push("\nwhy each, and how to measure it: use its block as the config's sweep");
   result.suggestions.forEach((s, i) => {
     const beyondNote = s.extrapolated.length ? `; extrapolation: ${describeExtrapolations(s.extrapolated)}` : '';
     out.push(`# ${i + 1}. ${s.reason}${beyondNote}\n${s.yaml}`);
