@@ -16,6 +16,14 @@ export function terminalWidth(stream: { isTTY?: boolean; columns?: number } = pr
   return stream.isTTY && stream.columns ? stream.columns : DEFAULT_WIDTH;
 }
 
+/**
+ * The width to wrap to when stdout is a terminal; undefined (as wide as it is) when it is not, so a table in a
+ * log or a pipe keeps each row on one line for grep. `query` and `suggest` fit to terminalWidth() either way.
+ */
+export function ttyWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number | undefined {
+  return stream.isTTY && stream.columns ? stream.columns : undefined;
+}
+
 const lineWidth = (line: string): number => [...line].length;
 
 /** The widest line of a cell. */

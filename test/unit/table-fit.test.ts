@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { renderTable } from '../../cli/format';
 import { helpConfiguration } from '../../cli/help';
 import { renderQueryTable } from '../../cli/query-table';
-import { chooseColumns, DEFAULT_WIDTH, MAX_CELL_WIDTH, tableWidth, terminalWidth, textWidth, truncateText, wrapWidths } from '../../cli/table-fit';
+import { chooseColumns, DEFAULT_WIDTH, MAX_CELL_WIDTH, tableWidth, terminalWidth, textWidth, truncateText, ttyWidth, wrapWidths } from '../../cli/table-fit';
 
 const widest = (text: string) => Math.max(...text.split('\n').map((l) => [...l].length));
 
@@ -22,10 +22,12 @@ describe('measuring and cutting', () => {
     expect(truncateText('abcdef\nab', 3)).toBe('ab…\nab');
   });
 
-  test('the terminal width when stdout is one, else 100', () => {
+  test('the terminal width when stdout is one, else 100 (query, suggest) or none at all (the run summary, status)', () => {
     expect(terminalWidth({ isTTY: true, columns: 132 })).toBe(132);
     expect(terminalWidth({ isTTY: false, columns: 132 })).toBe(DEFAULT_WIDTH);
     expect(terminalWidth({})).toBe(100);
+    expect(ttyWidth({ isTTY: true, columns: 132 })).toBe(132);
+    expect(ttyWidth({})).toBeUndefined();
   });
 });
 
