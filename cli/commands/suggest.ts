@@ -27,7 +27,7 @@ const percent = (fraction: number): string => `${(fraction * 100).toFixed(1)}%`;
 const num = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 const range = (i: Interval): string => `${num(i.value)} (${num(i.low)}–${num(i.high)})`;
 /** A parameter value outside the measured range gets a star, explained under the table. */
-const STAR = ' *';
+const STAR = '*';
 const paramText = (params: Record<string, unknown>): string => Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
 
 /** The line the issue asks for: one figure per outcome, over runs the model did not see. */
@@ -73,14 +73,14 @@ function renderText(data: SweepRuns, error: HeldOutError, result: SuggestResult)
   // The why of each is in its sweep block's comment below: in a column it would crowd a narrow terminal.
   const columns = ['#', 'kind', ...keys, 'inferences/s', 'p99 ms'];
   const rows = result.suggestions.map((s, i) => {
-    const params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, s.extrapolated.some((e) => e.key === k) ? `${cell(v)}${STAR}` : v]));
+    const params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, s.extrapolated.some((e) => e.key === k) ? `${cell(v)} ${STAR}` : v]));
     return { '#': i + 1, kind: s.kind === 'best' ? 'best' : 'explore', ...params, 'inferences/s': range(s.inferencesPerS), 'p99 ms': range(s.p99Ms) };
   });
   out.push(renderTable(columns, rows, { width: terminalWidth() }));
   const beyond = new Map(result.suggestions.flatMap((s) => s.extrapolated).map((e) => [e.key, e.measured]));
   if (beyond.size) {
     const ranges = [...beyond].map(([k, [lo, hi]]) => `${k} measured ${lo}–${hi}`).join('; ');
-    out.push(`${STAR.trim()} outside the measured range (an extrapolation): ${ranges}`);
+    out.push(`${STAR} outside the measured range (an extrapolation): ${ranges}`);
   }
   out.push("\nwhy each, and how to measure it: use its block as the config's sweep");
   result.suggestions.forEach((s, i) => {

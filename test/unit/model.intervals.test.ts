@@ -134,6 +134,16 @@ describe('extrapolation', () => {
     expect(describeExtrapolations(uncertain[0].extrapolated)).toMatch(/(above|below) the measured/);
   });
 
+  test('when the list runs past every candidate inside the range, extrapolations follow, ranked and named as such', () => {
+    const long = suggestNext(rising, { best: 60 }).suggestions.filter((s) => s.kind === 'best');
+    const beyond = long.map((s) => s.extrapolated.length > 0);
+    const firstBeyond = beyond.indexOf(true);
+    expect(firstBeyond).toBeGreaterThan(0);
+    expect(beyond.slice(firstBeyond).every(Boolean)).toBe(true); // none inside after the first outside
+    expect(long[firstBeyond].reason).toBe('highest predicted throughput (no p99 SLO) beyond the measured range');
+    expect(long[firstBeyond].inferencesPerS.value).toBeGreaterThan(long[0].inferencesPerS.value);
+  });
+
   test('--allow-extrapolation ranks by prediction alone; the extrapolation stays marked', () => {
     const allowed = suggestNext(rising, { allowExtrapolation: true });
     const first = allowed.suggestions[0];
