@@ -42,6 +42,18 @@ export function resultsViewSql(params: ParamColumn[]): string {
      GROUP BY run_id) pw ON pw.run_id = r.run_id`;
 }
 
+const NO_THROUGHPUT = 'no throughput: the run completed no inference';
+const NO_PRICE = 'no run had a price: set target.pricePerHour in the config, or add its device to the prices table';
+const NO_POWER = 'no run had a power reading: power is read from GPUs only, through nvidia-smi';
+
+/** Why a column of the views is empty in every row of a result: `query` says so under the table. */
+export const EMPTY_COLUMN_HINTS: Record<string, string> = {
+  price_per_hour: NO_PRICE,
+  cost_per_million: NO_PRICE,
+  mean_power_w: NO_POWER,
+  joules_per_inference: NO_POWER,
+};
+
 export const DERIVED_VIEWS: string[] = [
   // Per model and device: the valid runs no other valid run beats on both throughput and p99 latency. An invalid
   // run (saturated server, errors, unmet run rules) measured something else and neither sits on nor shapes the front.
@@ -67,17 +79,25 @@ export const DERIVED_VIEWS: string[] = [
    SELECT r.*, b.mean_inferences_per_s, b.worst_p99_ms, b.repeats
    FROM best b JOIN results r ON r.sweep_id = b.sweep_id AND r.job_index = b.job_index
    QUALIFY row_number() OVER (PARTITION BY r.sweep_id ORDER BY r.repeat_index) = 1`,
-  // Cost of a million inferences at the measured throughput, from the device-hour price (config or prices table).
+  // Cost of a million inferences at the measured throughput, from the device-hour price (config or prices table);
+  // where there is none, `reason` says why and how to give one.
   `CREATE OR REPLACE VIEW cost_per_million AS
    SELECT sweep, sweep_id, run_id, job_index, repeat_index, params, device, price_per_hour, inferences_per_s,
-          CASE WHEN price_per_hour IS NULL OR inferences_per_s <= 0 THEN NULL
-               ELSE price_per_hour / (inferences_per_s * 3600) * 1e6 END AS cost_per_million
+          CASE WHEN price_per_hour IS NULL OR coalesce(inferences_per_s, 0) <= 0 THEN NULL
+               ELSE price_per_hour / (inferences_per_s * 3600) * 1e6 END AS cost_per_million,
+          CASE WHEN coalesce(inferences_per_s, 0) <= 0 THEN ${literal(NO_THROUGHPUT)}
+               WHEN price_per_hour IS NULL THEN 'no price for device ' || device || ': set target.pricePerHour in the config, or add '
+                    || device || ' to the prices table' END AS reason
    FROM results`,
-  // Energy per inference where power was measured (GPU power through nvidia-smi); null where it was not.
+  // Energy per inference where power was measured (GPU power through nvidia-smi); `reason` says why not elsewhere.
   `CREATE OR REPLACE VIEW energy_per_inference AS
    SELECT sweep, sweep_id, run_id, job_index, repeat_index, params, device, mean_power_w, inferences_per_s,
-          CASE WHEN mean_power_w IS NULL OR inferences_per_s <= 0 THEN NULL
-               ELSE mean_power_w / inferences_per_s END AS joules_per_inference
+          CASE WHEN mean_power_w IS NULL OR coalesce(inferences_per_s, 0) <= 0 THEN NULL
+               ELSE mean_power_w / inferences_per_s END AS joules_per_inference,
+          CASE WHEN coalesce(inferences_per_s, 0) <= 0 THEN ${literal(NO_THROUGHPUT)}
+               WHEN mean_power_w IS NULL AND device LIKE 'gpu%' THEN 'no power reading: nvidia-smi reported no power draw during the run'
+               WHEN mean_power_w IS NULL THEN 'no power reading: power is read from GPUs only (nvidia-smi); this run ran on ' || device
+          END AS reason
    FROM results`,
 ];
 

@@ -1,6 +1,7 @@
 /** The `servebench` command. */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './exit-codes';
+import { helpConfiguration } from './help';
 import { cancelCommand, DEFAULT_CANCEL_WAIT_S } from './commands/cancel';
 import { compareCommand } from './commands/compare';
 import { exportCommand } from './commands/export';
@@ -30,6 +31,8 @@ function program(): Command {
     .description('Durable, config-driven benchmarking of deep-learning inference serving, on Temporal.')
     .version(version)
     .exitOverride()
+    // Before the subcommands: each copies it.
+    .configureHelp(helpConfiguration)
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
@@ -87,6 +90,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
   p.command('query')
     .description('run one SELECT on the results database: it reads that file and nothing else (no file written, no database attached, no setting changed)')
     .argument('<sql>', 'SQL, e.g. "select * from results"')
+    .option('--wide', 'every column, values uncut (by default the table fits the terminal, 100 characters when not one, and says what it left out)')
     .option('--json', 'rows as a JSON array')
     .option('--csv', 'rows as CSV')
     .option('--parquet <file>', 'write the rows to a Parquet file')
@@ -135,6 +139,8 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
     .description('fit throughput and p99 over a sweep, print the held-out error, and propose the next configurations to measure')
     .argument('<sweep>', 'sweep id, name (its most recent sweep) or "latest"')
     .option('--json', 'one JSON object')
+    .option('--allow-extrapolation', 'rank the predicted best by prediction alone, including configurations beyond the measured range (marked either way)')
+    .addOption(new Option('--coverage <fraction>', 'coverage of the prediction intervals').argParser(Number).default(0.9))
     .addOption(dbOption())
     .action(async (sweep: string, opts) => {
       process.exitCode = await suggestCommand(sweep, opts);
@@ -149,7 +155,7 @@ TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SERVEBENCH_HOME (default ./.serveben
 
   p.command('worker')
     .description('run one worker process against TEMPORAL_ADDRESS: "leader" (workflows, results) or "follower" (this host\'s devices)')
-    .argument('<role>', 'leader | follower')
+    .addArgument(new Argument('<role>', 'what this worker runs').choices(['leader', 'follower']))
     .option('--cluster <name>', 'follower: cluster name', 'local')
     .option('--node <name>', 'follower: node name (default: host name)')
     .option('--devices <list>', 'follower: ' + DEVICES_HELP, list, ['cpu'])

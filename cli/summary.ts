@@ -2,6 +2,7 @@
 import type { JobSummary } from '../activities/job-summary';
 import { sloVerdict } from '../analysis/slo';
 import { renderTable } from './format';
+import { ttyWidth } from './table-fit';
 
 export function summaryRows(jobs: JobSummary[]): { columns: string[]; rows: Record<string, unknown>[] } {
   const paramKeys = [...new Set(jobs.flatMap((j) => Object.keys(j.params)))];
@@ -28,7 +29,7 @@ export function summaryRows(jobs: JobSummary[]): { columns: string[]; rows: Reco
 
 export function renderSummary(jobs: JobSummary[]): string {
   const { columns, rows } = summaryRows(jobs);
-  return renderTable(columns, rows);
+  return renderTable(columns, rows, { width: ttyWidth() });
 }
 
 /** Jobs that completed without a valid measurement (every request failed, a saturated server, unmet run rules). */

@@ -8,18 +8,11 @@ import { fitModel, type FittedModel, type Lambdas } from './model';
 import { seededRng, type Rng } from './random';
 import type { ModelRun } from './types';
 
-export interface Interval {
-  /** The full-data model's prediction. */
-  value: number;
-  /** 10th and 90th percentiles of the ensemble (widened to include `value`). */
-  low: number;
-  high: number;
-}
-
 export interface Scored {
   params: Record<string, unknown>;
-  inferencesPerS: Interval;
-  p99Ms: Interval;
+  /** The full-data model's predictions of log throughput and log p99. */
+  logT: number;
+  logP: number;
   /** Ensemble standard deviations of log throughput and log p99. */
   sdT: number;
   sdP: number;
@@ -36,26 +29,13 @@ export function fitEnsemble(byConfig: readonly ModelRun[][], features: FeatureSe
   return Array.from({ length: size }, () => fitModel(resample(byConfig, rng), features, { lambda }));
 }
 
-const percentile = (sorted: readonly number[], q: number): number => {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  return sorted[lo] + (sorted[Math.ceil(pos)] - sorted[lo]) * (pos - lo);
-};
-
 const sd = (xs: readonly number[]): number => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
 };
 
-function interval(point: number, logs: readonly number[]): Interval {
-  const sorted = logs.map(Math.exp).sort((a, b) => a - b);
-  return { value: point, low: Math.min(point, percentile(sorted, 0.1)), high: Math.max(point, percentile(sorted, 0.9)) };
-}
-
 export function score(model: FittedModel, ensemble: readonly FittedModel[], params: Record<string, unknown>): Scored {
-  const point = model.predict(params);
+  const [logT, logP] = model.predictLog(params);
   const logs = ensemble.map((m) => m.predictLog(params));
-  const t = logs.map((l) => l[0]);
-  const p = logs.map((l) => l[1]);
-  return { params, inferencesPerS: interval(point.inferencesPerS, t), p99Ms: interval(point.p99Ms, p), sdT: sd(t), sdP: sd(p) };
+  return { params, logT, logP, sdT: sd(logs.map((l) => l[0])), sdP: sd(logs.map((l) => l[1])) };
 }

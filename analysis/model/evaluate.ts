@@ -1,15 +1,20 @@
 /**
  * Held-out error: k-fold cross-validation grouped by configuration (a configuration's repeats are held out
- * together, so the model is scored on settings it has never seen, as a suggestion would be).
+ * together, so the model is scored on settings it has never seen, as a suggestion would be). The same folds
+ * give the conformal scores that calibrate the prediction intervals (intervals.ts).
  */
+import { fitEnsemble, score } from './ensemble';
 import { describeParams, featureSet, narrowParams } from './features';
 import { complement, groupedFolds } from './folds';
+import { conformalScore, spreadScale, type HeldOutScores } from './intervals';
 import { fitModel } from './model';
-import { configKey, paramKeys, type ModelRun } from './types';
+import { byConfiguration, configKey, paramKeys, type ModelRun } from './types';
 
 /** Below this many configurations a fit says little and held-out folds hold one point each. */
 export const MIN_CONFIGURATIONS = 4;
 export const DEFAULT_FOLDS = 5;
+/** Bootstrap refits per ensemble (each fold's, and the full data's in suggest.ts). */
+export const DEFAULT_RESAMPLES = 30;
 
 /** Absolute percentage errors, as fractions (0.062 = 6.2%). */
 export interface ErrorStats {
@@ -28,7 +33,7 @@ export interface HeldOutError {
 }
 
 export type Evaluation =
-  | { fitted: true; error: HeldOutError }
+  | { fitted: true; error: HeldOutError; scores: HeldOutScores }
   | { fitted: false; reason: string; runs: number; configurations: number };
 
 export function countConfigurations(runs: readonly ModelRun[]): number {
@@ -52,7 +57,7 @@ function stats(apes: readonly number[]): ErrorStats {
 
 const ape = (predicted: number, actual: number): number => Math.abs(predicted - actual) / actual;
 
-export function evaluateModel(runs: readonly ModelRun[], opts: { folds?: number; seed?: number } = {}): Evaluation {
+export function evaluateModel(runs: readonly ModelRun[], opts: { folds?: number; seed?: number; resamples?: number } = {}): Evaluation {
   const reason = tooSmall(runs);
   if (reason) return { fitted: false, reason, runs: runs.length, configurations: countConfigurations(runs) };
   const keys = paramKeys(runs);
@@ -61,10 +66,12 @@ export function evaluateModel(runs: readonly ModelRun[], opts: { folds?: number;
   // Parameter kinds are x-only knowledge shared by every fold; numeric values (knots) come from each fold's training runs.
   const specs = describeParams(runs.map((r) => r.params));
   const errT: number[] = [], errP: number[] = [], baseT: number[] = [], baseP: number[] = [];
+  const scores: HeldOutScores = { inferencesPerS: [], p99Ms: [] };
   for (const held of folds) {
     const train = complement(runs.length, held).map((i) => runs[i]);
     const features = featureSet(narrowParams(specs, train.map((r) => r.params)), countConfigurations(train));
     const model = fitModel(train, features, { seed: opts.seed });
+    const ensemble = fitEnsemble([...byConfiguration(train).values()], features, model.lambda, opts.resamples ?? DEFAULT_RESAMPLES, opts.seed ?? 1);
     const meanT = Math.exp(train.reduce((a, r) => a + Math.log(r.inferencesPerS), 0) / train.length);
     const meanP = Math.exp(train.reduce((a, r) => a + Math.log(r.p99Ms), 0) / train.length);
     for (const i of held) {
@@ -74,6 +81,9 @@ export function evaluateModel(runs: readonly ModelRun[], opts: { folds?: number;
       errP.push(ape(pred.p99Ms, run.p99Ms));
       baseT.push(ape(meanT, run.inferencesPerS));
       baseP.push(ape(meanP, run.p99Ms));
+      const at = score(model, ensemble, run.params);
+      scores.inferencesPerS.push(conformalScore(Math.log(run.inferencesPerS), at.logT, spreadScale(at.sdT, model.residualSd[0])));
+      scores.p99Ms.push(conformalScore(Math.log(run.p99Ms), at.logP, spreadScale(at.sdP, model.residualSd[1])));
     }
   }
   return {
@@ -86,5 +96,6 @@ export function evaluateModel(runs: readonly ModelRun[], opts: { folds?: number;
       p99Ms: stats(errP),
       baseline: { inferencesPerS: stats(baseT), p99Ms: stats(baseP) },
     },
+    scores,
   };
 }

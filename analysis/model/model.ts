@@ -13,6 +13,8 @@ export interface Lambdas {
 
 export interface FittedModel {
   lambda: Lambdas;
+  /** Root mean square training residual of [log inferences/s, log p99 ms]: the noise the fit left unexplained. */
+  residualSd: [number, number];
   /** Predictions in log space: [log inferences/s, log p99 ms]. */
   predictLog(params: Record<string, unknown>): [number, number];
   predict(params: Record<string, unknown>): Outcome;
@@ -34,8 +36,10 @@ export function fitModel(runs: readonly ModelRun[], features: FeatureSet, opts: 
     const row = standardize(scaler, features.row(params));
     return [predictRidge(fitT, row), predictRidge(fitP, row)];
   };
+  const rms = (fit: RidgeFit, y: readonly number[]) => Math.sqrt(y.reduce((a, v, i) => a + (v - predictRidge(fit, x[i])) ** 2, 0) / y.length);
   return {
     lambda,
+    residualSd: [rms(fitT, yT), rms(fitP, yP)],
     predictLog,
     predict: (params) => {
       const [t, p] = predictLog(params);

@@ -21,3 +21,14 @@ export function configKey(params: Record<string, unknown>, keys: readonly string
 export function paramKeys(runs: readonly ModelRun[]): string[] {
   return [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
 }
+
+/** Runs grouped by configuration (repeats together), in order of first appearance. */
+export function byConfiguration(runs: readonly ModelRun[]): Map<string, ModelRun[]> {
+  const keys = paramKeys(runs);
+  const groups = new Map<string, ModelRun[]>();
+  for (const r of runs) {
+    const key = configKey(r.params, keys);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return groups;
+}

@@ -1,5 +1,6 @@
 /**
- * `servebench query SQL`: the user's SQL over the results file, as a table, JSON, CSV or a Parquet file. The SQL
+ * `servebench query SQL`: the user's SQL over the results file, as a table fitted to the terminal (cli/query-table.ts),
+ * JSON, CSV or a Parquet file. The SQL
  * can read that file and nothing else (analysis/user-query.ts); `--parquet` is written by servebench itself.
  */
 import { isMissingDatabase } from '../../analysis/db';
@@ -7,9 +8,13 @@ import { writeResultToParquet } from '../../analysis/parquet-writer';
 import { isRefusal, READ_ONLY_PROMISE, runUserQuery, withUserQuery } from '../../analysis/user-query';
 import { resultsFile } from '../../workers/paths';
 import { CliError, EXIT } from '../exit-codes';
-import { renderCsv, renderTable } from '../format';
+import { renderCsv } from '../format';
+import { renderQueryTable } from '../query-table';
+import { terminalWidth } from '../table-fit';
 
 export interface QueryOptions {
+  /** Every column, values uncut, however wide the table. */
+  wide?: boolean;
   json?: boolean;
   csv?: boolean;
   parquet?: string;
@@ -36,7 +41,11 @@ export async function queryCommand(sql: string, opts: QueryOptions): Promise<num
     const result = await runUserQuery(file, sql);
     if (opts.json) process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
     else if (opts.csv) process.stdout.write(renderCsv(result.columns, result.rows) + '\n');
-    else process.stdout.write(renderTable(result.columns, result.rows) + `\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
+    else {
+      const { table, notes } = renderQueryTable(result.columns, result.rows, { width: terminalWidth(), wide: opts.wide });
+      const count = `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
+      process.stdout.write([table, count, ...notes].join('\n') + '\n');
+    }
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) throw err;

@@ -14,6 +14,7 @@ import { isLocalAddress, temporalTarget } from '../../workers/connection';
 import { answers } from '../../workers/devserver';
 import { resultsFile } from '../../workers/paths';
 import { renderTable } from '../format';
+import { ttyWidth } from '../table-fit';
 import { connectClient, listWorkflows, resolveSweepWorkflow, sweepFacts } from '../temporal-client';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -56,11 +57,11 @@ function renderDevices(views: SchedulerView[]): string {
     })),
   );
   const waiting = views.map((v) => `${v.cluster}: ${v.pending.length} job(s) waiting for a device, ${v.granted} leases granted so far`).join('\n');
-  return rows.length ? `${renderTable(['cluster', 'device', 'type', 'cores', 'state', 'holder'], rows)}\n${waiting}` : 'no registered devices (is a follower running? servebench up, or servebench worker follower)';
+  return rows.length ? `${renderTable(['cluster', 'device', 'type', 'cores', 'state', 'holder'], rows, { width: ttyWidth() })}\n${waiting}` : 'no registered devices (is a follower running? servebench up, or servebench worker follower)';
 }
 
 const renderSweeps = (sweeps: SweepLine[]): string =>
-  sweeps.length ? renderTable(['sweep', 'name', 'status', 'done', 'total', 'started'], sweeps as unknown as Record<string, unknown>[]) : 'no sweeps yet';
+  sweeps.length ? renderTable(['sweep', 'name', 'status', 'done', 'total', 'started'], sweeps as unknown as Record<string, unknown>[], { width: ttyWidth() }) : 'no sweeps yet';
 
 const renderSweep = (line: SweepLine): string =>
   `sweep ${line.sweep} (${line.name}): ${line.status}, ${line.done ?? '?'}/${line.total ?? '?'} jobs done, started ${line.started}`;
@@ -96,7 +97,7 @@ export async function statusCommand(sweep: string | undefined, opts: StatusOptio
     if (progress) {
       if (progress.failed) process.stdout.write(`${progress.failed} failed\n`);
       const active = Object.entries(progress.active).map(([job, stage]) => ({ job, stage }));
-      process.stdout.write(active.length ? renderTable(['job', 'stage'], active) + '\n' : 'no job running\n');
+      process.stdout.write(active.length ? renderTable(['job', 'stage'], active, { width: ttyWidth() }) + '\n' : 'no job running\n');
     }
     return EXIT.ok;
   } finally {

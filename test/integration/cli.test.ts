@@ -66,6 +66,30 @@ describe('servebench validate', () => {
   });
 });
 
+describe('servebench --help', () => {
+  test('every command marks what is required: arguments, and options that must be given', async () => {
+    const help = async (...args: string[]) => {
+      const r = await servebench([...args, '--help'], {});
+      expect(r.code).toBe(0);
+      return r.stdout;
+    };
+    const run = await help('run');
+    expect(run).toContain('Usage: servebench run [options] <config>');
+    expect(run).toMatch(/config +\(required\) YAML config file/);
+    expect(run).toMatch(/--id <sweepId> +sweep workflow id/); // optional: not marked
+    const exp = await help('export');
+    expect(exp).toContain('Usage: servebench export --out <dir> [options] <sweep>');
+    expect(exp).toMatch(/--out <dir> +\(required\) directory for the \.parquet files/);
+    expect(await help('report')).toMatch(/sweep +\(required\) sweep id, name/);
+    expect(await help('status')).toMatch(/sweep +\(optional\) sweep id, name/);
+    expect(await help('worker')).toMatch(/role +\(required\) what this worker runs \(choices: "leader",\s+"follower"\)/);
+    const query = await help('query');
+    expect(query).toMatch(/sql +\(required\) SQL/);
+    expect(query).toMatch(/--wide +every column/);
+    expect(await help('suggest')).toMatch(/--allow-extrapolation +rank the predicted best/);
+  });
+});
+
 describe('servebench run and query', () => {
   test('with no server answering, starts the embedded stack, runs the sweep, prints a summary and stops it all', async () => {
     const { file, home } = workspace();

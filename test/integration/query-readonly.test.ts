@@ -123,3 +123,43 @@ describe('what query is for keeps working', () => {
     expect(existsSync(join(dir, 'r.html'))).toBe(true);
   });
 });
+
+describe('the table fits the terminal (100 characters when stdout is not one)', () => {
+  const tableLines = (out: string) => out.split('\n').filter((l) => /^[│┌├└]/.test(l));
+
+  test('select * from results: the columns that fit, and what was left out', async () => {
+    const r = await servebench(['query', 'select * from results order by run_id'], env);
+    expect(r.code).toBe(0);
+    for (const line of tableLines(r.stdout)) expect([...line].length).toBeLessThanOrEqual(100);
+    expect(tableLines(r.stdout)[1]).toMatch(/^│ run_id +│/);
+    expect(r.stdout).toContain('qs/j000-r0');
+    const total = (await query(results, 'select * from results limit 0')).columns.length;
+    expect(r.stdout).toMatch(new RegExp(`\\(2 rows\\)\\n\\d+ of ${total} columns shown to fit 100 characters \\(--wide shows all, or select fewer columns\\)\\n`));
+    expect(r.stdout).toMatch(/^the same in every row: sweep=qsweep, sweep_id=qs, /m);
+    expect(r.stdout).toMatch(/^empty in every row: .*mean_power_w/m);
+    expect(r.stdout).toMatch(/^left out: .*lat_p99_ms/m);
+    expect(r.stdout).toContain('mean_power_w is empty in every row: no run had a power reading: power is read from GPUs only, through nvidia-smi');
+    expect(r.stdout).toContain('price_per_hour is empty in every row: no run had a price: set target.pricePerHour in the config, or add its device to the prices table');
+  });
+
+  test('--wide: every column', async () => {
+    const r = await servebench(['query', 'select * from results', '--wide'], env);
+    expect(r.code).toBe(0);
+    const header = tableLines(r.stdout)[1];
+    for (const c of (await query(results, 'select * from results limit 0')).columns) expect(header).toContain(` ${c} `);
+    expect(r.stdout).not.toContain('columns shown');
+  });
+
+  test('cost_per_million says why its figures are empty', async () => {
+    const r = await servebench(['query', 'select run_id, cost_per_million, reason from cost_per_million order by run_id', '--wide'], env);
+    expect(r.stdout).toMatch(/│ qs\/j000-r0 │ +│ no price for device cpu: set target\.pricePerHour in the config, or add cpu to the prices table │/);
+    expect(r.stdout).toContain('cost_per_million is empty in every row: no run had a price');
+  });
+
+  test('EXPLAIN prints the plan as text, at once (cli-table3 took minutes over a plan in one cell)', async () => {
+    const r = await servebench(['query', 'explain select * from results'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('explain_value');
+    expect(r.stdout).toMatch(/^┌─+┐\n│ +PROJECTION +│/);
+  });
+});

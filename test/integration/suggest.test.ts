@@ -96,8 +96,45 @@ describe('servebench suggest (real DuckDB file)', () => {
     expect(out).toContain('no unmeasured candidate is predicted to beat the best measured configuration (6077 inferences/s)');
     expect(out).toContain('most uncertain: spread');
     expect(out).toMatch(/│ inferences\/s +│ p99 ms +│/);
+    expect(out).toMatch(/│ # │ kind +│ workload\.concurrency │ serving\.batching\.maxBatchSize │/);
     expect(out).toMatch(/# 1\. highest predicted throughput with p99 ≤ 12 ms\nsweep:\n {2}workload\.concurrency: \[\d+\]\n {2}serving\.batching\.maxBatchSize: \[\d+\]/);
     expect(out.match(/^sweep:$/gm)).toHaveLength(6);
+    // Prediction intervals, with what they are.
+    expect(out).toContain('predicted value (90% prediction interval for one run, conformal, calibrated on 30 held-out runs)');
+    // At 100 characters the intervals wrap under their values.
+    expect(out).toMatch(/│ 1 │ best +│ \d+ +│ \d+ +│ \d+ +│ [\d.]+ +│\n│ +│ +│ +│ +│ \(\d+–\d+\) +│ \([\d.]+–[\d.]+\) +│/);
+    // The table fits 100 characters (stdout is not a terminal here).
+    for (const line of out.split('\n').filter((l) => /^[│┌├└]/.test(l))) expect([...line].length).toBeLessThanOrEqual(100);
+    // The most uncertain point lies beyond the measured range: starred, with each parameter's measured range below.
+    expect(out).toMatch(/│ 4 │ explore │ \d+ \* +│ \d+ \* +│/);
+    expect(out).toContain('* outside the measured range (an extrapolation): ');
+    expect(out).toMatch(/workload\.concurrency measured 1–16/);
+    expect(out).toMatch(/# 4\. most uncertain: .*; extrapolation: .*above the measured 1–16/);
+  });
+
+  test('--allow-extrapolation and --coverage: the JSON carries each suggestion\'s interval and extrapolation', async () => {
+    await suggestCommand('demo', { db: file, json: true });
+    const fenced = JSON.parse(out);
+    out = '';
+    await suggestCommand('demo', { db: file, json: true, allowExtrapolation: true, coverage: 0.5 });
+    const open = JSON.parse(out);
+    expect(fenced.intervals).toMatchObject({ coverage: 0.9, runs: 30, exact: true });
+    expect(open.intervals).toMatchObject({ coverage: 0.5, runs: 30 });
+    // A 50% interval is narrower than a 90% one: a smaller multiple of the same scale.
+    expect(open.intervals.inferencesPerS).toBeLessThan(fenced.intervals.inferencesPerS);
+    type S = { kind: string; params: Record<string, number>; extrapolated: { key: string; measured: number[] }[]; inferencesPerS: { value: number; low: number; high: number } };
+    const bestOf = (r: { suggestions: S[] }) => r.suggestions.filter((s) => s.kind === 'best');
+    // Inside the range by default; every extrapolation names its parameter and the measured range.
+    for (const s of bestOf(fenced)) expect(s.extrapolated).toEqual([]);
+    for (const s of [...fenced.suggestions, ...open.suggestions] as S[]) {
+      expect(s.inferencesPerS.low).toBeLessThan(s.inferencesPerS.value);
+      expect(s.inferencesPerS.high).toBeGreaterThan(s.inferencesPerS.value);
+      for (const e of s.extrapolated) {
+        expect(e.measured).toEqual([1, 16]); // both parameters were swept over 1–16
+        expect(s.params[e.key] < e.measured[0] || s.params[e.key] > e.measured[1]).toBe(true);
+      }
+    }
+    await expect(suggestCommand('demo', { db: file, coverage: 1.5 })).rejects.toMatchObject({ exitCode: EXIT.invalid, message: expect.stringMatching(/--coverage must be a fraction between 0 and 1/) });
   });
 
   test('--json: one object with the error, the model and the suggestions; `latest` and the id name the same sweep', async () => {

@@ -20,6 +20,7 @@ beforeAll(async () => {
     ids.D = await c(3, 500, 6, { meetsSlo: true }); // dominated by A
     ids.E = await c(4, 5000, 1, { errors: 3, meetsSlo: true }); // errors: on no front, never best
     ids.F = await insertRun(conn, { sweepId: 's1', jobIndex: 5, params: { 'workload.concurrency': 64 }, inferencesPerS: 300, p99Ms: 50, modelName: 'mlp_b' }); // another model: its own front
+    ids.G = await c(6, 0, 0, { meetsSlo: false, pricePerHour: 3.6 }); // measured nothing: no cost, no energy, whatever the price
 
     // Repeats: configuration 0 has the higher mean but one repeat misses the SLO; configuration 1 wins.
     await insertSweep(conn, 's2', 'repeats', 20);
@@ -29,7 +30,7 @@ beforeAll(async () => {
     await r(0, 1, 3100, false);
     ids.s2best0 = await r(1, 0, 2000, true);
     await r(1, 1, 2200, true);
-    await r(2, 0, 1000, true);
+    ids.s2gpuUnpowered = await r(2, 0, 1000, true); // a GPU run without power samples
 
     await conn.run(`INSERT INTO prices VALUES ('gpu0', 7.2, 'fixture')`);
     // GPU power on the best s2 run: warm-up sample (t < 0) excluded; two GPUs, means 150 W and 50 W.
@@ -75,4 +76,27 @@ test('energy_per_inference from measured power only', async () => {
     { run_id: ids.A, mean_power_w: null, joules_per_inference: null },
     { run_id: ids.s2best0, mean_power_w: 200, joules_per_inference: 0.1 },
   ].sort((a, b) => a.run_id.localeCompare(b.run_id)));
+});
+
+test('cost_per_million and energy_per_inference say why a row has no figure', async () => {
+  const reasons = async (view: string) =>
+    Object.fromEntries((await query(file, `select run_id, reason from ${view} where run_id in ('${ids.A}', '${ids.B}', '${ids.G}', '${ids.s2best0}', '${ids.s2gpuUnpowered}')`)).rows.map((r) => [r.run_id, r.reason]));
+  expect(await reasons('cost_per_million')).toEqual({
+    [ids.A]: null,
+    [ids.B]: 'no price for device cpu: set target.pricePerHour in the config, or add cpu to the prices table',
+    [ids.G]: 'no throughput: the run completed no inference',
+    [ids.s2best0]: null,
+    [ids.s2gpuUnpowered]: null,
+  });
+  expect(await reasons('energy_per_inference')).toEqual({
+    [ids.A]: 'no power reading: power is read from GPUs only (nvidia-smi); this run ran on cpu',
+    [ids.B]: 'no power reading: power is read from GPUs only (nvidia-smi); this run ran on cpu',
+    [ids.G]: 'no throughput: the run completed no inference',
+    [ids.s2best0]: null,
+    [ids.s2gpuUnpowered]: 'no power reading: nvidia-smi reported no power draw during the run',
+  });
+  // A figure and its reason never both, nor neither.
+  const { rows } = await query(file, `select count(*) as n from cost_per_million where (cost_per_million is null) = (reason is null)
+                                      union all select count(*) from energy_per_inference where (joules_per_inference is null) = (reason is null)`);
+  expect(rows).toEqual([{ n: 0 }, { n: 0 }]);
 });

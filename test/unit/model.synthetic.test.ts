@@ -102,10 +102,14 @@ describe('suggestions', () => {
     // The ensemble is least sure where the data are thinnest: beyond the measured range.
     expect(uncertain[0].spread).toBeGreaterThan(best[0].spread);
     expect((uncertain[0].params[C] as number) > 32 || (uncertain[0].params[B] as number) > 16).toBe(true);
+    expect(uncertain[0].extrapolated.length).toBeGreaterThan(0);
     // Not all on one grid line: each pair differs in both parameters.
     for (const [i, a] of uncertain.entries()) for (const b of uncertain.slice(i + 1)) expect(a.params[C] !== b.params[C] && a.params[B] !== b.params[B]).toBe(true);
     expect(uncertain[0].reason).toMatch(/^most uncertain: spread ±\d+% throughput, ±\d+% p99$/);
     expect(uncertain[1].reason).toMatch(/^next most uncertain elsewhere: spread ±\d+% throughput, ±\d+% p99$/);
+    // Inside the measured range the best carry no mark; their intervals are 90% prediction intervals.
+    expect(result.intervals).toMatchObject({ coverage: 0.9, runs: 36, exact: true });
+    for (const s of best) expect(s.extrapolated).toEqual([]);
   });
 
   test('without an SLO the best is the highest throughput; an SLO nothing meets yields none and says so', () => {
