@@ -33,7 +33,8 @@ import {
 import { chooseKnee, checkPlan, DEFAULT_MAX_STEPS, levelAt, stopReason, type ProgressiveOver, type ProgressivePlan, type StepSummary } from './progressive';
 import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
 import type { RequestBody } from '../inputs/body';
-import { Sender } from './sender';
+import { GrpcSender } from './grpc-sender';
+import { Sender, type LoadSender } from './sender';
 import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
 
@@ -50,8 +51,11 @@ export interface LoadProgress {
 }
 
 export interface LoadOptions {
+  /** http (default): the server's base URL; grpc: its host:port. */
   baseUrl: string;
   modelName: string;
+  /** KServe v2 over HTTP/REST (default) or gRPC (bodies are then serialised ModelInferRequests: inputs/grpc-body.ts). */
+  protocol?: 'http' | 'grpc';
   /** Serialised JSON infer request, sent as is for every request (when `bodies` is absent). */
   body?: Buffer;
   /** Serialised infer requests (JSON or binary tensor format), sent in turn, cycled. */
@@ -234,11 +238,13 @@ async function runOnce(opts: LoadOptions): Promise<LoadResult> {
   const warmupMs = opts.warmupMs;
   const rules = resolveRules({ ...opts, durationMs, minQueries: plan.minQueries ?? opts.minQueries });
   const windowMs = positive('windowMs', rules.stability?.windowMs ?? opts.windowMs ?? DEFAULT_WINDOW_MS, false);
-  const ep = modelEndpoint(opts.baseUrl, opts.modelName);
   earlyStoppingNeeds(rules); // the binomial search, before the clock starts
 
   const bodies = opts.bodies ?? (opts.body ? [{ body: opts.body }] : []);
-  const sender = new Sender(ep, bodies, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
+  const sender: LoadSender =
+    opts.protocol === 'grpc'
+      ? new GrpcSender(opts.baseUrl, bodies, timeoutMs)
+      : new Sender(modelEndpoint(opts.baseUrl, opts.modelName), bodies, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
   // One internal stop for both causes: the caller's signal and a throwing onProgress.
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;

@@ -17,6 +17,21 @@ import { LoadLimitError, MAX_INFLIGHT } from './limits';
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
 export type Done = (error: string | null) => void;
 
+/** What the loops drive: this HTTP sender, or the gRPC one (grpc-sender.ts). */
+export interface LoadSender {
+  /** Requests sent and not yet done. */
+  readonly inflight: number;
+  /** Body bytes of the requests sent, and of the successful replies received. */
+  requestBytes: number;
+  responseBytes: number;
+  requestsSent: number;
+  responsesCounted: number;
+  /** Sends the next request (`measured`: one of the measured window's); `done` once, unless close() comes first. */
+  send(done: Done, measured?: boolean): void;
+  /** Drops in-flight requests (their callbacks never fire) and closes the connections. */
+  close(): void;
+}
+
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A reply head larger than this is refused (the servers under test send a few hundred bytes). */
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -158,7 +173,7 @@ class Connection {
  * a new one is opened only when all are busy and fewer than maxSockets exist,
  * and past that requests wait in FIFO order.
  */
-export class Sender {
+export class Sender implements LoadSender {
   /** Per body, built once: its bytes unmarked and marked as measured; send() cycles through them. */
   private readonly requests: { bodyBytes: number; plain: Buffer[]; measured: Buffer[] }[];
   private next = 0;
