@@ -96,6 +96,8 @@ export interface MeasureResult {
   inputShapes?: Record<string, number[] | number[][]>;
   /** workload.tensorFormat of the requests. */
   tensorFormat?: 'json' | 'binary';
+  /** serving.protocol the requests went over (absent in results from before gRPC: http). */
+  protocol?: 'http' | 'grpc';
 }
 
 export type JobStatus = 'completed' | 'failed';

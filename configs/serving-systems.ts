@@ -56,6 +56,9 @@ function commandIssues(s: Serving): IssueAt[] {
       issues.push({ path, message: `serving.system "command" cannot honour serving.${key}: serving.command.run has no {${placeholder}} placeholder` });
     }
   };
+  if (s.protocol === 'grpc' && !used.includes('grpcPort')) {
+    issues.push({ path: ['serving', 'protocol'], message: 'serving.system "command" cannot honour serving.protocol grpc: serving.command.run has no {grpcPort} placeholder (the port its gRPC endpoint must listen on)' });
+  }
   if (s.instances !== undefined && s.instances !== 1) unhonoured('instances', 'instances', ['serving', 'instances']);
   if (s.intraOpThreads !== undefined && s.intraOpThreads !== 1) unhonoured('intraOpThreads', 'intraOpThreads', ['serving', 'intraOpThreads']);
   if (s.interOpThreads !== undefined && s.interOpThreads !== 1) unhonoured('interOpThreads', 'interOpThreads', ['serving', 'interOpThreads']);

@@ -137,6 +137,8 @@ export function runRow(o: JobOutcome): Row | null {
     // Results rebuilt from history older than configurable inputs lack these: null, not a guess.
     input_shapes: m.inputShapes ? json(m.inputShapes) : null,
     tensor_format: m.tensorFormat ?? null,
+    // Every run before gRPC went over HTTP.
+    protocol: m.protocol ?? 'http',
     request_bytes: load.requestBytes ?? null,
     response_bytes: load.responseBytes ?? null,
   };

@@ -23,8 +23,9 @@ export function protoFile(): string {
 }
 
 /**
- * Field names as the .proto spells them (raw_input_contents), int64 as numbers (shapes, counters), enums as
- * names, absent fields as their defaults (empty lists), bytes as Buffers.
+ * Field names as the .proto spells them (raw_input_contents), int64 as numbers (shapes, counters; typed int64
+ * contents are then exact to 2^53, raw ones always), enums as names, absent fields as their defaults (empty
+ * lists), bytes as Buffers.
  */
 const LOAD_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
 
