@@ -4,6 +4,8 @@
  * so perf_analyzer and tritonclient accept it.
  */
 import * as grpc from '@grpc/grpc-js';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Tensors } from './batch-tensors';
 import { ShuttingDown, type Dispatcher } from './dispatcher';
@@ -116,16 +118,24 @@ export async function startGrpcServer(ctx: GrpcContext, host: string, port: numb
     'grpc.max_send_message_length': GRPC_MAX_MESSAGE_BYTES,
   });
   server.addService(inferenceService(), grpcHandlers(ctx));
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  // Our own listener, its connections handed to grpc-js, so they have TCP_NODELAY as node:http's and gRPC C-core's
+  // have: grpc-js's own listener leaves Nagle's algorithm on, which may hold a reply's small frames back.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = net.createServer({ noDelay: true }, (socket) => injector.injectConnection(socket));
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(port, host, () => {
+      listener.off('error', reject);
+      resolve();
+    });
+  });
   let closing: Promise<void> | null = null;
   return {
-    port: bound,
-    // Lets calls in flight finish (the dispatcher drains them), then cuts what is left.
+    port: (listener.address() as AddressInfo).port,
+    // Takes no new connections; lets calls in flight finish (the dispatcher drains them), then cuts what is left.
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
+        listener.close();
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
