@@ -26,7 +26,7 @@ describe('example configs', () => {
     expect(expandAndValidate(cfg)).toHaveLength(4);
   });
 
-  test.each(['examples/open-loop-poisson.yaml', 'examples/onnx-file.yaml', 'examples/batching.yaml'])('%s parses', (file) => {
+  test.each(['examples/open-loop-poisson.yaml', 'examples/onnx-file.yaml', 'examples/batching.yaml', 'examples/grpc.yaml'])('%s parses', (file) => {
     expect(() => expandAndValidate(loadConfig(join(CONFIGS, file)))).not.toThrow();
   });
 
