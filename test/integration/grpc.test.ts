@@ -126,3 +126,25 @@ test('a refused connection is an error in words, not a crash', async () => {
   expect(r.ok).toBe(0);
   expect(r.errorSamples).toEqual(['UNAVAILABLE: connection refused (ECONNREFUSED)']);
 });
+
+test("the server's status reaches the run's errors in words", async () => {
+  const bodies = [encodeGrpcRequest('nope', [{ name: 'input', datatype: 'FP32', shape: [1, IN], data: new Float32Array(IN) }], 'binary')];
+  const r = await runLoad({ baseUrl: target, protocol: 'grpc', modelName: 'nope', bodies, mode: 'concurrency', concurrency: 1, warmupMs: 0, durationMs: 200, seed: 1 });
+  expect(r.ok).toBe(0);
+  expect(r.errorSamples).toEqual(["NOT_FOUND: unknown model 'nope'"]);
+});
+
+test('a request past its deadline times out, and the run goes on', async () => {
+  // A server that accepts the connection and never answers.
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (silent.address() as net.AddressInfo).port;
+    const bodies = [encodeGrpcRequest('mlp', [{ name: 'input', datatype: 'FP32', shape: [1, IN], data: new Float32Array(IN) }], 'binary')];
+    const r = await runLoad({ baseUrl: `127.0.0.1:${port}`, protocol: 'grpc', modelName: 'mlp', bodies, mode: 'concurrency', concurrency: 2, warmupMs: 0, durationMs: 300, requestTimeoutMs: 200, seed: 1 });
+    expect(r.ok).toBe(0);
+    expect(r.errorSamples).toEqual(['timed out after 200 ms']);
+  } finally {
+    silent.close();
+  }
+});
