@@ -4,7 +4,12 @@
  * port (real @grpc/grpc-js, real onnxruntime), and DuckDB records the protocol. Needs .venv-systems (npm run
  * setup) and a build (the load generator's child runs dist/).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildMlpModel } from '../../activities/compile/mlp';
+import { startServer } from '../../activities/serve/server';
 import { query } from '../../analysis/db';
 import { compiledScript } from '../../activities/process/pinned-spawn';
 import { LEADER_QUEUE } from '../../workflows/queues';
@@ -70,5 +75,44 @@ describe('serving.protocol grpc', () => {
     // one in flight at each edge per outstanding request.
     const builtin = runs.rows[0];
     expect(Math.abs((builtin.requests as number) - (builtin.completed_in_window as number))).toBeLessThanOrEqual(2 * 2);
+  });
+
+  test('an external server over gRPC is serving.endpoint host:port; one that refuses fails its job saying where and why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-grpc-ext-'));
+    const modelPath = join(dir, 'mlp.onnx');
+    writeFileSync(modelPath, buildMlpModel({ family: 'mlp', layers: 1, hidden: 16, inputShape: [8], outputSize: 4, dtype: 'float32', seed: 5 }).bytes);
+    const server = await startServer({ modelPath, modelName: 'ext', instances: 1, intraOpThreads: 1, interOpThreads: 1, grpcPort: 0 });
+    const refused = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    try {
+      const yaml = `
+name: grpc-external
+model:
+  generate: { family: mlp, layers: 1, hidden: 16, inputShape: [8], dtype: float32, seed: 5 }
+serving: { protocol: grpc, model: ext }
+workload: { mode: concurrency, concurrency: 2, warmup: 200ms, duration: 1s }
+sweep:
+  serving.endpoint: [127.0.0.1:${server.grpcPort}, 127.0.0.1:${refused}]
+`;
+      const result = await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', {
+        taskQueue: LEADER_QUEUE,
+        workflowId: 'itest-grpc-external',
+        args: [{ configYaml: yaml, configFile: 'ext.yaml' }],
+      });
+      expect(result.jobs.map((j) => j.status)).toEqual(['completed', 'failed']);
+      expect(result.jobs[1].error).toContain(`serving.endpoint 127.0.0.1:${refused}`);
+      expect(result.jobs[1].error).toContain('UNAVAILABLE: connection refused (ECONNREFUSED)');
+      const runs = await query(cluster.resultsFile, `select r.serving_system, r.protocol, r.valid, r.errors from runs r join results res using (run_id) where res.sweep = 'grpc-external'`);
+      expect(runs.rows).toHaveLength(1);
+      expect(runs.rows[0]).toMatchObject({ serving_system: 'external', protocol: 'grpc', valid: true, errors: 0 });
+      // The server counted the run's measured requests: they came over its gRPC port.
+      expect(server.stats().requests).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
   });
 });
