@@ -18,6 +18,10 @@
  * body in two writes) costs the server more per request, and under contention a single event-loop client
  * leaves the server idle more often than perf_analyzer's 4 threads (see perf/README.md), and both
  * show in the throughput.
+ * Then the same over gRPC on the compute-bound model (PERF_GRPC_ROUNDS rounds): perf_analyzer -i grpc (else Triton's
+ * Python tritonclient.grpc, perf/tritonclient_load.py) against servebench's gRPC sender, the same values as
+ * raw_input_contents, printed as grpc_* and pa_grpc_*_diff_pct. Where perf_analyzer and wrk are both missing, the
+ * HTTP comparison uses tritonclient.http the same way. PERF_CROSSCHECK_SETUP=0 skips setup-crosscheck.sh's installs.
  * Medians over ROUNDS; servebench is the reference b. Prints key=value lines last; never asserts.
  */
 import { spawn } from 'node:child_process';
