@@ -416,19 +416,7 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     const bodyFile = path.join(tmp, `body-${model}.json`);
     writeFileSync(bodyFile, body);
 
-    const statsUrl = `${srv.url}/v2/models/${encodeURIComponent(model)}/stats`;
-    const measure = async (fn: () => Promise<{ throughput: number; p50Ms: number }>): Promise<Measure> => {
-      const probe = new ServerProbe(statsUrl, srv.pid);
-      await probe.start();
-      let r;
-      try {
-        r = await fn();
-      } catch (e) {
-        await probe.stop().catch(() => undefined);
-        throw e;
-      }
-      return { ...r, server: await probe.stop() };
-    };
+    const measure = (fn: () => Promise<{ throughput: number; p50Ms: number }>): Promise<Measure> => measured(srv, model, fn);
     const other = async (): Promise<Measure> => {
       if (client === 'wrk') return measure(() => wrk(srv.url, model, bodyFile));
       if (client === 'tritonclient') return measure(() => tritonclient('http', srv.url.replace(/^http:\/\//, ''), model, input.name, values));
