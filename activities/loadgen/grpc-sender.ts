@@ -175,6 +175,8 @@ export class GrpcSender implements LoadSender {
       createConnection: () => net.connect({ host: this.host, port: this.port, noDelay: true }),
       // The server's replies are as large as its tensors; don't throttle them at HTTP/2's 64 KiB default.
       settings: { initialWindowSize: 16 * 1024 * 1024, enablePush: false },
+      // Many large replies in flight must not trip node's 10 MB cap on a session's buffers (grpc-js lifts it too).
+      maxSessionMemory: 1024,
     });
     // Each stream reports the failure itself; an unhandled session 'error' would end the process.
     session.on('error', () => undefined);

@@ -148,3 +148,19 @@ test('a request past its deadline times out, and the run goes on', async () => {
     silent.close();
   }
 });
+
+test("a tensor above gRPC's 4 MiB default message size goes both ways", async () => {
+  const n = 1_200_000; // 4.8 MB of FP32 each way
+  const modelPath = path.join(dir, 'wide.onnx');
+  writeFileSync(modelPath, buildMlpModel({ family: 'mlp', layers: 1, hidden: 2, inputShape: [n], outputSize: n, dtype: 'float32', seed: 1 }).bytes);
+  const wide = await startServer({ modelPath, modelName: 'wide', instances: 1, intraOpThreads: 1, interOpThreads: 1, grpcPort: 0 });
+  try {
+    const bodies = [encodeGrpcRequest('wide', [{ name: 'input', datatype: 'FP32', shape: [1, n], data: new Float32Array(n).fill(0.5) }], 'binary')];
+    const r = await runLoad({ baseUrl: `127.0.0.1:${wide.grpcPort}`, protocol: 'grpc', modelName: 'wide', bodies, mode: 'concurrency', concurrency: 2, warmupMs: 0, durationMs: 500, seed: 1 });
+    expect(r.errorSamples).toEqual([]);
+    expect(r.ok).toBeGreaterThan(0);
+    expect(r.responseBytes).toBeGreaterThan(4 * n);
+  } finally {
+    await wide.close();
+  }
+});
