@@ -25,6 +25,7 @@ import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare
 import { shapesSent } from './inputs/requests';
 import { fetchModelMetadata, type ModelMetadata } from './loadgen/request';
 import { encodeGrpcRequest } from './inputs/grpc-body';
+import type { RequestTensor } from './inputs/types';
 import { fetchModelMetadataGrpc, grpcServerReady } from './loadgen/grpc-metadata';
 import { formatCpuList } from './probe/devices';
 import { probeHost } from './probe/host';
@@ -337,7 +338,7 @@ function requestBodies(config: Config, meta: ModelMetadata, modelName: string): 
   if (!prepared.requests) throw invalidConfig(`model "${meta.name}": ${describeIssues(prepared.issues)}`);
   const format = config.workload.tensorFormat;
   // gRPC: serialised ModelInferRequests (binary: raw_input_contents, json: typed contents).
-  const encode = config.serving.protocol === 'grpc' ? (r: Parameters<typeof encodeRequest>[0]) => encodeGrpcRequest(modelName, r, format) : (r: Parameters<typeof encodeRequest>[0]) => encodeRequest(r, format);
+  const encode = (r: RequestTensor[]): RequestBody => (config.serving.protocol === 'grpc' ? encodeGrpcRequest(modelName, r, format) : encodeRequest(r, format));
   try {
     return { bodies: prepared.requests.map(encode), shapes: shapesSent(prepared.requests) };
   } catch (e) {

@@ -1,7 +1,7 @@
 /**
- * The built-in KServe v2 (Open Inference Protocol) HTTP server: node:http in
- * front, onnxruntime-node instances in worker threads behind, dynamic batching
- * in between.
+ * The built-in KServe v2 (Open Inference Protocol) server: node:http in front
+ * (and, when asked, a gRPC endpoint: grpc-handler.ts), onnxruntime-node
+ * instances in worker threads behind, dynamic batching in between.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
