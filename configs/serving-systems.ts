@@ -26,6 +26,10 @@ export function servingSystemIssues(config: Config): IssueAt[] {
   if (system === 'mlserver' && s.batching && s.batching.maxQueueDelayMs === 0) {
     at(['serving', 'batching', 'maxQueueDelayMs'], 'serving.system "mlserver" cannot batch without waiting (max_batch_time 0 turns its adaptive batching off); expected a number > 0');
   }
+  // MLServer's REST API reads JSON tensors only; over gRPC, binary is raw_input_contents, which it reads.
+  if (system === 'mlserver' && s.protocol !== 'grpc' && config.workload?.tensorFormat === 'binary') {
+    at(['workload', 'tensorFormat'], 'serving.system "mlserver" cannot honour tensorFormat binary over HTTP: its REST API has no binary tensor extension (use json, or serving.protocol grpc, where binary is raw_input_contents)');
+  }
   const batchSize = config.workload?.batchSize;
   if (system === 'triton' && s.batching && typeof batchSize === 'number' && batchSize > s.batching.maxBatchSize) {
     at(['workload', 'batchSize'], `serving.system "triton" rejects requests of more rows than serving.batching.maxBatchSize (${s.batching.maxBatchSize}), got ${batchSize}`);

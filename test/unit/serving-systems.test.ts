@@ -124,6 +124,14 @@ describe('serving.protocol: http or grpc, for every system', () => {
     );
   });
 
+  test("mlserver reads binary tensors over gRPC (raw_input_contents) but not over HTTP", () => {
+    const binary = (protocol: string) => config(`  system: mlserver\n  protocol: ${protocol}`).replace('concurrency: 1 }', 'concurrency: 1, tensorFormat: binary }');
+    expect(parseConfig(binary('grpc'), 'sys.yaml').workload.tensorFormat).toBe('binary');
+    expect(errorOf(binary('http')).message).toBe(
+      'sys.yaml: workload.tensorFormat (line 7): serving.system "mlserver" cannot honour tensorFormat binary over HTTP: its REST API has no binary tensor extension (use json, or serving.protocol grpc, where binary is raw_input_contents)',
+    );
+  });
+
   test('a swept protocol is checked per job, at the swept value', () => {
     const err = errorOf(config('  system: command\n  command: { run: "srv {port}" }', 'sweep:\n  serving.protocol: [http, grpc]'));
     expect(err.message).toBe(
