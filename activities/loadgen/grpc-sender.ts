@@ -7,7 +7,7 @@
  * a Metadata clone) cost 133–333 µs of client CPU per call (median 175) in alternating runs on the 2-core host,
  * against 89–124 µs (median 94) for this and 29–47 µs for the HTTP sender (perf/README.md, "gRPC client CPU"),
  * and a load generator must stay cheaper than the server it drives.
- * Timeouts, in-flight bound and error words as the HTTP sender's (sender.ts); grpc-js still makes the one-off
+ * Timeouts (deadlines.ts), in-flight bound and error words as the HTTP sender's (sender.ts); grpc-js still makes the one-off
  * metadata and readiness calls (grpc-metadata.ts) and serves (grpc-handler.ts).
  */
 import * as grpc from '@grpc/grpc-js';
@@ -17,6 +17,7 @@ import type { RequestBody } from '../inputs/body';
 import { MODEL_INFER_PATH } from '../serve/grpc-proto';
 import { MEASURED_HEADER } from '../serve/measured-header';
 import { parseGrpcTarget } from '../../configs/grpc-target';
+import { Deadlines } from './deadlines';
 import { describeGrpcError } from './grpc-errors';
 import { LoadLimitError, MAX_INFLIGHT } from './limits';
 import type { Done, LoadSender } from './sender';
@@ -58,17 +59,15 @@ export class GrpcSender implements LoadSender {
   responseBytes = 0;
   requestsSent = 0;
   responsesCounted = 0;
-  /** In-flight calls in send order, which is deadline order (one timeout for all). */
-  private readonly live = new Set<Call>();
-  private timer: NodeJS.Timeout | null = null;
+  /** In-flight calls, each failed (and cancelled) at its deadline. */
+  private readonly live: Deadlines<Call>;
   private closed = false;
-  private readonly timeoutText: string;
 
   constructor(
     /** host:port */
     target: string,
     bodies: readonly RequestBody[],
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     private readonly maxInflight = MAX_INFLIGHT,
   ) {
     if (bodies.length === 0) throw new RangeError('the sender needs at least one request body');
@@ -92,7 +91,10 @@ export class GrpcSender implements LoadSender {
       'user-agent': 'servebench',
     };
     this.measuredHeaders = { ...this.plainHeaders, [MEASURED_HEADER]: '1' };
-    this.timeoutText = `timed out after ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`;
+    this.live = new Deadlines<Call>(timeoutMs, (c) => {
+      this.complete(c, this.live.text);
+      c.stream?.close(http2.constants.NGHTTP2_CANCEL);
+    });
   }
 
   get inflight(): number {
@@ -107,9 +109,8 @@ export class GrpcSender implements LoadSender {
     this.next = (this.next + 1) % this.frames.length;
     this.requestBytes += frame.length - 5;
     this.requestsSent++;
-    const c: Call = { done, deadline: performance.now() + this.timeoutMs, stream: null };
+    const c: Call = { done, deadline: this.live.deadlineFromNow(), stream: null };
     this.live.add(c);
-    this.timer ??= setTimeout(this.expire, this.timeoutMs);
     let stream: http2.ClientHttp2Stream;
     try {
       stream = this.connection().request(measured ? this.measuredHeaders : this.plainHeaders, { endStream: false });
@@ -159,8 +160,6 @@ export class GrpcSender implements LoadSender {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     this.live.clear();
     this.session?.destroy();
     this.session = null;
@@ -193,26 +192,8 @@ export class GrpcSender implements LoadSender {
 
   private complete(c: Call, error: string | null): void {
     if (!this.live.delete(c)) return;
-    if (this.live.size === 0 && this.timer) {
-      clearTimeout(this.timer); // nothing left to time out: don't keep the process alive
-      this.timer = null;
-    }
     if (!this.closed) c.done(error);
   }
-
-  /** One timer for all: fails the oldest calls past their deadline (and cancels them), then re-arms for the next. */
-  private readonly expire = (): void => {
-    this.timer = null;
-    const now = performance.now();
-    for (const c of this.live) {
-      if (c.deadline > now + 0.5) {
-        this.timer = setTimeout(this.expire, Math.max(1, Math.ceil(c.deadline - now)));
-        return;
-      }
-      this.complete(c, this.timeoutText);
-      c.stream?.close(http2.constants.NGHTTP2_CANCEL);
-    }
-  };
 }
 
 /** grpc-message is percent-encoded (gRPC over HTTP/2); a malformed one is shown as it came. */
