@@ -435,22 +435,8 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     // (weights paged in, allocator and JIT warming up).
     const warm = await servebench(srv.url, model, body, WARMUP_MS);
     log(`${model} warm-up (not counted): ${fmt(warm.throughput, 1)} infer/s`);
-    const a: Measure[] = [];
-    const b: Measure[] = [];
-    for (let i = 0; i < rounds; i++) {
-      for (const who of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
-        if (who === 'a') {
-          const m = await other();
-          a.push(m);
-          log(`${model} round ${i + 1} ${describe(client, m)}`);
-        } else {
-          const m = await measure(() => servebench(srv.url, model, body));
-          b.push(m);
-          log(`${model} round ${i + 1} ${describe('servebench', m)}`);
-        }
-      }
-    }
-    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a: medianMeasure(a), b: medianMeasure(b) };
+    const { a, b } = await alternate(rounds, model, client, other, () => measure(() => servebench(srv.url, model, body)));
+    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a, b };
   } finally {
     await srv.stop();
   }
@@ -501,30 +487,23 @@ async function compareGrpc(
   if (first) log(`${model} gRPC perf_analyzer trial (not counted): ${describe(client, first)}`);
   const other = (): Promise<Measure> =>
     client === 'perf_analyzer' ? paOnce() : measured(srv, model, () => tritonclient('grpc', target, model, inputName, values));
+  const ours = () => measured(srv, model, () => servebench(target, model, body, SB_DURATION_MS, 'grpc'));
+  const { a, b } = await alternate(rounds, `${model} gRPC`, client, other, ours);
+  return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: body.length, sameBody: 'same FP32 values as raw_input_contents (the messages themselves not compared)', a, b };
+}
+
+/** `rounds` rounds of both clients, alternating (AB, BA, ...), each logged; the medians of each (a: the other client, b: servebench). */
+async function alternate(rounds: number, label: string, client: string, other: () => Promise<Measure>, ours: () => Promise<Measure>): Promise<{ a: Measure; b: Measure }> {
   const a: Measure[] = [];
   const b: Measure[] = [];
   for (let i = 0; i < rounds; i++) {
     for (const who of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
-      if (who === 'a') {
-        const m = await other();
-        a.push(m);
-        log(`${model} gRPC round ${i + 1} ${describe(client, m)}`);
-      } else {
-        const m = await measured(srv, model, () => servebench(target, model, body, SB_DURATION_MS, 'grpc'));
-        b.push(m);
-        log(`${model} gRPC round ${i + 1} ${describe('servebench', m)}`);
-      }
+      const m = await (who === 'a' ? other() : ours());
+      (who === 'a' ? a : b).push(m);
+      log(`${label} round ${i + 1} ${describe(who === 'a' ? client : 'servebench', m)}`);
     }
   }
-  return {
-    model: `${model}_in${INPUT}`,
-    client,
-    paError,
-    bodyBytes: body.length,
-    sameBody: 'same FP32 values as raw_input_contents (the messages themselves not compared)',
-    a: medianMeasure(a),
-    b: medianMeasure(b),
-  };
+  return { a: medianMeasure(a), b: medianMeasure(b) };
 }
 
 const diffPct = (a: number, b: number): number => (Math.abs(a - b) / b) * 100;
