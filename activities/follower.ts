@@ -24,6 +24,9 @@ import { encodeRequest, type RequestBody } from './inputs/body';
 import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare';
 import { shapesSent } from './inputs/requests';
 import { fetchModelMetadata, type ModelMetadata } from './loadgen/request';
+import { encodeGrpcRequest } from './inputs/grpc-body';
+import type { RequestTensor } from './inputs/types';
+import { fetchModelMetadataGrpc, grpcServerReady } from './loadgen/grpc-metadata';
 import { formatCpuList } from './probe/devices';
 import { probeHost, type HostFacts } from './probe/host';
 import { peakCompute } from './probe/peak-compute';
@@ -163,6 +166,8 @@ async function freshDir(cacheDir: string, jobId: string, attempt: number): Promi
 /** The server a measurement drives: the built-in one or a peer system in child processes, or an external endpoint (no stats, no pid). */
 interface MeasuredServer {
   url: string;
+  /** host:port of its gRPC endpoint, where the job measures over gRPC. */
+  grpcTarget?: string;
   modelName: string;
   /** 0 for an external server: the sampler then records no server process. */
   pid: number;
@@ -179,14 +184,21 @@ interface MeasuredServer {
 async function attachServer(config: Config): Promise<MeasuredServer> {
   const s = config.serving;
   const modelName = s.model!;
+  const endpoint = s.endpoint!;
   let meta: ModelMetadata;
   try {
-    meta = await attachExternalServer(s.endpoint!, modelName);
+    if (s.protocol === 'grpc') {
+      await grpcServerReady(endpoint);
+      meta = await fetchModelMetadataGrpc(endpoint, modelName);
+    } else meta = await attachExternalServer(endpoint, modelName);
   } catch (e) {
     if (e instanceof ExternalServerError) throw externalServerUnavailable(e.message);
+    // A gRPC endpoint that does not answer, or has not got the model: as unreachable as an HTTP one.
+    if (s.protocol === 'grpc') throw externalServerUnavailable(`serving.endpoint ${endpoint}, serving.model "${modelName}": ${(e as Error).message}`);
     throw e;
   }
-  return { url: s.endpoint!.replace(/\/+$/, ''), modelName, pid: 0, pinned: true, meta, stats: async () => null, stop: async () => undefined };
+  const url = endpoint.replace(/\/+$/, '');
+  return { url, grpcTarget: s.protocol === 'grpc' ? endpoint : undefined, modelName, pid: 0, pinned: true, meta, stats: async () => null, stop: async () => undefined };
 }
 
 /** Start the built-in server on the artifact (rebuilt here, on the device's cores, if this host lacks it), pinned to the device. */
@@ -204,6 +216,8 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
     interOpThreads: s.interOpThreads,
     batching: s.batching,
     executionProvider: s.executionProvider,
+    // Its gRPC endpoint on any free port, beside the HTTP one (which serves its statistics).
+    grpcPort: s.protocol === 'grpc' ? 0 : undefined,
     cpuList,
     env: deviceEnv(device),
   });
@@ -269,9 +283,12 @@ async function measureOn(
     const sampler = startSampler({ serverPid: server.pid, loadgenPid: loadgen.pid, gpus });
     try {
       const settings = settingsOf(config);
-      const inputs = requestBodies(config, server.meta);
+      const inputs = requestBodies(config, server.meta, server.modelName);
+      const grpc = config.serving.protocol === 'grpc';
+      if (grpc && !server.grpcTarget) throw new Error(`serving.protocol grpc: the server has no gRPC endpoint`);
       const load = await loadgen.run({
-        baseUrl: server.url,
+        baseUrl: grpc ? server.grpcTarget! : server.url,
+        protocol: config.serving.protocol,
         modelName: server.modelName,
         bodies: inputs.bodies,
         ...settings,
@@ -303,6 +320,7 @@ async function measureOn(
         inputShapes: inputs.shapes,
         tensorFormat: settings.tensorFormat,
         settings,
+        protocol: config.serving.protocol,
       };
     } finally {
       sampler.stop();
@@ -328,11 +346,14 @@ async function measuredHost(device: DeviceInfo, config: Config): Promise<HostFac
  * Every distinct request body for the served model's inputs (built once, before the clock starts), and the
  * shapes they carry. A config the model cannot take is non-retryable (validate catches it for model files).
  */
-function requestBodies(config: Config, meta: ModelMetadata): { bodies: RequestBody[]; shapes: Record<string, number[] | number[][]> } {
+function requestBodies(config: Config, meta: ModelMetadata, modelName: string): { bodies: RequestBody[]; shapes: Record<string, number[] | number[][]> } {
   const prepared = prepareRequests(meta.inputs, inputSettings(config));
   if (!prepared.requests) throw invalidConfig(`model "${meta.name}": ${describeIssues(prepared.issues)}`);
+  const format = config.workload.tensorFormat;
+  // gRPC: serialised ModelInferRequests (binary: raw_input_contents, json: typed contents).
+  const encode = (r: RequestTensor[]): RequestBody => (config.serving.protocol === 'grpc' ? encodeGrpcRequest(modelName, r, format) : encodeRequest(r, format));
   try {
-    return { bodies: prepared.requests.map((r) => encodeRequest(r, config.workload.tensorFormat)), shapes: shapesSent(prepared.requests) };
+    return { bodies: prepared.requests.map(encode), shapes: shapesSent(prepared.requests) };
   } catch (e) {
     throw invalidConfig((e as Error).message);
   }

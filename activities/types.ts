@@ -99,6 +99,8 @@ export interface MeasureResult {
   tensorFormat?: 'json' | 'binary';
   /** The settings the run used (configs/settings.ts), as handed to the load generator; absent in older history. */
   settings?: RunSettings;
+  /** serving.protocol the requests went over (absent in results from before gRPC: http). */
+  protocol?: 'http' | 'grpc';
 }
 
 export type JobStatus = 'completed' | 'failed';

@@ -92,6 +92,7 @@ export const TABLES: string[] = [
     finished_at     TIMESTAMPTZ NOT NULL,
     input_shapes    JSON,                 -- input name -> shape sent, e.g. {"input": [1, 512], "sr": []}; a list of shapes when data files vary it
     tensor_format   VARCHAR,              -- json | binary (Triton's binary tensor extension, requests and responses)
+    protocol        VARCHAR,              -- serving.protocol the requests went over: http | grpc
     request_bytes   DOUBLE,               -- mean request body bytes
     response_bytes  DOUBLE,               -- mean successful response body bytes
     settings        JSON                  -- every setting the run used, defaults and derived values resolved (configs/settings.ts): mode, rate, concurrency, warmupMs, durationMs, maxDurationMs, stability, earlyStopping, progressive, requestTimeoutMs, seed...
@@ -179,4 +180,5 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS request_mean_us DOUBLE`,
   `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS compute_input_mean_us DOUBLE`,
   `ALTER TABLE server_stats ADD COLUMN IF NOT EXISTS compute_output_mean_us DOUBLE`,
+  `ALTER TABLE runs ADD COLUMN IF NOT EXISTS protocol VARCHAR`,
 ];

@@ -9,6 +9,7 @@ export const COMMAND_PLACEHOLDERS = [
   'model', // the compiled .onnx file
   'name', // the model's name: the server must serve it under this name
   'port', // the HTTP port to listen on (127.0.0.1)
+  'grpcPort', // the gRPC port to listen on (127.0.0.1); needed with serving.protocol grpc
   'cores', // the device's cores, taskset style (0-3,8)
   'instances',
   'intraOpThreads',

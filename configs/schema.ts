@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { EARLY_STOPPING_PERCENTILES, WORKLOAD_DEFAULTS as D } from './defaults';
 import { DURATION_HINT, parseDuration } from './duration';
+import { parseGrpcTarget } from './grpc-target';
 import { allPaths } from './schema-paths';
 import { didYouMean } from './suggest';
 
@@ -30,6 +31,10 @@ export const CONCURRENCY_MODES: readonly WorkloadMode[] = ['concurrency'];
 export const SERVING_SYSTEMS = ['builtin', 'triton', 'mlserver', 'command'] as const;
 export type ServingSystem = (typeof SERVING_SYSTEMS)[number];
 
+/** How the load generator talks KServe v2 to the server (sweepable): REST over HTTP/1.1, or gRPC. */
+export const SERVING_PROTOCOLS = ['http', 'grpc'] as const;
+export type ServingProtocol = (typeof SERVING_PROTOCOLS)[number];
+
 export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
 export const SLO_KEYS = ['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms'] as const;
 
@@ -41,6 +46,14 @@ const posInt = () => int('a positive integer').positive({ error: 'expected a pos
 const nonNegInt = () => int('an integer >= 0').nonnegative({ error: 'expected an integer >= 0' });
 const posNumber = () => z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
 const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+const isHttpUrl = (text: string): boolean => {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+};
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(' | ')}` });
 const percentileOf = <const T extends readonly number[]>(values: T) =>
@@ -160,10 +173,22 @@ function buildConfigSchema(form: DurationForm) {
       batching: batching.optional(),
       // onnxruntime execution provider of the built-in server (checked against this host's onnxruntime at measure time).
       executionProvider: text().default('cpu'),
-      // Set = benchmark this external KServe v2 server instead of starting the built-in one (load only).
-      endpoint: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+      // KServe v2 over HTTP (REST) or gRPC (inference.GRPCInferenceService), for every system.
+      protocol: oneOf(SERVING_PROTOCOLS).default('http'),
+      // Set = benchmark this external KServe v2 server instead of starting the built-in one (load only):
+      // an http(s):// URL, or host:port with protocol grpc.
+      endpoint: z.string({ error: 'expected an http:// or https:// URL' }).optional(),
       // With endpoint: the model's name on that server (required there; validate.ts).
       model: text().optional(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.endpoint === undefined) return;
+      if (s.protocol === 'grpc') {
+        const t = parseGrpcTarget(s.endpoint);
+        if ('problem' in t) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: t.problem });
+      } else if (!isHttpUrl(s.endpoint)) {
+        ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'expected an http:// or https:// URL' });
+      }
     })
     .prefault({});
 

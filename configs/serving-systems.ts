@@ -26,6 +26,10 @@ export function servingSystemIssues(config: Config): IssueAt[] {
   if (system === 'mlserver' && s.batching && s.batching.maxQueueDelayMs === 0) {
     at(['serving', 'batching', 'maxQueueDelayMs'], 'serving.system "mlserver" cannot batch without waiting (max_batch_time 0 turns its adaptive batching off); expected a number > 0');
   }
+  // MLServer's REST API reads JSON tensors only; over gRPC, binary is raw_input_contents, which it reads.
+  if (system === 'mlserver' && s.protocol !== 'grpc' && config.workload?.tensorFormat === 'binary') {
+    at(['workload', 'tensorFormat'], 'serving.system "mlserver" cannot honour tensorFormat binary over HTTP: its REST API has no binary tensor extension (use json, or serving.protocol grpc, where binary is raw_input_contents)');
+  }
   const batchSize = config.workload?.batchSize;
   if (system === 'triton' && s.batching && typeof batchSize === 'number' && batchSize > s.batching.maxBatchSize) {
     at(['workload', 'batchSize'], `serving.system "triton" rejects requests of more rows than serving.batching.maxBatchSize (${s.batching.maxBatchSize}), got ${batchSize}`);
@@ -56,6 +60,9 @@ function commandIssues(s: Serving): IssueAt[] {
       issues.push({ path, message: `serving.system "command" cannot honour serving.${key}: serving.command.run has no {${placeholder}} placeholder` });
     }
   };
+  if (s.protocol === 'grpc' && !used.includes('grpcPort')) {
+    issues.push({ path: ['serving', 'protocol'], message: 'serving.system "command" cannot honour serving.protocol grpc: serving.command.run has no {grpcPort} placeholder (the port its gRPC endpoint must listen on)' });
+  }
   if (s.instances !== undefined && s.instances !== 1) unhonoured('instances', 'instances', ['serving', 'instances']);
   if (s.intraOpThreads !== undefined && s.intraOpThreads !== 1) unhonoured('intraOpThreads', 'intraOpThreads', ['serving', 'intraOpThreads']);
   if (s.interOpThreads !== undefined && s.interOpThreads !== 1) unhonoured('interOpThreads', 'interOpThreads', ['serving', 'interOpThreads']);

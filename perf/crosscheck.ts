@@ -18,6 +18,10 @@
  * body in two writes) costs the server more per request, and under contention a single event-loop client
  * leaves the server idle more often than perf_analyzer's 4 threads (see perf/README.md), and both
  * show in the throughput.
+ * Then the same over gRPC on the compute-bound model (PERF_GRPC_ROUNDS rounds): perf_analyzer -i grpc (else Triton's
+ * Python tritonclient.grpc, perf/tritonclient_load.py) against servebench's gRPC sender, the same values as
+ * raw_input_contents, printed as grpc_* and pa_grpc_*_diff_pct. Where perf_analyzer and wrk are both missing, the
+ * HTTP comparison uses tritonclient.http the same way. PERF_CROSSCHECK_SETUP=0 skips setup-crosscheck.sh's installs.
  * Medians over ROUNDS; servebench is the reference b. Prints key=value lines last; never asserts.
  */
 import { spawn } from 'node:child_process';
@@ -28,9 +32,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { compileModel } from '../activities/compile';
+import { encodeGrpcRequest } from '../activities/inputs/grpc-body';
 import { buildInferBody, fetchModelMetadata } from '../activities/loadgen';
 import { spawnServer } from '../activities/serve/server-process';
 import { CLIENT_CPU, REPO_ROOT, SERVER_CPU, TASKSET, fmt, log, median, perfScript, pinned, printKeys, run } from './common';
+
+type Protocol = 'http' | 'grpc';
 
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 8);
@@ -39,6 +46,8 @@ const LAYERS = Number(process.env.PERF_CROSSCHECK_LAYERS ?? 6);
 const HIDDEN = Number(process.env.PERF_CROSSCHECK_HIDDEN ?? 2048);
 const INPUT = 64;
 const PA_FORMAT = process.env.PERF_PA_TENSOR_FORMAT === 'binary' ? 'binary' : 'json';
+/** Rounds of the gRPC comparison (compute-bound model); 0 skips it. */
+const GRPC_ROUNDS = Number(process.env.PERF_GRPC_ROUNDS ?? ROUNDS);
 /**
  * perf_analyzer reports 3 windows (see perfAnalyzer): 3 × 1 s, as long as servebench's measured 3 s. Short runs,
  * many rounds: the server's own speed drifts on a shared host (its model run took 4.0–5.9 ms in one run), and
@@ -184,11 +193,12 @@ function paEnv(): NodeJS.ProcessEnv {
   return { ...process.env, LD_LIBRARY_PATH: [cudartLibDir(), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
 }
 
-function paArgs(hostPort: string, model: string, inputName: string, dataFile: string, format: string, concurrency: number): string[] {
+function paArgs(hostPort: string, model: string, inputName: string, dataFile: string, format: string, concurrency: number, protocol: Protocol = 'http'): string[] {
   return [
-    '-m', model, '-u', hostPort, '-i', 'http', '--concurrency-range', String(concurrency),
-    '--measurement-interval', String(PA_WINDOW_MS), '--shape', `${inputName}:1,${INPUT}`,
-    '--input-data', dataFile, '--input-tensor-format', format, '--output-tensor-format', format,
+    '-m', model, '-u', hostPort, '-i', protocol, '--concurrency-range', String(concurrency),
+    '--measurement-interval', String(PA_WINDOW_MS), '--shape', `${inputName}:1,${INPUT}`, '--input-data', dataFile,
+    // Over gRPC perf_analyzer always sends raw_input_contents: the tensor format is an HTTP setting.
+    ...(protocol === 'http' ? ['--input-tensor-format', format, '--output-tensor-format', format] : []),
   ];
 }
 
@@ -243,14 +253,14 @@ async function capturePaRequest(serverUrl: string, model: string, inputName: str
   }
 }
 
-async function perfAnalyzer(url: string, model: string, inputName: string, dataFile: string, tmp: string): Promise<{ throughput: number; p50Ms: number }> {
+async function perfAnalyzer(url: string, model: string, inputName: string, dataFile: string, tmp: string, protocol: Protocol = 'http'): Promise<{ throughput: number; p50Ms: number }> {
   if (!existsSync(PA_BIN)) throw new Error(`${PA_BIN} is missing (tritonclient wheel not installed)`);
   const csv = path.join(tmp, `pa-${Date.now()}.csv`);
   // --stability-percentage 1000: any 3 windows count, so it reports its first 3 (3 s) as servebench reports its
   // fixed 3 s. Its default (measure until 3 windows agree within ±10 %, up to 10) keeps the calmest stretch of a
   // busy host and so reported 0–12 % above the mean of all its windows here; servebench's window has no such pick.
   const [cmd, args] = pinned(CLIENT_CPU, PA_BIN, [
-    ...paArgs(url.replace(/^http:\/\//, ''), model, inputName, dataFile, PA_FORMAT, CONCURRENCY),
+    ...paArgs(url.replace(/^http:\/\//, ''), model, inputName, dataFile, PA_FORMAT, CONCURRENCY, protocol),
     '--stability-percentage', '1000', '-f', csv,
   ]);
   const r = await run(cmd, args, { env: paEnv(), timeoutMs: 120_000 });
@@ -288,8 +298,32 @@ async function wrk(url: string, model: string, bodyFile: string): Promise<{ thro
   return { throughput: Number(rps[1]), p50Ms: wrkMs(p50[1]) };
 }
 
-async function servebench(url: string, model: string, body: string, durationMs = SB_DURATION_MS): Promise<{ throughput: number; p50Ms: number }> {
-  const opts = { baseUrl: url, modelName: model, body, seed: 1, mode: 'concurrency', concurrency: CONCURRENCY, warmupMs: 1000, durationMs, maxDurationMs: durationMs };
+const SYSTEMS_PYTHON = path.join(REPO_ROOT, '.venv-systems', 'bin', 'python');
+
+/** Whether Triton's Python client (tritonclient, in .venv-systems) can run here. */
+function tritonclientProblem(): string | null {
+  if (!existsSync(SYSTEMS_PYTHON)) return `${SYSTEMS_PYTHON} is missing (npm run setup)`;
+  return null;
+}
+
+/**
+ * Triton's own Python client (perf/tritonclient_load.py): CONCURRENCY threads back to back, 1 s warm-up, 3 s
+ * measured, the same values; the independent client where perf_analyzer (and for HTTP wrk) cannot run.
+ */
+async function tritonclient(protocol: Protocol, target: string, model: string, inputName: string, values: number[]): Promise<{ throughput: number; p50Ms: number }> {
+  const opts = { protocol, url: target, model, input: inputName, shape: [1, INPUT], values, concurrency: CONCURRENCY, warmup_s: 1, duration_s: SB_DURATION_MS / 1000 };
+  const [cmd, args] = pinned(CLIENT_CPU, SYSTEMS_PYTHON, [path.join(REPO_ROOT, 'perf', 'tritonclient_load.py'), JSON.stringify(opts)]);
+  const r = await run(cmd, args, { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`tritonclient_load.py failed (${r.code}): ${r.stderr.slice(-1000)}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { throughput: number; p50Ms: number; errors: number; errorSamples: string[] };
+  if (j.errors > 0) log(`tritonclient saw ${j.errors} errors: ${j.errorSamples.join(' | ')}`);
+  return { throughput: j.throughput, p50Ms: j.p50Ms };
+}
+
+async function servebench(url: string, model: string, body: string | Buffer, durationMs = SB_DURATION_MS, protocol: Protocol = 'http'): Promise<{ throughput: number; p50Ms: number }> {
+  // gRPC bodies are protobuf bytes: they travel to the worker as base64.
+  const wire = typeof body === 'string' ? { body } : { bodyBase64: body.toString('base64') };
+  const opts = { baseUrl: url, protocol, modelName: model, ...wire, seed: 1, mode: 'concurrency', concurrency: CONCURRENCY, warmupMs: 1000, durationMs, maxDurationMs: durationMs };
   const [cmd, args] = pinned(CLIENT_CPU, process.execPath, [perfScript('loadgen-worker'), JSON.stringify(opts)]);
   const r = await run(cmd, args, { timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`loadgen-worker failed (${r.code}): ${r.stderr.slice(-1000)}`);
@@ -333,14 +367,19 @@ const describe = (who: string, m: Measure): string =>
   `(queue ${fmt(m.server.queueMs, 3)}, compute ${fmt(m.server.computeMs, 3)})` +
   (m.server.stalledS > 0 ? ` | STALL: the server completed nothing for ${fmt(m.server.stalledS, 1)} s mid-run (host busy?)` : '');
 
-/** One model on its own server: both clients at CONCURRENCY, alternating (AB, BA, ...) for `rounds` rounds. */
-async function compare(layers: number, hidden: number, rounds: number, tmp: string, forceWrk: boolean): Promise<Comparison> {
+/**
+ * One model on its own server: both clients at CONCURRENCY, alternating (AB, BA, ...) for `rounds` rounds, over
+ * `protocol`. gRPC: perf_analyzer `-i grpc` (raw_input_contents) against servebench's gRPC sender with the same
+ * values as raw_input_contents (tensorFormat binary); the independent client falls back to Triton's Python
+ * tritonclient.grpc where perf_analyzer cannot run.
+ */
+async function compare(layers: number, hidden: number, rounds: number, tmp: string, forceWrk: boolean, protocol: Protocol = 'http'): Promise<Comparison> {
   const artifact = await compileModel(
     { model: { generate: { family: 'mlp', layers, hidden, inputShape: [INPUT], dtype: 'float32', seed: 1 } }, graphOptimization: 'all' },
     { cacheDir: path.join(tmp, 'cache') },
   );
   const model = artifact.modelName;
-  const srv = await spawnServer({ modelPath: artifact.path, modelName: model, instances: 1, intraOpThreads: 1, interOpThreads: 1, cpuList: SERVER_CPU });
+  const srv = await spawnServer({ modelPath: artifact.path, modelName: model, instances: 1, intraOpThreads: 1, interOpThreads: 1, cpuList: SERVER_CPU, grpcPort: protocol === 'grpc' ? 0 : undefined });
   try {
     const meta = await fetchModelMetadata(srv.url, model);
     const input = meta.inputs[0];
@@ -349,6 +388,7 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     const values = (JSON.parse(ownBody) as { inputs: { data: number[] }[] }).inputs[0].data;
     const dataFile = path.join(tmp, `pa-data-${model}.json`);
     writeFileSync(dataFile, JSON.stringify({ data: [{ [input.name]: { content: values, shape: [1, INPUT] } }] }));
+    if (protocol === 'grpc') return await compareGrpc(srv, model, input.name, values, dataFile, rounds, tmp);
 
     let client = forceWrk ? 'wrk' : 'perf_analyzer';
     let paError = '';
@@ -368,28 +408,18 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
         log(`${model}: servebench's own body would be ${ownBody.length} B; it sends perf_analyzer's ${req.body.length} B here`);
       } catch (e) {
         paError = (e as Error).message;
-        log(`perf_analyzer cannot run here: ${paError}; falling back to wrk`);
-        client = 'wrk';
+        client = (await run('sh', ['-c', 'command -v wrk'])).code === 0 || tritonclientProblem() ? 'wrk' : 'tritonclient';
+        log(`perf_analyzer cannot run here: ${paError}; falling back to ${client}`);
+        if (client === 'tritonclient') sameBody = "no (Triton's Python client's JSON body; same values)";
       }
     }
     const bodyFile = path.join(tmp, `body-${model}.json`);
     writeFileSync(bodyFile, body);
 
-    const statsUrl = `${srv.url}/v2/models/${encodeURIComponent(model)}/stats`;
-    const measure = async (fn: () => Promise<{ throughput: number; p50Ms: number }>): Promise<Measure> => {
-      const probe = new ServerProbe(statsUrl, srv.pid);
-      await probe.start();
-      let r;
-      try {
-        r = await fn();
-      } catch (e) {
-        await probe.stop().catch(() => undefined);
-        throw e;
-      }
-      return { ...r, server: await probe.stop() };
-    };
+    const measure = (fn: () => Promise<{ throughput: number; p50Ms: number }>): Promise<Measure> => measured(srv, model, fn);
     const other = async (): Promise<Measure> => {
       if (client === 'wrk') return measure(() => wrk(srv.url, model, bodyFile));
+      if (client === 'tritonclient') return measure(() => tritonclient('http', srv.url.replace(/^http:\/\//, ''), model, input.name, values));
       // perf_analyzer ran already (the capture), so a failure here is a run that went wrong on a busy host:
       // try again, twice at most.
       for (let attempt = 1; ; attempt++) {
@@ -405,32 +435,85 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     // (weights paged in, allocator and JIT warming up).
     const warm = await servebench(srv.url, model, body, WARMUP_MS);
     log(`${model} warm-up (not counted): ${fmt(warm.throughput, 1)} infer/s`);
-    const a: Measure[] = [];
-    const b: Measure[] = [];
-    for (let i = 0; i < rounds; i++) {
-      for (const who of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
-        if (who === 'a') {
-          const m = await other();
-          a.push(m);
-          log(`${model} round ${i + 1} ${describe(client, m)}`);
-        } else {
-          const m = await measure(() => servebench(srv.url, model, body));
-          b.push(m);
-          log(`${model} round ${i + 1} ${describe('servebench', m)}`);
-        }
-      }
-    }
-    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a: medianMeasure(a), b: medianMeasure(b) };
+    const { a, b } = await alternate(rounds, model, client, other, () => measure(() => servebench(srv.url, model, body)));
+    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a, b };
   } finally {
     await srv.stop();
   }
 }
 
+/** Samples the server while `fn` runs (its Triton stats over HTTP, its CPU time). */
+async function measured(srv: { url: string; pid: number }, model: string, fn: () => Promise<{ throughput: number; p50Ms: number }>): Promise<Measure> {
+  const probe = new ServerProbe(`${srv.url}/v2/models/${encodeURIComponent(model)}/stats`, srv.pid);
+  await probe.start();
+  let r;
+  try {
+    r = await fn();
+  } catch (e) {
+    await probe.stop().catch(() => undefined);
+    throw e;
+  }
+  return { ...r, server: await probe.stop() };
+}
+
+/** compare() over gRPC: perf_analyzer -i grpc (else tritonclient.grpc) against servebench's gRPC sender, alternating. */
+async function compareGrpc(
+  srv: { url: string; pid: number; grpcTarget?: string },
+  model: string,
+  inputName: string,
+  values: number[],
+  dataFile: string,
+  rounds: number,
+  tmp: string,
+): Promise<Comparison> {
+  const target = srv.grpcTarget!;
+  // The very tensor perf_analyzer and tritonclient send: FP32 values as raw_input_contents.
+  const body = encodeGrpcRequest(model, [{ name: inputName, datatype: 'FP32', shape: [1, INPUT], data: new Float32Array(values) }], 'binary').body;
+  let client = 'perf_analyzer';
+  let paError = '';
+  const paOnce = () => measured(srv, model, () => perfAnalyzer(target, model, inputName, dataFile, tmp, 'grpc'));
+  const warm = await servebench(target, model, body, WARMUP_MS, 'grpc');
+  log(`${model} gRPC warm-up (not counted): ${fmt(warm.throughput, 1)} infer/s`);
+  let first: Measure | null = null;
+  try {
+    first = await paOnce(); // a trial run: not counted either
+  } catch (e) {
+    paError = (e as Error).message;
+    const problem = tritonclientProblem();
+    if (problem) throw new Error(`no independent gRPC client: perf_analyzer: ${paError}; tritonclient: ${problem}`, { cause: e });
+    client = 'tritonclient';
+    log(`perf_analyzer -i grpc cannot run here: ${paError}; falling back to Triton's Python client (tritonclient.grpc)`);
+  }
+  if (first) log(`${model} gRPC perf_analyzer trial (not counted): ${describe(client, first)}`);
+  const other = (): Promise<Measure> =>
+    client === 'perf_analyzer' ? paOnce() : measured(srv, model, () => tritonclient('grpc', target, model, inputName, values));
+  const ours = () => measured(srv, model, () => servebench(target, model, body, SB_DURATION_MS, 'grpc'));
+  const { a, b } = await alternate(rounds, `${model} gRPC`, client, other, ours);
+  return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: body.length, sameBody: 'same FP32 values as raw_input_contents (the messages themselves not compared)', a, b };
+}
+
+/** `rounds` rounds of both clients, alternating (AB, BA, ...), each logged; the medians of each (a: the other client, b: servebench). */
+async function alternate(rounds: number, label: string, client: string, other: () => Promise<Measure>, ours: () => Promise<Measure>): Promise<{ a: Measure; b: Measure }> {
+  const a: Measure[] = [];
+  const b: Measure[] = [];
+  for (let i = 0; i < rounds; i++) {
+    for (const who of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+      const m = await (who === 'a' ? other() : ours());
+      (who === 'a' ? a : b).push(m);
+      log(`${label} round ${i + 1} ${describe(who === 'a' ? client : 'servebench', m)}`);
+    }
+  }
+  return { a: medianMeasure(a), b: medianMeasure(b) };
+}
+
 const diffPct = (a: number, b: number): number => (Math.abs(a - b) / b) * 100;
 
 async function main(): Promise<void> {
-  const setup = await run('bash', [path.join(REPO_ROOT, 'perf', 'setup-crosscheck.sh')], { timeoutMs: 600_000 });
-  if (setup.stderr.trim()) process.stderr.write(setup.stderr);
+  // PERF_CROSSCHECK_SETUP=0: use what is installed (the script would pip- and apt-install the missing clients).
+  if (process.env.PERF_CROSSCHECK_SETUP !== '0') {
+    const setup = await run('bash', [path.join(REPO_ROOT, 'perf', 'setup-crosscheck.sh')], { timeoutMs: 600_000 });
+    if (setup.stderr.trim()) process.stderr.write(setup.stderr);
+  }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'servebench-perf-crosscheck-'));
   try {
     const forceWrk = process.env.PERF_CROSSCHECK_CLIENT === 'wrk';
@@ -440,6 +523,11 @@ async function main(): Promise<void> {
     if (SMALL_ROUNDS > 0) {
       log(`small model (context): mlp layers 2 hidden 64, concurrency ${CONCURRENCY}, ${SMALL_ROUNDS} round(s)`);
       small = await compare(2, 64, SMALL_ROUNDS, tmp, big.client === 'wrk');
+    }
+    let grpc: Comparison | null = null;
+    if (GRPC_ROUNDS > 0) {
+      log(`gRPC (compute-bound model): mlp layers ${LAYERS} hidden ${HIDDEN}, concurrency ${CONCURRENCY}, ${GRPC_ROUNDS} rounds`);
+      grpc = await compare(LAYERS, HIDDEN, GRPC_ROUNDS, tmp, false, 'grpc');
     }
     const paError = big.paError || small?.paError;
     printKeys({
@@ -483,6 +571,28 @@ async function main(): Promise<void> {
       servebench_p50_ms: big.b.p50Ms,
       pa_throughput_diff_pct: diffPct(big.a.throughput, big.b.throughput),
       pa_p50_diff_pct: diffPct(big.a.p50Ms, big.b.p50Ms),
+      ...(grpc
+        ? {
+            ...(grpc.paError ? { grpc_perf_analyzer_error: JSON.stringify(grpc.paError) } : {}),
+            grpc_client: grpc.client,
+            grpc_rounds: GRPC_ROUNDS,
+            grpc_request_bytes: grpc.bodyBytes,
+            grpc_same_request: grpc.sameBody,
+            grpc_server_compute_ms: median([grpc.a.server.computeMs, grpc.b.server.computeMs]),
+            grpc_server_rps_client: grpc.a.server.rps,
+            grpc_server_rps_servebench: grpc.b.server.rps,
+            grpc_server_cpu_us_per_req_client: grpc.a.server.cpuUsPerReq,
+            grpc_server_cpu_us_per_req_servebench: grpc.b.server.cpuUsPerReq,
+            grpc_client_throughput: grpc.a.throughput,
+            grpc_servebench_throughput: grpc.b.throughput,
+            grpc_client_p50_ms: grpc.a.p50Ms,
+            grpc_servebench_p50_ms: grpc.b.p50Ms,
+            // servebench's own numbers, gRPC over HTTP, same model and concurrency (higher: gRPC serves more).
+            servebench_grpc_vs_http_throughput: grpc.b.throughput / big.b.throughput,
+            pa_grpc_throughput_diff_pct: diffPct(grpc.a.throughput, grpc.b.throughput),
+            pa_grpc_p50_diff_pct: diffPct(grpc.a.p50Ms, grpc.b.p50Ms),
+          }
+        : {}),
     });
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -1,13 +1,13 @@
 /**
  * Runs one runLoad in its own process (so it can be pinned to a core) and
  * prints its LoadResult as one JSON line. Options: JSON in argv[2]
- * (LoadOptions with `body` as a string; baseUrl, modelName, mode, ...).
+ * (LoadOptions with `body` as a string, or `bodyBase64` for binary bodies such as gRPC's; baseUrl, modelName, mode, ...).
  */
 import { runLoad, type LoadOptions } from '../activities/loadgen';
 
 async function main(): Promise<void> {
-  const o = JSON.parse(process.argv[2]) as Omit<LoadOptions, 'body'> & { body: string };
-  const r = await runLoad({ ...o, body: Buffer.from(o.body) });
+  const { body, bodyBase64, ...o } = JSON.parse(process.argv[2]) as Omit<LoadOptions, 'body'> & { body?: string; bodyBase64?: string };
+  const r = await runLoad({ ...o, body: bodyBase64 !== undefined ? Buffer.from(bodyBase64, 'base64') : Buffer.from(body ?? '') });
   const { histogram: _h, windows: _w, ...rest } = r;
   process.stdout.write(`${JSON.stringify(rest)}\n`);
 }

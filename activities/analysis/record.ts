@@ -139,6 +139,8 @@ export function runRow(o: JobOutcome): Row | null {
     tensor_format: m.tensorFormat ?? null,
     // Results rebuilt from history older than the settings resolver lack them: null, not a guess.
     settings: m.settings ? json(m.settings) : null,
+    // Every run before gRPC went over HTTP.
+    protocol: m.protocol ?? 'http',
     request_bytes: load.requestBytes ?? null,
     response_bytes: load.responseBytes ?? null,
   };

@@ -27,7 +27,8 @@ import { earlyStoppingNeeds, judgeRun, rulesOf, type EarlyStoppingPercentile, ty
 import { chooseKnee, checkPlan, levelAt, stopReason, type StepSummary } from './progressive';
 import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
 import type { RequestBody } from '../inputs/body';
-import { Sender } from './sender';
+import { GrpcSender } from './grpc-sender';
+import { Sender, type LoadSender } from './sender';
 import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
 
@@ -42,8 +43,11 @@ export interface LoadProgress {
 
 /** Where the load goes, and the hooks of the run. */
 export interface LoadTarget {
+  /** http (default): the server's base URL; grpc: its host:port. */
   baseUrl: string;
   modelName: string;
+  /** KServe v2 over HTTP/REST (default) or gRPC (bodies are then serialised ModelInferRequests: inputs/grpc-body.ts). */
+  protocol?: 'http' | 'grpc';
   /** Serialised JSON infer request, sent as is for every request (when `bodies` is absent). */
   body?: Buffer;
   /** Serialised infer requests (JSON or binary tensor format), sent in turn, cycled. */
@@ -184,11 +188,13 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
   const warmupMs = s.warmupMs;
   const rules = rulesOf(s);
   const windowMs = positive('windowMs', s.windowMs, false);
-  const ep = modelEndpoint(opts.baseUrl, opts.modelName);
   earlyStoppingNeeds(rules); // the binomial search, before the clock starts
 
   const bodies = opts.bodies ?? (opts.body ? [{ body: opts.body }] : []);
-  const sender = new Sender(ep, bodies, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
+  const sender: LoadSender =
+    opts.protocol === 'grpc'
+      ? new GrpcSender(opts.baseUrl, bodies, timeoutMs)
+      : new Sender(modelEndpoint(opts.baseUrl, opts.modelName), bodies, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
   // One internal stop for both causes: the caller's signal and a throwing onProgress.
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;

@@ -1,4 +1,4 @@
-/** Load generator for KServe v2 (Open Inference Protocol) HTTP servers. */
+/** Load generator for KServe v2 (Open Inference Protocol) servers, over HTTP/REST or gRPC. */
 export { runLoad, type LoadMode, type LoadOptions, type LoadProgress, type LoadResult, type LoadTarget, type ProgressiveStep } from './driver';
 export { buildInferBody, fetchModelMetadata, type ModelMetadata, type TensorMetadata } from './request';
 export { burstArrivals, constantArrivals, constantSchedule, poissonArrivals, poissonSchedule, traceArrivals, tracePeriodMs, traceRate } from './schedule';

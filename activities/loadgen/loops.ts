@@ -3,11 +3,11 @@
  * belongs to the measured window, and record it when it completes.
  */
 import type { RunControl } from './run-control';
-import type { Sender } from './sender';
+import type { LoadSender } from './sender';
 import type { WindowStats } from './stats';
 
 export interface LoopContext {
-  sender: Sender;
+  sender: LoadSender;
   stats: WindowStats;
   /** performance.now() at the start of warm-up; all offsets are relative to it. */
   t0: number;

@@ -12,10 +12,26 @@ import * as tls from 'node:tls';
 import type { RequestBody } from '../inputs/body';
 import { MEASURED_HEADER } from '../serve/measured-header';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
+import { Deadlines } from './deadlines';
 import { LoadLimitError, MAX_INFLIGHT } from './limits';
 
 /** null on HTTP 200, else a short message (stable text, so samples dedupe). */
 export type Done = (error: string | null) => void;
+
+/** What the loops drive: this HTTP sender, or the gRPC one (grpc-sender.ts). */
+export interface LoadSender {
+  /** Requests sent and not yet done. */
+  readonly inflight: number;
+  /** Body bytes of the requests sent, and of the successful replies received. */
+  requestBytes: number;
+  responseBytes: number;
+  requestsSent: number;
+  responsesCounted: number;
+  /** Sends the next request (`measured`: one of the measured window's); `done` once, unless close() comes first. */
+  send(done: Done, measured?: boolean): void;
+  /** Drops in-flight requests (their callbacks never fire) and closes the connections. */
+  close(): void;
+}
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A reply head larger than this is refused (the servers under test send a few hundred bytes). */
@@ -158,7 +174,7 @@ class Connection {
  * a new one is opened only when all are busy and fewer than maxSockets exist,
  * and past that requests wait in FIFO order.
  */
-export class Sender {
+export class Sender implements LoadSender {
   /** Per body, built once: its bytes unmarked and marked as measured; send() cycles through them. */
   private readonly requests: { bodyBytes: number; plain: Buffer[]; measured: Buffer[] }[];
   private next = 0;
@@ -168,27 +184,28 @@ export class Sender {
   requestsSent = 0;
   responsesCounted = 0;
   private readonly secure: boolean;
-  /** In-flight requests in send order, which is deadline order (one timeout for all). */
-  private readonly live = new Set<Exchange>();
+  /** In-flight requests, each failed at its deadline (a total deadline, so a trickling reply also times out). */
+  private readonly live: Deadlines<Exchange>;
   private readonly conns = new Set<Connection>();
   private readonly idle: Connection[] = [];
   private waiting: Exchange[] = [];
-  private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** "timed out after 10 s" / "timed out after 200 ms": stable, so the summary can say "all 7,349 requests timed out after 10 s". */
-  private readonly timeoutText: string;
 
   constructor(
     private readonly ep: Endpoint,
     bodies: readonly RequestBody[],
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     private readonly maxSockets: number,
     /** More in-flight requests than this is refused (a JS Set holds at most 2^24; see limits.ts). */
     private readonly maxInflight = MAX_INFLIGHT,
   ) {
     if (bodies.length === 0) throw new RangeError('the sender needs at least one request body');
     this.secure = ep.modelUrl.startsWith('https:');
-    this.timeoutText = `timed out after ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`;
+    this.live = new Deadlines<Exchange>(timeoutMs, (ex) => {
+      const conn = ex.conn;
+      this.complete(ex, this.live.text);
+      if (conn) conn.kill(null); // its reply may still come: the connection can't be reused
+    });
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
     this.requests = bodies.map(({ body, headerLength }) => {
       // Binary tensor bodies (Triton's extension) say where their JSON header ends.
@@ -221,9 +238,8 @@ export class Sender {
     this.next = (this.next + 1) % this.requests.length;
     this.requestBytes += r.bodyBytes;
     this.requestsSent++;
-    const ex: Exchange = { done, deadline: performance.now() + this.timeoutMs, bytes: measured ? r.measured : r.plain, conn: null };
+    const ex: Exchange = { done, deadline: this.live.deadlineFromNow(), bytes: measured ? r.measured : r.plain, conn: null };
     this.live.add(ex);
-    this.timer ??= setTimeout(this.expire, this.timeoutMs);
     let conn = this.idle.pop();
     if (!conn && this.conns.size < this.maxSockets) {
       conn = new Connection(this, this.ep, this.secure);
@@ -236,8 +252,6 @@ export class Sender {
   /** Drops in-flight requests (their callbacks never fire) and closes all sockets. */
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     this.live.clear();
     this.waiting = [];
     this.idle.length = 0;
@@ -248,10 +262,6 @@ export class Sender {
   complete(ex: Exchange, error: string | null): void {
     if (!this.live.delete(ex)) return;
     ex.conn = null;
-    if (this.live.size === 0 && this.timer) {
-      clearTimeout(this.timer); // nothing left to time out: don't keep the process alive
-      this.timer = null;
-    }
     if (!this.closed) ex.done(error);
   }
 
@@ -285,20 +295,4 @@ export class Sender {
       conn.write(next);
     }
   }
-
-  /** One timer for all: fails the oldest requests past their deadline, then re-arms for the next. */
-  private readonly expire = (): void => {
-    this.timer = null;
-    const now = performance.now();
-    for (const ex of this.live) {
-      if (ex.deadline > now + 0.5) {
-        this.timer = setTimeout(this.expire, Math.max(1, Math.ceil(ex.deadline - now)));
-        return;
-      }
-      // A total deadline (not an idle timeout), so a trickling reply also times out.
-      const conn = ex.conn;
-      this.complete(ex, this.timeoutText);
-      if (conn) conn.kill(null); // its reply may still come: the connection can't be reused
-    }
-  };
 }

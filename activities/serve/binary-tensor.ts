@@ -55,6 +55,19 @@ export function tensorBytes(data: TypedArray): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** A tensor's raw bytes (no copy for numbers); BYTES elements (strings) each behind a 4-byte little-endian length, as Triton lays them out. */
+export function rawTensorBytes(data: TypedArray | readonly string[]): Buffer {
+  if (ArrayBuffer.isView(data)) return tensorBytes(data);
+  const parts: Buffer[] = [];
+  for (const s of data) {
+    const b = Buffer.from(String(s), 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    parts.push(len, b);
+  }
+  return Buffer.concat(parts);
+}
+
 /** A whole binary body: header then tensors; `headerLength` goes in Inference-Header-Content-Length. */
 export function joinBody(header: string, tensors: readonly Buffer[]): { body: Buffer; headerLength: number } {
   const head = Buffer.from(header, 'utf8');

@@ -82,6 +82,16 @@ export function parseInferRequest(body: unknown, spec: ModelSpec, batching: bool
     throw new BadRequest(`missing input ${missing.join(', ')} for model '${spec.name}'`);
   }
 
+  const { rows, key } = batchOf(spec, shapes, batching);
+  if (reader && reader.remaining !== 0) throw new BadRequest(`${reader.remaining} bytes of binary data are not claimed by any input`);
+  const binaryDefault = isObj(parameters) && parameters.binary_data_output === true;
+  const picked = parseOutputs(outputs, spec, binaryDefault);
+  return { id, data, shapes, outputs: picked.indices, binaryOutputs: picked.binary, rows, key, arrivalMs: 0, ctx: null };
+}
+
+/** A request's rows (its batch dim, 1 for an unbatchable model) and, with batching, the key of requests it may merge with. */
+export function batchOf(spec: ModelSpec, shapes: number[][], batching: boolean): { rows: number; key: string } {
+  const n = shapes.length;
   let rows = 1;
   let key = '';
   if (spec.batchable) {
@@ -93,13 +103,11 @@ export function parseInferRequest(body: unknown, spec: ModelSpec, batching: bool
       key = n === 1 ? shapes[0].slice(1).join(',') : shapes.map((s) => s.slice(1).join(',')).join(';');
     }
   }
-  if (reader && reader.remaining !== 0) throw new BadRequest(`${reader.remaining} bytes of binary data are not claimed by any input`);
-  const binaryDefault = isObj(parameters) && parameters.binary_data_output === true;
-  const picked = parseOutputs(outputs, spec, binaryDefault);
-  return { id, data, shapes, outputs: picked.indices, binaryOutputs: picked.binary, rows, key, arrivalMs: 0, ctx: null };
+  return { rows, key };
 }
 
-function checkShape(name: string, shape: unknown, expected: number[]): number[] {
+/** The input's shape if it fits the model's declared one (-1 = any); throws BadRequest. */
+export function checkShape(name: string, shape: unknown, expected: number[]): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
     throw new BadRequest(`input '${name}' needs a 'shape' array of non-negative integers`);
   }

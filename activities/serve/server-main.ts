@@ -1,7 +1,7 @@
 /**
  * Child-process entry of the built-in server (see server-process.ts).
  * Options: JSON in $SERVEBENCH_SERVER_OPTIONS, or as the first argument.
- * Prints one line `{"ready":true,"url":…,"port":…}` once listening; on failure
+ * Prints one line `{"ready":true,"url":…,"port":…,"grpcPort":…}` once listening; on failure
  * one line `{"error":<WireError>}` (an ApplicationFailure keeps its type and
  * non-retryable flag), the reason on stderr too, and exits 1. Exits when its parent goes away
  * (IPC disconnect) or on SIGTERM/SIGINT, closing gracefully first.
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   if (!raw) throw new Error('no options: set SERVEBENCH_SERVER_OPTIONS or pass them as JSON in argv[2]');
   const opts = JSON.parse(raw) as ServerOptions;
   server = await startServer(opts);
-  process.stdout.write(`${JSON.stringify({ ready: true, url: server.url, port: server.port })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, url: server.url, port: server.port, grpcPort: server.grpcPort })}\n`);
 }
 
 main().catch((err: unknown) => {

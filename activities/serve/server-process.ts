@@ -21,6 +21,8 @@ export interface SpawnServerOptions extends ServerOptions {
 
 export interface ServerProcess {
   url: string;
+  /** host:port of its gRPC endpoint, when grpcPort was asked for. */
+  grpcTarget?: string;
   pid: number;
   /** Whether the child runs pinned to cpuList (false without cpuList, or where taskset is missing). */
   pinned: boolean;
@@ -63,7 +65,7 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
     stderr = (stderr + c).slice(-STDERR_TAIL);
   });
 
-  const url = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; grpcPort?: number }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => fail(`server did not start within ${startTimeoutMs} ms`), startTimeoutMs);
     const fail = (why: string | Error) => {
@@ -80,7 +82,7 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
       const nl = out.indexOf('\n');
       if (nl < 0) return;
       try {
-        const msg = JSON.parse(out.slice(0, nl)) as { ready?: boolean; url?: string; error?: WireError };
+        const msg = JSON.parse(out.slice(0, nl)) as { ready?: boolean; url?: string; grpcPort?: number; error?: WireError };
         // A failure the child explains (a model that cannot be batched): its type and retryability survive.
         if (msg.error) return fail(fromWire(msg.error));
         if (!msg.ready || !msg.url) throw new Error('not a ready line');
@@ -90,7 +92,7 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
         child.on('error', () => undefined); // e.g. a failed kill(); stop() still waits for 'exit'
         child.stdout!.off('data', onData);
         child.stdout!.resume(); // keep draining so a chatty child never blocks on a full pipe
-        resolve(msg.url);
+        resolve({ url: msg.url, grpcPort: msg.grpcPort });
       } catch {
         fail(`server process wrote an unexpected line: ${out.slice(0, nl)}`);
       }
@@ -98,10 +100,13 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
     child.stdout!.on('data', onData);
   });
 
+  const url = ready.url;
+  const host = opts.host ?? '127.0.0.1';
   const modelUrl = `${url}/v2/models/${encodeURIComponent(opts.modelName)}`;
   let stopping: Promise<void> | null = null;
   return {
     url,
+    grpcTarget: ready.grpcPort === undefined ? undefined : `${host.includes(':') ? `[${host}]` : host}:${ready.grpcPort}`,
     pid: child.pid!,
     pinned,
     stats: async () => JSON.parse(await request(`${modelUrl}/servebench-stats`, 'GET')) as ServerStats,

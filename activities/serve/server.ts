@@ -1,13 +1,14 @@
 /**
- * The built-in KServe v2 (Open Inference Protocol) HTTP server: node:http in
- * front, onnxruntime-node instances in worker threads behind, dynamic batching
- * in between.
+ * The built-in KServe v2 (Open Inference Protocol) server: node:http in front
+ * (and, when asked, a gRPC endpoint: grpc-handler.ts), onnxruntime-node
+ * instances in worker threads behind, dynamic batching in between.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Dispatcher } from './dispatcher';
+import { grpcDeliverer, isGrpcJob, startGrpcServer } from './grpc-handler';
 import { createHandler, deliverer, type HandlerContext } from './http-handler';
 import { startPool } from './instance-pool';
 import { unbatchableReason } from './batchable';
@@ -35,6 +36,7 @@ function optionProblems(o: ServerOptions): string[] {
   if (!Number.isSafeInteger(o.intraOpThreads) || o.intraOpThreads < 0) p.push('intraOpThreads must be an integer >= 0 (0 = onnxruntime default)');
   if (!Number.isSafeInteger(o.interOpThreads) || o.interOpThreads < 0) p.push('interOpThreads must be an integer >= 0 (0 = onnxruntime default)');
   if (o.port !== undefined && !(Number.isSafeInteger(o.port) && o.port >= 0 && o.port <= 65535)) p.push('port must be 0..65535');
+  if (o.grpcPort !== undefined && !(Number.isSafeInteger(o.grpcPort) && o.grpcPort >= 0 && o.grpcPort <= 65535)) p.push('grpcPort must be 0..65535');
   if (o.batching) {
     if (!posInt(o.batching.maxBatchSize)) p.push('batching.maxBatchSize must be an integer >= 1');
     if (!(o.batching.maxQueueDelayMs >= 0)) p.push('batching.maxQueueDelayMs must be >= 0');
@@ -74,16 +76,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const stats = new StatsRecorder();
+  const serverMetadata = { name: 'servebench', version: serverVersion(), extensions: SERVER_EXTENSIONS };
+  const modelConfig = tritonModelConfig(spec, { instances: opts.instances, batching: opts.batching, executionProvider: opts.executionProvider });
   const ctx: HandlerContext = {
     spec,
     batching: opts.batching !== undefined,
     stats,
-    serverMetadataJson: JSON.stringify({ name: 'servebench', version: serverVersion(), extensions: SERVER_EXTENSIONS }),
-    modelConfigJson: JSON.stringify(
-      tritonModelConfig(spec, { instances: opts.instances, batching: opts.batching, executionProvider: opts.executionProvider }),
-    ),
+    serverMetadataJson: JSON.stringify(serverMetadata),
+    modelConfigJson: JSON.stringify(modelConfig),
   };
-  ctx.dispatcher = new Dispatcher(pool.instances, spec, opts.batching, stats, deliverer(spec, stats));
+  const toHttp = deliverer(spec, stats);
+  const toGrpc = grpcDeliverer(spec, stats);
+  // One dispatcher for both endpoints: their requests batch together and share the statistics.
+  ctx.dispatcher = new Dispatcher(pool.instances, spec, opts.batching, stats, (job, out, err) => (isGrpcJob(job) ? toGrpc : toHttp)(job, out, err));
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, createHandler(ctx));
   // Load generators hold connections open between requests; don't drop them after Node's 5 s default.
@@ -102,13 +107,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let grpcServer: Awaited<ReturnType<typeof startGrpcServer>> | undefined;
+  if (opts.grpcPort !== undefined) {
+    try {
+      grpcServer = await startGrpcServer({ spec, batching: ctx.batching, stats, serverMetadata, modelConfig, dispatcher: ctx.dispatcher }, host, opts.grpcPort);
+    } catch (e) {
+      server.close();
+      await stopPool();
+      throw new Error(`cannot serve gRPC on ${host}:${opts.grpcPort}: ${(e as Error).message}`, { cause: e });
+    }
+  }
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Takes no new calls; resolves once those in flight are answered (the drain below answers them).
+      const grpcClosed = grpcServer?.close();
       await ctx.dispatcher!.drain(DRAIN_MS);
+      await grpcClosed;
       // Let the last responses flush before cutting connections that are still open.
       server.closeIdleConnections();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -117,5 +135,5 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await stopPool();
     })());
 
-  return { url, port, stats: () => stats.snapshot(), close };
+  return { url, port, grpcPort: grpcServer?.port, stats: () => stats.snapshot(), close };
 }

@@ -14,6 +14,8 @@ export interface ServerOptions {
   host?: string;
   /** 0 or absent = any free port. */
   port?: number;
+  /** Also serve the KServe v2 gRPC API on this port of `host` (0 = any free port); absent = HTTP only. */
+  grpcPort?: number;
   instances: number;
   intraOpThreads: number;
   interOpThreads: number;
@@ -26,6 +28,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The gRPC endpoint's port, when grpcPort was asked for. */
+  grpcPort?: number;
   stats(): ServerStats;
   close(): Promise<void>;
 }

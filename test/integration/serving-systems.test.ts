@@ -211,7 +211,7 @@ describe('a peer system that loses its port', () => {
     ].join(' ');
     const serving = {
       system: 'command', command: { run: `${process.execPath} -e '${js}' ${marker} {port}`, ready: '/' },
-      instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu',
+      instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu', protocol: 'http',
     } as const;
     const sys = await startSystem(serving, { path: '/unused.onnx', modelName: 'm', inputs: [], outputs: [] }, '0');
     try {

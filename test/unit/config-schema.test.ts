@@ -26,7 +26,7 @@ describe('example configs', () => {
     expect(expandAndValidate(cfg)).toHaveLength(4);
   });
 
-  test.each(['examples/open-loop-poisson.yaml', 'examples/onnx-file.yaml', 'examples/batching.yaml'])('%s parses', (file) => {
+  test.each(['examples/open-loop-poisson.yaml', 'examples/onnx-file.yaml', 'examples/batching.yaml', 'examples/grpc.yaml'])('%s parses', (file) => {
     expect(() => expandAndValidate(loadConfig(join(CONFIGS, file)))).not.toThrow();
   });
 
@@ -47,7 +47,7 @@ describe('defaults', () => {
   test('optional blocks are filled in', () => {
     const cfg = parseConfig(minimal(), 't.yaml');
     expect(cfg.compile).toEqual({ graphOptimization: 'all' });
-    expect(cfg.serving).toEqual({ instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu', system: 'builtin' });
+    expect(cfg.serving).toEqual({ instances: 1, intraOpThreads: 1, interOpThreads: 1, executionProvider: 'cpu', system: 'builtin', protocol: 'http' });
     expect(cfg.target).toEqual({ cluster: 'local', device: 'cpu' });
     expect(cfg.workload).toEqual({ mode: 'concurrency', concurrency: 2, batchSize: 1, warmup: 1000, duration: 10_000, minQueries: 0, seed: 1, tensorFormat: 'json', requestTimeout: 10_000 });
     expect(cfg.repeat).toBe(1);

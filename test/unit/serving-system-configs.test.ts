@@ -39,8 +39,8 @@ describe('mlserver: settings.json and model-settings.json', () => {
 
 describe('command: placeholders from the job', () => {
   test('every placeholder; no batching reads as batch 1, no wait', () => {
-    const s = serving(`{ system: command, command: { run: "srv {model} {name} {port} {cores} {instances} {intraOpThreads} {interOpThreads} {maxBatchSize} {maxQueueDelayMs}", ready: /ok } }`);
-    expect(commandSpec(s, model, 8123, '0-1')).toEqual({ argv: ['srv', '/a/model.onnx', 'mlp_x', '8123', '0-1', '1', '1', '1', '1', '0'], readyPath: '/ok' });
+    const s = serving(`{ system: command, command: { run: "srv {model} {name} {port} {cores} {instances} {intraOpThreads} {interOpThreads} {maxBatchSize} {maxQueueDelayMs} --grpc {grpcPort}", ready: /ok } }`);
+    expect(commandSpec(s, model, 8123, '0-1', 8124)).toEqual({ argv: ['srv', '/a/model.onnx', 'mlp_x', '8123', '0-1', '1', '1', '1', '1', '0', '--grpc', '8124'], readyPath: '/ok' });
   });
 });
 

@@ -93,3 +93,49 @@ describe('serving.system: what each system cannot honour is a validate error at 
     );
   });
 });
+
+describe('serving.protocol: http or grpc, for every system', () => {
+  test('http is the default; grpc is accepted for builtin, triton, mlserver and a command with a {grpcPort}', () => {
+    expect(parseConfig(config('  instances: 1'), 'sys.yaml').serving.protocol).toBe('http');
+    for (const system of ['builtin', 'triton', 'mlserver']) {
+      expect(parseConfig(config(`  system: ${system}\n  protocol: grpc`), 'sys.yaml').serving).toMatchObject({ system, protocol: 'grpc' });
+    }
+    const cmd = parseConfig(config('  system: command\n  protocol: grpc\n  command: { run: "srv {port} --grpc-port {grpcPort}" }'), 'sys.yaml');
+    expect(cmd.serving.protocol).toBe('grpc');
+    expect(errorOf(config('  protocol: rest')).message).toBe('sys.yaml: serving.protocol (line 5): expected one of http | grpc, got "rest"');
+  });
+
+  test('a command without a {grpcPort} cannot honour grpc: the error names the system and the key', () => {
+    expect(errorOf(config('  system: command\n  protocol: grpc\n  command: { run: "srv {port}" }')).message).toBe(
+      'sys.yaml: serving.protocol (line 6): serving.system "command" cannot honour serving.protocol grpc: serving.command.run has no {grpcPort} placeholder (the port its gRPC endpoint must listen on)',
+    );
+  });
+
+  test('an external endpoint is a URL over http and host:port over grpc', () => {
+    const grpcEndpoint = parseConfig(config('  protocol: grpc\n  endpoint: 127.0.0.1:8001\n  model: m'), 'sys.yaml');
+    expect(grpcEndpoint.serving).toMatchObject({ protocol: 'grpc', endpoint: '127.0.0.1:8001' });
+    expect(parseConfig(config('  protocol: grpc\n  endpoint: "[::1]:8001"\n  model: m'), 'sys.yaml').serving.endpoint).toBe('[::1]:8001');
+    expect(errorOf(config('  protocol: grpc\n  endpoint: http://127.0.0.1:8001\n  model: m')).message).toBe(
+      'sys.yaml: serving.endpoint (line 6): expected host:port with serving.protocol grpc (no scheme), e.g. 127.0.0.1:8001, got "http://127.0.0.1:8001"',
+    );
+    expect(errorOf(config('  protocol: grpc\n  endpoint: "h:99999"\n  model: m')).message).toContain('expected a port in 1..65535, got 99999');
+    expect(errorOf(config('  endpoint: 127.0.0.1:8001\n  model: m')).message).toBe(
+      'sys.yaml: serving.endpoint (line 5): expected an http:// or https:// URL, got "127.0.0.1:8001"',
+    );
+  });
+
+  test("mlserver reads binary tensors over gRPC (raw_input_contents) but not over HTTP", () => {
+    const binary = (protocol: string) => config(`  system: mlserver\n  protocol: ${protocol}`).replace('concurrency: 1 }', 'concurrency: 1, tensorFormat: binary }');
+    expect(parseConfig(binary('grpc'), 'sys.yaml').workload.tensorFormat).toBe('binary');
+    expect(errorOf(binary('http')).message).toBe(
+      'sys.yaml: workload.tensorFormat (line 7): serving.system "mlserver" cannot honour tensorFormat binary over HTTP: its REST API has no binary tensor extension (use json, or serving.protocol grpc, where binary is raw_input_contents)',
+    );
+  });
+
+  test('a swept protocol is checked per job, at the swept value', () => {
+    const err = errorOf(config('  system: command\n  command: { run: "srv {port}" }', 'sweep:\n  serving.protocol: [http, grpc]'));
+    expect(err.message).toBe(
+      'sys.yaml: sweep.serving.protocol[1] (line 9): serving.system "command" cannot honour serving.protocol grpc: serving.command.run has no {grpcPort} placeholder (the port its gRPC endpoint must listen on)',
+    );
+  });
+});

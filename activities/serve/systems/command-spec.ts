@@ -2,7 +2,7 @@
 import { commandArgv } from '../../../configs/command-line';
 import type { Config } from '../../../configs/schema';
 
-export function commandSpec(serving: Config['serving'], model: { path: string; modelName: string }, port: number, cores: string): { argv: string[]; readyPath: string } {
+export function commandSpec(serving: Config['serving'], model: { path: string; modelName: string }, port: number, cores: string, grpcPort: number): { argv: string[]; readyPath: string } {
   const c = serving.command;
   if (!c) throw new Error('serving.system "command" needs serving.command (validate checks this)');
   const b = serving.batching;
@@ -10,6 +10,7 @@ export function commandSpec(serving: Config['serving'], model: { path: string; m
     model: model.path,
     name: model.modelName,
     port,
+    grpcPort,
     cores,
     instances: serving.instances,
     intraOpThreads: serving.intraOpThreads,

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../../../configs/schema';
-import { freePort, freePorts } from '../../../workers/ports';
+import { freePorts } from '../../../workers/ports';
 import type { Artifact } from '../../compile/types';
 import { fetchModelMetadata, type ModelMetadata } from '../../loadgen/request';
 import type { ServerStats } from '../types';
@@ -23,6 +23,8 @@ export class SystemUnavailableError extends Error {}
 
 export interface StartedSystem {
   url: string;
+  /** host:port of its KServe v2 gRPC endpoint (every system here serves one on 127.0.0.1). */
+  grpcTarget: string;
   modelName: string;
   pid: number;
   pinned: boolean;
@@ -62,6 +64,7 @@ type Model = Pick<Artifact, 'path' | 'modelName' | 'inputs' | 'outputs'>;
 interface Prepared {
   launch: SystemLaunch;
   port: number;
+  grpcPort: number;
   /** Whether the system serves Triton's statistics endpoint. */
   tritonStats: boolean;
   /** The system's Prometheus /metrics, and how its window's deltas map to server statistics. */
@@ -83,7 +86,7 @@ async function prepare(serving: Config['serving'], model: Model, cpuList: string
     const spec = tritonSpec(serving, model, ports, path.join(scratch, 'workspace'));
     const launch = { system, cmd: path.join(venv, 'bin', 'python'), args: [path.join(scriptsDir(), 'triton_serve.py'), JSON.stringify(spec)], readyUrl: readyOf(ports.http, modelReady) };
     const scrape = { url: `http://127.0.0.1:${ports.metrics}/metrics`, delta: tritonMetricsDelta };
-    return { launch, port: ports.http, tritonStats: true, metrics: scrape, scratch };
+    return { launch, port: ports.http, grpcPort: ports.grpc, tritonStats: true, metrics: scrape, scratch };
   }
   if (system === 'mlserver') {
     const venv = systemsVenv(system);
@@ -102,13 +105,14 @@ async function prepare(serving: Config['serving'], model: Model, cpuList: string
       readyUrl: readyOf(ports.http, modelReady),
     };
     const scrape = { url: `http://127.0.0.1:${ports.metrics}/metrics`, delta: mlserverMetricsDelta };
-    return { launch, port: ports.http, tritonStats: false, metrics: scrape, scratch };
+    return { launch, port: ports.http, grpcPort: ports.grpc, tritonStats: false, metrics: scrape, scratch };
   }
   if (system === 'command') {
-    const port = await freePort();
-    const { argv, readyPath } = commandSpec(serving, model, port, cpuList);
+    // {grpcPort} has a value whether or not the job measures over gRPC (validate requires it for grpc).
+    const [port, grpcPort] = await freePorts(2);
+    const { argv, readyPath } = commandSpec(serving, model, port, cpuList, grpcPort);
     // A command's server may or may not speak Triton's statistics extension: tried, and null if it does not.
-    return { launch: { system, cmd: argv[0], args: argv.slice(1), readyUrl: readyOf(port, readyPath) }, port, tritonStats: true };
+    return { launch: { system, cmd: argv[0], args: argv.slice(1), readyUrl: readyOf(port, readyPath) }, port, grpcPort, tritonStats: true };
   }
   throw new Error(`serving.system "${system}" is not started by start-system.ts`);
 }
@@ -186,6 +190,7 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
   let atStart: Promise<Snapshot | null> | undefined;
   return {
     url,
+    grpcTarget: `127.0.0.1:${prepared.grpcPort}`,
     modelName: model.modelName,
     pid: proc.pid,
     pinned: proc.pinned,
