@@ -20,7 +20,7 @@ import {
   type SchedulerView,
 } from './messages';
 import { LEADER_HEARTBEAT_TIMEOUT_MS, NODE_DEAD_AFTER_MS, SCHEDULER_TICK_MS } from '../timings';
-import { place, unmatchable, type DeviceView, type PendingRequest } from './policy';
+import { enqueueTime, place, unmatchable, type DeviceView, type PendingRequest } from './policy';
 
 /** How often lease holders and waiting requesters are checked for being alive (terminated workflows run no code). */
 const HOLDER_CHECK_MS = 60_000;
@@ -97,7 +97,7 @@ export async function schedulerWorkflow({ cluster, state: carried, historyLimit 
   });
   setHandler(requestLeaseSignal, (req) => {
     if (s.pending.some((p) => p.requestId === req.requestId) || Object.values(s.leases).some((l) => l.requestId === req.requestId)) return;
-    s.pending.push({ ...req, enqueuedAt: Date.now() });
+    s.pending.push({ ...req, enqueuedAt: enqueueTime(req, Date.now()) });
     dirty = true;
   });
   setHandler(releaseLeaseSignal, ({ requestId, outcome }) => {
