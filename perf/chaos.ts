@@ -9,7 +9,8 @@
  * Everything it started is stopped when it ends, fails, or is interrupted (Ctrl-C): process groups, then a sweep
  * for any process that still carries this run's SERVEBENCH_HOME.
  * Knobs: CHAOS_JOBS (32; a multiple of 4), CHAOS_DURATION (3s: each job's measured window), CHAOS_KEEP=1 (keep
- * the temp dir with logs, the Temporal SQLite file and the results database).
+ * the temp dir with logs, the Temporal SQLite file and the results database; a failed run always keeps it),
+ * CHAOS_DEBUG=1.
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
@@ -65,12 +66,18 @@ async function waitForPollers(client: Client, queues: [string, proto.api.enums.v
 }
 
 let cleanup: () => Promise<void> = async () => undefined;
+/** The run's temp dir: removed after a pass or an interruption, kept after a failure (its logs say why). */
+let home: string | undefined;
+const removeHome = () => {
+  if (home && process.env.CHAOS_KEEP !== '1') rmSync(home, { recursive: true, force: true });
+  else if (home) say(`kept ${home}`);
+};
 
 async function main(): Promise<number> {
   const jobsWanted = Number(process.env.CHAOS_JOBS ?? 32);
   if (!Number.isInteger(jobsWanted) || jobsWanted < 8 || jobsWanted % 4 !== 0) throw new Error(`CHAOS_JOBS must be a multiple of 4, at least 8 (got ${process.env.CHAOS_JOBS})`);
   const duration = process.env.CHAOS_DURATION ?? '3s';
-  const home = mkdtempSync(join(tmpdir(), 'sb-chaos-'));
+  home = mkdtempSync(join(tmpdir(), 'sb-chaos-'));
   const logDir = join(home, 'logs');
   mkdirSync(logDir, { recursive: true });
   const resultsFile = join(home, 'results.duckdb');
@@ -169,8 +176,8 @@ async function main(): Promise<number> {
     `chaos_ok=${passed ? 1 : 0}`,
   ];
   process.stdout.write('\n' + out.join('\n') + '\n');
-  if (process.env.CHAOS_KEEP === '1') say(`kept ${home}`);
-  else rmSync(home, { recursive: true, force: true });
+  if (passed) removeHome();
+  else say(`kept ${home} (logs/, temporal.db, results.duckdb)`);
   return passed ? 0 : 1;
 }
 
@@ -178,7 +185,9 @@ async function main(): Promise<number> {
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.once(signal, () => {
     say(`${signal}: stopping everything`);
-    void cleanup().finally(() => process.exit(code));
+    void cleanup()
+      .then(removeHome)
+      .finally(() => process.exit(code));
   });
 }
 // Whatever happens, nothing this run started outlives it.
@@ -190,7 +199,7 @@ process.once('exit', () => {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    say(`failed: ${(err as Error)?.stack ?? String(err)}`);
+    say(`failed: ${(err as Error)?.stack ?? String(err)}${home ? `; logs in ${home}/logs` : ''}`);
     void cleanup().finally(() => process.exit(1));
   },
 );
