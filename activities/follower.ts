@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { Config } from '../configs/schema';
 import { settingsOf } from '../configs/settings';
 import type { DeviceInfo } from '../workflows/scheduler/messages';
-import { externalServerUnavailable, invalidConfig, serverStartFailed, systemUnavailable } from '../workflows/failures';
+import { externalServerUnavailable, invalidConfig, serverCrashed, serverStartFailed, systemUnavailable } from '../workflows/failures';
 import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
 import { findCompiled } from './compile/compile';
 import { compileInChild } from './compile/compile-process';
@@ -176,6 +176,8 @@ interface MeasuredServer {
   meta: ModelMetadata;
   /** Called when the measured window opens (a peer system snapshots its statistics there). */
   markWindowStart?(): void;
+  /** Resolves with what happened if the server process dies before stop() (the built-in server). */
+  died?: Promise<string>;
   stats(): Promise<ServerStats | null>;
   stop(): Promise<void>;
 }
@@ -276,6 +278,16 @@ async function measureOn(
         ? await startBuiltIn(ctx, device, config, artifact, signal)
         : await startPeerSystem(ctx, device, config, artifact, signal);
   let loadgen: LoadGenerator | undefined;
+  // A server that dies under the load stops it at once: its refused requests are no measurement.
+  const crash = new AbortController();
+  let crashed: string | undefined;
+  void server.died?.then((why) => {
+    crashed = why;
+    crash.abort();
+  });
+  const failIfCrashed = () => {
+    if (crashed) throw serverCrashed(`${crashed} during the measurement (node ${ctx.node}, device ${device.name})`);
+  };
   try {
     loadgen = spawnLoadGenerator({ cpuList: formatCpuList(device.cores) });
     // A CPU device's run is not charged for the host's GPUs; a GPU device's for its own only.
@@ -292,7 +304,7 @@ async function measureOn(
         modelName: server.modelName,
         bodies: inputs.bodies,
         ...settings,
-        signal: activity.cancellationSignal,
+        signal: AbortSignal.any([activity.cancellationSignal, crash.signal]),
         // Server statistics describe the measured window only, like the client's: the load generator marks its
         // measured requests, and the built-in server counts just those (activities/serve/stats.ts).
         onWindowStart: () => {
@@ -300,10 +312,18 @@ async function measureOn(
           server.markWindowStart?.();
         },
         onProgress: report,
+      }).catch((e: unknown) => {
+        failIfCrashed();
+        throw e;
       });
+      failIfCrashed();
       // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
       if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${settings.durationMs} ms`);
-      const serverStats = await server.stats();
+      const serverStats = await server.stats().catch((e: unknown) => {
+        failIfCrashed();
+        throw e;
+      });
+      failIfCrashed();
       const samples = sampler.stop();
       return {
         node: ctx.node,

@@ -62,6 +62,8 @@ async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: 
     steps: s.progressive?.maxSteps,
   });
   const avoid: string[] = [];
+  // A placement after a lost device keeps the job's place in the scheduler's queue.
+  const waitingSince = Date.now();
   let lastError: unknown;
   for (let placement = 1; placement <= MAX_PLACEMENTS; placement++) {
     await report('waiting');
@@ -71,6 +73,7 @@ async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: 
       order: scheduling === 'two-tier' ? 'sef' : 'fifo',
       preferNodes: outcome.compile ? [outcome.compile.node] : [],
       avoid,
+      waitingSince,
     });
     if (grant.error) throw invalidConfig(grant.error);
     await report('measure', ` on ${grant.node}/${grant.device} (placement ${placement})`);

@@ -34,6 +34,14 @@ export const externalServerUnavailable = nonRetryable(FAILURE.externalServerUnav
 export const systemUnavailable = nonRetryable(FAILURE.systemUnavailable);
 export const serverStartFailed = nonRetryable(FAILURE.serverStartFailed);
 
+/**
+ * Failures a retry on another device may fix, thrown retryable. Not in FAILURE: every type there is non-retryable.
+ * `ServerCrashed`: the server a measurement drove died under it (killed, out of memory); the job is placed again.
+ */
+export const RETRYABLE_FAILURE = { serverCrashed: 'ServerCrashed' } as const;
+
+export const serverCrashed = (message: string): ApplicationFailure => ApplicationFailure.retryable(message, RETRYABLE_FAILURE.serverCrashed);
+
 /** The first ApplicationFailure in a failure's cause chain (WorkflowFailedError → ActivityFailure → ApplicationFailure). */
 export function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 20; e = e.cause, depth++) {

@@ -32,6 +32,11 @@ export interface ServerProcess {
   resetStatsUrl: string;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. */
   stop(): Promise<void>;
+  /**
+   * Resolves with how the child ended if it exits before stop() is called (killed, crashed); never otherwise.
+   * A measurement against a dead server is no result: measure fails fast instead of counting refused requests.
+   */
+  died: Promise<string>;
 }
 
 const STDERR_TAIL = 8192;
@@ -104,7 +109,13 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<ServerProce
   const host = opts.host ?? '127.0.0.1';
   const modelUrl = `${url}/v2/models/${encodeURIComponent(opts.modelName)}`;
   let stopping: Promise<void> | null = null;
+  const died = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolve(`the built-in server (pid ${child.pid}) exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    });
+  });
   return {
+    died,
     url,
     grpcTarget: ready.grpcPort === undefined ? undefined : `${host.includes(':') ? `[${host}]` : host}:${ready.grpcPort}`,
     pid: child.pid!,

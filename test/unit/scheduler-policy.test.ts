@@ -2,6 +2,7 @@ import type { QueueOrder } from '../../workflows/scheduler/messages';
 import {
   DEFAULT_AGING_WEIGHT,
   deviceMatches,
+  enqueueTime,
   expectedDeviceMs,
   place,
   priority,
@@ -60,6 +61,29 @@ describe('priority', () => {
     expect(priority(req('a', { expectedMs: 5000, enqueuedAt: 1000 }), 3000, 0.5)).toBe(4000);
     expect(priority(req('a', { expectedMs: 5000, enqueuedAt: 1000, order: 'fifo' }), 3000, 1)).toBe(-2000);
     expect(priority(req('a', { expectedMs: 5000, enqueuedAt: 1000 }), 3000)).toBe(5000 - DEFAULT_AGING_WEIGHT * 2000);
+  });
+});
+
+describe('enqueueTime: a job placed again after losing its device keeps its place', () => {
+  test('now for a first request (or one from an older workflow); the first ask when that was earlier', () => {
+    expect(enqueueTime({}, 5_000)).toBe(5_000);
+    expect(enqueueTime({ waitingSince: 5_000 }, 5_000)).toBe(5_000);
+    expect(enqueueTime({ waitingSince: 1_000 }, 12_000)).toBe(1_000);
+    // A sender's clock ahead of the scheduler's does not put it further ahead.
+    expect(enqueueTime({ waitingSince: 9_000 }, 5_000)).toBe(5_000);
+  });
+
+  test('the re-placed job goes before the jobs that asked after it first did', () => {
+    // Job r asked at 1 s, got a device, lost it at 12 s; a, b asked at 2 s and 3 s and still wait.
+    const now = 12_000;
+    const pending = [req('a', { enqueuedAt: 2_000 }), req('b', { enqueuedAt: 3_000 }), req('r#2', { waitingSince: 1_000, enqueuedAt: 0 })].map((r) => ({
+      ...r,
+      enqueuedAt: r.requestId === 'r#2' ? enqueueTime(r, now) : r.enqueuedAt,
+    }));
+    expect(place(pending, [dev('n1', 'gpu0')], now)).toEqual([{ requestId: 'r#2', deviceKey: 'n1/gpu0' }]);
+    // Queued anew at the back (the old behaviour), it would have waited for both.
+    const atBack = pending.map((r) => (r.requestId === 'r#2' ? { ...r, enqueuedAt: now } : r));
+    expect(place(atBack, [dev('n1', 'gpu0')], now)).toEqual([{ requestId: 'a', deviceKey: 'n1/gpu0' }]);
   });
 });
 

@@ -59,6 +59,11 @@ export interface LeaseRequest {
   preferNodes: string[];
   /** Devices (`node/device`) where an earlier attempt of this job was lost: used only if nothing else fits. */
   avoid: string[];
+  /**
+   * When the job first asked for a device (workflow time, ms). A job placed again after its device was lost keeps
+   * its place in the queue (policy.ts, enqueueTime). Absent in requests of older workflows: now.
+   */
+  waitingSince?: number;
 }
 
 export type ReleaseOutcome = 'done' | 'failed' | 'lost' | 'cancelled';

@@ -64,6 +64,16 @@ export function unmatchable(want: string, devices: { device: string; type: strin
   return !devices.some((d) => deviceMatches(want, d));
 }
 
+/**
+ * When a request joins the queue, for its aging: now, or when its job first asked for a device if that was
+ * earlier. A job whose device died under it (or whose server crashed) had its turn already: queued anew at the
+ * back, it would wait behind every request that arrived since — on a busy cluster far longer than the fault took
+ * to notice. Never later than now (a clock that ran ahead does not jump the queue further).
+ */
+export function enqueueTime(req: Pick<PendingRequest, 'waitingSince'>, now: number): number {
+  return req.waitingSince !== undefined && req.waitingSince < now ? req.waitingSince : now;
+}
+
 /** Lower = sooner. See the module comment. */
 export function priority(req: PendingRequest, now: number, agingWeight: number = DEFAULT_AGING_WEIGHT): number {
   const base = req.order === 'fifo' ? 0 : req.expectedMs;

@@ -11,7 +11,7 @@
  * what it decides, or in which order, changes the workflow's commands and needs `patched()` (docs/WORKFLOW-CHANGES.md).
  */
 import type { LeaseGrant, LeaseRelease, LeaseRequest, NodeDeregistration, NodeRegistration, SchedulerView } from './messages';
-import { DEFAULT_AGING_WEIGHT, deviceKey, place, unmatchable, type DeviceView, type PendingRequest } from './policy';
+import { DEFAULT_AGING_WEIGHT, deviceKey, enqueueTime, place, unmatchable, type DeviceView, type PendingRequest } from './policy';
 import { NODE_DEAD_AFTER_MS } from '../timings';
 
 /** How often lease holders and waiting requesters are checked for being alive (terminated workflows run no code). */
@@ -80,7 +80,7 @@ export function deregisterNode(s: SchedulerState, { node, incarnation }: NodeDer
 /** Queues a request; a repeat of one already waiting or granted (a re-sent signal) is ignored: false. */
 export function requestLease(s: SchedulerState, req: LeaseRequest, now: number): boolean {
   if (s.pending.some((p) => p.requestId === req.requestId) || Object.values(s.leases).some((l) => l.requestId === req.requestId)) return false;
-  s.pending.push({ ...req, enqueuedAt: now });
+  s.pending.push({ ...req, enqueuedAt: enqueueTime(req, now) });
   return true;
 }
 
