@@ -29,7 +29,9 @@ const FAST = config('cmp-fast', '', '[1, 2]');
 const SLOW = config('cmp-slow', ', batching: { maxBatchSize: 8, maxQueueDelayMs: 100 }', '[1, 4]');
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-compare-'));
-const env = { SERVEBENCH_HOME: join(dir, '.servebench') };
+// A namespace of its own: `run` starts its workers only where no worker polled in the last 2 minutes, and other
+// test files' workers (namespace default) may have, just before, then gone — leaving this sweep to no one.
+const env = { SERVEBENCH_HOME: join(dir, '.servebench'), TEMPORAL_NAMESPACE: 'servebench-compare' };
 const fastFile = join(dir, 'fast.yaml');
 const slowFile = join(dir, 'slow.yaml');
 writeFileSync(fastFile, FAST);

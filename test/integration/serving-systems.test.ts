@@ -111,8 +111,10 @@ describe('serving systems side by side', () => {
     }
     for (const r of runs.rows.filter((x) => x.serving_system !== 'triton')) expect(r.batch_runs).toBe(r.batches);
     const [triton, mlserver] = ['triton', 'mlserver'].map((sys) => runs.rows.find((r) => r.serving_system === sys)!);
-    // Triton's batch sizes (/stats) and model runs (/metrics) are read at the same moments.
-    expect(Math.abs((triton.batch_runs as number) - (triton.batches as number))).toBeLessThanOrEqual(concurrency);
+    // Triton's batch sizes (/stats) and model runs (/metrics) are read together at each edge, by two HTTP round
+    // trips while model runs go on: they agree up to the runs in flight plus what completes between the two
+    // reads (10% of the window's, as above).
+    expect(Math.abs((triton.batch_runs as number) - (triton.batches as number))).toBeLessThanOrEqual(2 * concurrency + 0.1 * (triton.batches as number));
     // A request's time in Triton holds its queue wait, its tensor copies and its model run.
     expect(triton.request_mean_us as number).toBeGreaterThanOrEqual((triton.queue_mean_us as number) + (triton.compute_mean_us as number));
     expect(triton.compute_input_mean_us as number).toBeGreaterThan(0);

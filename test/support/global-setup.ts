@@ -10,7 +10,7 @@ import { freePort } from './ports';
 
 export default async function globalSetup(): Promise<void> {
   const logFile = join(mkdtempSync(join(tmpdir(), 'sb-temporal-')), 'temporal.log');
-  const extraNamespaces = ['servebench-cli', 'servebench-rerun', 'servebench-overload', 'servebench-fault', 'servebench-rebuild', 'servebench-sched', 'servebench-death', 'servebench-leader-fault', 'servebench-lifecycle', 'servebench-noworker'];
+  const extraNamespaces = ['servebench-cli', 'servebench-rerun', 'servebench-overload', 'servebench-fault', 'servebench-rebuild', 'servebench-sched', 'servebench-death', 'servebench-leader-fault', 'servebench-lifecycle', 'servebench-noworker', 'servebench-compare'];
   // A port found free can be taken before the server binds it (other processes on a busy machine): try anew.
   let server;
   for (let attempt = 1; ; attempt++) {
