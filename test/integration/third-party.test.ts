@@ -105,14 +105,14 @@ model:
   inputs:
     x: { shape: [1, 3, 1024, 1024] }
 serving: { intraOpThreads: 1 }
-workload: { mode: single-stream, tensorFormat: binary, requestTimeout: 60s, warmup: 1s, duration: 3s }
+workload: { mode: single-stream, tensorFormat: binary, requestTimeout: 60s, warmup: 1s, duration: 3s, minQueries: 3 }
 `,
     );
     expect(result.jobs.map((j) => [j.status, j.error])).toEqual([['completed', undefined]]);
     const run = await runOf('tp-ocr');
     expect(run).toMatchObject({ valid: true, errors: 0, tensor_format: 'binary' });
     expect(JSON.parse(run.input_shapes as string)).toEqual({ x: [1, 3, 1024, 1024] });
-    expect(run.ok as number).toBeGreaterThanOrEqual(3);
+    expect(run.ok as number).toBeGreaterThanOrEqual(3); // minQueries: a starved host's 3 s hold fewer (once, 1)
     // Raw float32 plus a JSON header of well under a kilobyte, each way: no JSON numbers.
     const image = 3 * 1024 * 1024 * 4;
     const map = 1024 * 1024 * 4;
