@@ -99,12 +99,8 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+/** Median of the finite values (pure: perf/noise-policy.ts). */
+export { median } from './noise-policy';
 
 /** Nearest-rank percentile of raw samples (q in 0..100). */
 export function percentile(xs: number[], q: number): number {

@@ -1,0 +1,122 @@
+/**
+ * The host's noise while a perf script measures, from /proc: CPU steal (/proc/stat), the 1-minute load
+ * average (/proc/loadavg, sampled once a second) and a process's CPU time (/proc/<pid>/stat). Where /proc
+ * cannot tell (not Linux), the figures are null, never invented. The verdicts are in perf/noise-policy.ts.
+ */
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { HostNoise } from './noise-policy';
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+export const USER_HZ = 100;
+
+/** Host-wide CPU counters of /proc/stat's first line: steal and the sum of all fields, in ticks. */
+export function cpuCounters(): { steal: number; total: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user)
+    return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+export function loadAvg1(): number | null {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a process (all its threads), in ticks; NaN when it is gone or /proc cannot tell. */
+export function processCpuTicks(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return NaN;
+  }
+}
+
+export interface NoiseReading extends HostNoise {
+  loadAvgMin: number | null;
+  seconds: number;
+}
+
+/** Steal % between two /proc/stat readings. */
+function stealBetween(a: { steal: number; total: number } | null, b: { steal: number; total: number } | null): number | null {
+  return a && b && b.total > a.total ? (100 * (b.steal - a.steal)) / (b.total - a.total) : null;
+}
+
+/** Measures the host's noise from start() to stop(); the load average is sampled once a second meanwhile. */
+export class NoiseMeter {
+  private t0 = 0;
+  private c0: { steal: number; total: number } | null = null;
+  private loads: number[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  start(): this {
+    this.t0 = performance.now();
+    this.c0 = cpuCounters();
+    this.loads = [];
+    this.sampleLoad();
+    this.timer = setInterval(() => this.sampleLoad(), 1000);
+    this.timer.unref();
+    return this;
+  }
+
+  private sampleLoad(): void {
+    const l = loadAvg1();
+    if (l !== null && Number.isFinite(l)) this.loads.push(l);
+  }
+
+  /** The reading so far (the meter keeps running until stop()). */
+  read(): NoiseReading {
+    this.sampleLoad();
+    return {
+      stealPct: stealBetween(this.c0, cpuCounters()),
+      loadAvgMax: this.loads.length ? Math.max(...this.loads) : null,
+      loadAvgMin: this.loads.length ? Math.min(...this.loads) : null,
+      cores: os.cpus().length,
+      seconds: (performance.now() - this.t0) / 1000,
+    };
+  }
+
+  stop(): NoiseReading {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    return this.read();
+  }
+}
+
+/** Runs `fn` with a NoiseMeter around it: its result and the host's noise meanwhile (one round's noise). */
+export async function withNoise<T>(fn: () => Promise<T>): Promise<{ value: T; noise: NoiseReading }> {
+  const m = new NoiseMeter().start();
+  try {
+    return { value: await fn(), noise: m.stop() };
+  } finally {
+    m.stop();
+  }
+}
+
+/** CPU share of one core a process used between start() and stop(), % (its utime + stime over wall time). */
+export class ProcessBusy {
+  private t0 = 0;
+  private c0 = NaN;
+
+  constructor(private readonly pid: number) {}
+
+  start(): this {
+    this.t0 = performance.now();
+    this.c0 = processCpuTicks(this.pid);
+    return this;
+  }
+
+  stop(): number {
+    const dt = (performance.now() - this.t0) / 1000;
+    return dt > 0 ? ((processCpuTicks(this.pid) - this.c0) / USER_HZ / dt) * 100 : NaN;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Pure statistics and policy of the perf scripts' host-noise reporting: the spread of rounds, when a run
+ * is too noisy to read, when an alternating comparison needs more rounds, which round was the quietest,
+ * and whether a client rather than the server limited a closed-loop run. No I/O (the /proc readings are
+ * in perf/host-noise.ts); thresholds are documented in perf/README.md ("Noise").
+ */
+
+/** A run is too noisy to read when the host's CPU steal over it is above this share of all CPU time, %. */
+export const MAX_STEAL_PCT = 5;
+/** ... or when a figure's rounds spread wider than this (max / min of the rounds). */
+export const MAX_SPREAD = 1.25;
+/** ... or when the 1-minute load average per core stayed above this over the run (other jobs queue for the cores). */
+export const MAX_LOAD_PER_CORE = 1.5;
+/** A server whose process used less than this share of its core under a closed loop was not the limit, %. */
+export const SERVER_BUSY_PCT = 90;
+
+export interface Spread {
+  n: number;
+  min: number;
+  median: number;
+  max: number;
+  /** max / min (1 = every round alike); NaN when there are no rounds or min ≤ 0. */
+  ratio: number;
+}
+
+export function median(xs: number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** min, median, max and max/min of the finite values in `xs`. */
+export function spread(xs: number[]): Spread {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return { n: 0, min: NaN, median: NaN, max: NaN, ratio: NaN };
+  const min = s[0];
+  const max = s[s.length - 1];
+  return { n: s.length, min, median: median(s), max, ratio: min > 0 ? max / min : NaN };
+}
+
+export interface HostNoise {
+  /** CPU steal over the run, % of all CPU time of the host (null where /proc/stat cannot tell). */
+  stealPct: number | null;
+  /** 1-minute load averages sampled over the run (max), and the host's core count. */
+  loadAvgMax: number | null;
+  cores: number;
+}
+
+export interface NoiseVerdict {
+  noisy: boolean;
+  /** Why, one phrase per threshold crossed (empty when quiet). */
+  reasons: string[];
+}
+
+export interface NoiseThresholds {
+  maxStealPct: number;
+  maxSpread: number;
+  maxLoadPerCore: number;
+}
+
+export const DEFAULT_THRESHOLDS: NoiseThresholds = { maxStealPct: MAX_STEAL_PCT, maxSpread: MAX_SPREAD, maxLoadPerCore: MAX_LOAD_PER_CORE };
+
+/**
+ * Too noisy to read? `spreads` names each figure's rounds (e.g. { servebench_rps: [...] }); a figure with
+ * fewer than 2 rounds says nothing about spread.
+ */
+export function noiseVerdict(host: HostNoise, spreads: Record<string, number[]>, t: NoiseThresholds = DEFAULT_THRESHOLDS): NoiseVerdict {
+  const reasons: string[] = [];
+  if (host.stealPct !== null && host.stealPct > t.maxStealPct) reasons.push(`steal ${round(host.stealPct, 1)}% > ${t.maxStealPct}%`);
+  if (host.loadAvgMax !== null && host.cores > 0 && host.loadAvgMax / host.cores > t.maxLoadPerCore) {
+    reasons.push(`load average ${round(host.loadAvgMax, 2)} > ${t.maxLoadPerCore} per core (${host.cores} cores)`);
+  }
+  for (const [name, xs] of Object.entries(spreads)) {
+    const s = spread(xs);
+    if (s.n >= 2 && s.ratio > t.maxSpread) reasons.push(`${name} rounds spread ${round(s.ratio, 2)}x > ${t.maxSpread}x`);
+  }
+  return { noisy: reasons.length > 0, reasons };
+}
+
+export interface RoundPolicy {
+  /** Rounds always run (each round measures every contender once). */
+  minRounds: number;
+  /** Never more than this. */
+  maxRounds: number;
+  /** More rounds while any contender's rounds spread wider than this (max / min). */
+  maxSpread: number;
+}
+
+/**
+ * Adaptive alternation: after each full round (every contender measured once), run another while fewer than
+ * minRounds have run, or while any contender's spread is above maxSpread and maxRounds is not reached. A wide
+ * spread means the median of few rounds can land on a noisy one; more alternating rounds let the median
+ * settle on what most of the run saw without picking rounds by hand.
+ */
+export function needMoreRounds(perContender: number[][], p: RoundPolicy): boolean {
+  const done = Math.min(...perContender.map((xs) => xs.length));
+  if (done < p.minRounds) return true;
+  if (done >= p.maxRounds) return false;
+  return perContender.some((xs) => spread(xs).ratio > p.maxSpread);
+}
+
+/** Order of the contenders in round `i` (0-based): ABBA-style alternation by rotating the start each round. */
+export function roundOrder<T>(contenders: T[], i: number): T[] {
+  return contenders.map((_, k) => contenders[(k + i) % contenders.length]);
+}
+
+/** Index of the quietest round: the lowest steal, ties broken by the lower load average; -1 when none is known. */
+export function quietestRound(rounds: { stealPct: number | null; loadAvg: number | null }[]): number {
+  let best = -1;
+  for (let i = 0; i < rounds.length; i++) {
+    const r = rounds[i];
+    if (r.stealPct === null) continue;
+    const b = best >= 0 ? rounds[best] : null;
+    if (!b || r.stealPct < b.stealPct! || (r.stealPct === b.stealPct && (r.loadAvg ?? Infinity) < (b.loadAvg ?? Infinity))) best = i;
+  }
+  return best;
+}
+
+export interface LimitVerdict {
+  /** 'server' when the server was busy (≥ threshold) under every client; else the clients under which it idled. */
+  limit: 'server' | 'client';
+  /** Clients under which the server was below the threshold: they, not the server, set the figure. */
+  clientLimited: string[];
+}
+
+/**
+ * In a closed loop the server is the limit when its process is busy all the time; when it idles under one
+ * client (its busy share below `busyPct`) that client did not keep requests in flight: the client (or the
+ * host's scheduling of it) was the limit, and a throughput difference between clients says nothing about
+ * either client's measurement.
+ */
+export function limitVerdict(serverBusyPct: Record<string, number>, busyPct = SERVER_BUSY_PCT): LimitVerdict {
+  const clientLimited = Object.entries(serverBusyPct).filter(([, pct]) => Number.isFinite(pct) && pct < busyPct).map(([c]) => c);
+  return { limit: clientLimited.length ? 'client' : 'server', clientLimited };
+}
+
+function round(x: number, digits: number): number {
+  return Number(x.toFixed(digits));
+}
+
+/**
+ * The noise lines every perf script prints beside its figures: host_steal_pct, host_loadavg_max, host_cores,
+ * for each figure `<name>_min`, `_median`, `_max`, `_spread` (max / min of its rounds), then `noisy` (yes/no)
+ * and `noisy_reasons`.
+ */
+export function noiseKeys(host: HostNoise, figures: Record<string, number[]>, t: NoiseThresholds = DEFAULT_THRESHOLDS): Record<string, string | number> {
+  const keys: Record<string, string | number> = {
+    host_steal_pct: host.stealPct ?? 'n/a',
+    host_loadavg_max: host.loadAvgMax ?? 'n/a',
+    host_cores: host.cores,
+  };
+  for (const [name, xs] of Object.entries(figures)) {
+    const s = spread(xs);
+    keys[`${name}_min`] = s.min;
+    keys[`${name}_median`] = s.median;
+    keys[`${name}_max`] = s.max;
+    keys[`${name}_spread`] = s.ratio;
+  }
+  const v = noiseVerdict(host, figures, t);
+  keys.noisy = v.noisy ? 'yes' : 'no';
+  keys.noisy_reasons = JSON.stringify(v.reasons.join('; '));
+  return keys;
+}
