@@ -22,6 +22,20 @@ export function cpuCounters(): { steal: number; total: number } | null {
   }
 }
 
+/** Tasks running or runnable right now, host-wide (/proc/stat procs_running; ours included). */
+export function procsRunning(): number | null {
+  const m = /^procs_running (\d+)/m.exec(readOr('/proc/stat'));
+  return m ? Number(m[1]) : null;
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export function loadAvg1(): number | null {
   try {
     return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
@@ -43,6 +57,8 @@ export function processCpuTicks(pid: number): number {
 
 export interface NoiseReading extends HostNoise {
   loadAvgMin: number | null;
+  /** Mean of procs_running sampled every 200 ms: how many tasks wanted a core meanwhile (ours included). */
+  runnableMean: number | null;
   seconds: number;
 }
 
@@ -56,14 +72,22 @@ export class NoiseMeter {
   private t0 = 0;
   private c0: { steal: number; total: number } | null = null;
   private loads: number[] = [];
+  private runnable: number[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private ticks = 0;
 
   start(): this {
     this.t0 = performance.now();
     this.c0 = cpuCounters();
     this.loads = [];
+    this.runnable = [];
     this.sampleLoad();
-    this.timer = setInterval(() => this.sampleLoad(), 1000);
+    // The load average moves slowly (1 min); procs_running says who wants a core now.
+    this.timer = setInterval(() => {
+      const r = procsRunning();
+      if (r !== null) this.runnable.push(r);
+      if (++this.ticks % 5 === 0) this.sampleLoad();
+    }, 200);
     this.timer.unref();
     return this;
   }
@@ -80,6 +104,7 @@ export class NoiseMeter {
       stealPct: stealBetween(this.c0, cpuCounters()),
       loadAvgMax: this.loads.length ? Math.max(...this.loads) : null,
       loadAvgMin: this.loads.length ? Math.min(...this.loads) : null,
+      runnableMean: this.runnable.length ? this.runnable.reduce((a, b) => a + b, 0) / this.runnable.length : null,
       cores: os.cpus().length,
       seconds: (performance.now() - this.t0) / 1000,
     };

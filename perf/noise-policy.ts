@@ -105,14 +105,26 @@ export function roundOrder<T>(contenders: T[], i: number): T[] {
   return contenders.map((_, k) => contenders[(k + i) % contenders.length]);
 }
 
-/** Index of the quietest round: the lowest steal, ties broken by the lower load average; -1 when none is known. */
-export function quietestRound(rounds: { stealPct: number | null; loadAvg: number | null }[]): number {
+/**
+ * Index of the quietest round: the lowest CPU steal (whole percentage points; smaller differences are no
+ * signal), then the fewest other runnable tasks (`load`: e.g. the mean of /proc/stat's procs_running over
+ * the round); -1 when no round knows either.
+ */
+export function quietestRound(rounds: { stealPct: number | null; load: number | null }[]): number {
+  const key = (r: { stealPct: number | null; load: number | null }): [number, number] => [
+    r.stealPct === null ? Infinity : Math.floor(r.stealPct),
+    r.load === null ? Infinity : r.load,
+  ];
   let best = -1;
   for (let i = 0; i < rounds.length; i++) {
-    const r = rounds[i];
-    if (r.stealPct === null) continue;
-    const b = best >= 0 ? rounds[best] : null;
-    if (!b || r.stealPct < b.stealPct! || (r.stealPct === b.stealPct && (r.loadAvg ?? Infinity) < (b.loadAvg ?? Infinity))) best = i;
+    const [s, l] = key(rounds[i]);
+    if (s === Infinity && l === Infinity) continue;
+    if (best < 0) {
+      best = i;
+      continue;
+    }
+    const [bs, bl] = key(rounds[best]);
+    if (s < bs || (s === bs && l < bl)) best = i;
   }
   return best;
 }

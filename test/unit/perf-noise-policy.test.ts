@@ -49,11 +49,14 @@ describe('roundOrder', () => {
 });
 
 describe('quietestRound', () => {
-  it('is the round with the lowest steal, the lower load average breaking ties', () => {
-    expect(quietestRound([{ stealPct: 3, loadAvg: 1 }, { stealPct: 1, loadAvg: 5 }, { stealPct: 1, loadAvg: 2 }])).toBe(2);
+  it('is the round with the lowest steal, the lower load breaking ties', () => {
+    expect(quietestRound([{ stealPct: 3, load: 1 }, { stealPct: 1, load: 5 }, { stealPct: 1, load: 2 }])).toBe(2);
   });
-  it('is -1 when no round knows its steal', () => {
-    expect(quietestRound([{ stealPct: null, loadAvg: 1 }])).toBe(-1);
+  it('counts steal in whole points: 0.1% against 0% is no signal, the load decides', () => {
+    expect(quietestRound([{ stealPct: 0, load: 9 }, { stealPct: 0.1, load: 3 }])).toBe(1);
+  });
+  it('is -1 when no round knows its noise', () => {
+    expect(quietestRound([{ stealPct: null, load: null }])).toBe(-1);
   });
 });
 
