@@ -18,7 +18,12 @@
  * body in two writes) costs the server more per request, and under contention a single event-loop client
  * leaves the server idle more often than perf_analyzer's 4 threads (see perf/README.md), and both
  * show in the throughput.
- * Medians over ROUNDS; servebench is the reference b. Prints key=value lines last; never asserts.
+ * Medians over ROUNDS rounds, more (up to MAX_ROUNDS) while either client's rounds spread wide; servebench is the
+ * reference b. The server's busy share (its CPU time per second of the run, /proc/<pid>/stat) under each client
+ * says whether the server or the client was the limit; the throughput per busy server-second (client throughput /
+ * busy share) is compared too, so the verdict does not hang on which client met a quiet moment of the host.
+ * Host noise (steal, load) and the rounds' spread are printed beside (perf/host-noise.ts, perf/noise-policy.ts).
+ * Prints key=value lines last; never asserts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,9 +36,12 @@ import { compileModel } from '../activities/compile';
 import { buildInferBody, fetchModelMetadata } from '../activities/loadgen';
 import { spawnServer } from '../activities/serve/server-process';
 import { CLIENT_CPU, REPO_ROOT, SERVER_CPU, TASKSET, fmt, log, median, perfScript, pinned, printKeys, run } from './common';
+import { NoiseMeter, USER_HZ, processCpuTicks, withNoise } from './host-noise';
+import { MAX_SPREAD, SERVER_BUSY_PCT, limitVerdict, needMoreRounds, noiseKeys, quietestRound, roundOrder } from './noise-policy';
 
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 8);
+const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.PERF_MAX_ROUNDS ?? 12));
 const SMALL_ROUNDS = Number(process.env.PERF_SMALL_ROUNDS ?? 2);
 const LAYERS = Number(process.env.PERF_CROSSCHECK_LAYERS ?? 6);
 const HIDDEN = Number(process.env.PERF_CROSSCHECK_HIDDEN ?? 2048);
@@ -49,8 +57,6 @@ const SB_DURATION_MS = 3000;
 const WRK_DURATION_S = 3;
 /** Server warm-up before the first round (plus runLoad's own 1 s). */
 const WARMUP_MS = 3000;
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
 
 /** What the server saw while one client ran (from its Triton stats and /proc CPU time, sampled every second). */
 interface ServerView {
@@ -72,6 +78,9 @@ interface Measure {
   throughput: number;
   p50Ms: number;
   server: ServerView;
+  /** Host noise over the run: steal %, mean runnable tasks. */
+  stealPct: number | null;
+  runnable: number | null;
 }
 
 interface Sample {
@@ -81,16 +90,6 @@ interface Sample {
   ns: number;
   queueNs: number;
   computeNs: number;
-}
-
-function cpuTicks(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]); // utime + stime, all threads
-  } catch {
-    return NaN;
-  }
 }
 
 function getJson(url: string): Promise<unknown> {
@@ -122,7 +121,7 @@ class ServerProbe {
   private async sample(): Promise<void> {
     const j = (await getJson(this.statsUrl)) as { model_stats: { inference_stats: Record<string, { count: number; ns: number }> }[] };
     const st = j.model_stats[0].inference_stats;
-    this.samples.push({ t: performance.now(), cpu: cpuTicks(this.pid), count: st.success.count, ns: st.success.ns, queueNs: st.queue.ns, computeNs: st.compute_infer.ns });
+    this.samples.push({ t: performance.now(), cpu: processCpuTicks(this.pid), count: st.success.count, ns: st.success.ns, queueNs: st.queue.ns, computeNs: st.compute_infer.ns });
   }
 
   async start(): Promise<void> {
@@ -307,6 +306,7 @@ interface Comparison {
   sameBody: string;
   a: Measure;
   b: Measure;
+  rounds: { a: Measure; b: Measure }[];
 }
 
 /** Medians over rounds of a client's measures (server view included, field by field). */
@@ -315,6 +315,8 @@ function medianMeasure(ms: Measure[]): Measure {
   return {
     throughput: m((x) => x.throughput),
     p50Ms: m((x) => x.p50Ms),
+    stealPct: m((x) => x.stealPct ?? NaN),
+    runnable: m((x) => x.runnable ?? NaN),
     server: {
       rps: m((x) => x.server.rps),
       cpuPct: m((x) => x.server.cpuPct),
@@ -331,10 +333,12 @@ const describe = (who: string, m: Measure): string =>
   `${who}: ${fmt(m.throughput, 1)} infer/s, p50 ${fmt(m.p50Ms, 3)} ms | server saw ${fmt(m.server.rps, 1)}/s, ` +
   `cpu ${fmt(m.server.cpuPct, 0)}% of a core, ${fmt(m.server.cpuUsPerReq, 0)} µs cpu/request, latency ${fmt(m.server.latencyMs, 3)} ms ` +
   `(queue ${fmt(m.server.queueMs, 3)}, compute ${fmt(m.server.computeMs, 3)})` +
-  (m.server.stalledS > 0 ? ` | STALL: the server completed nothing for ${fmt(m.server.stalledS, 1)} s mid-run (host busy?)` : '');
+  (m.server.cpuPct < SERVER_BUSY_PCT ? ` | CLIENT-LIMITED: the server was busy ${fmt(m.server.cpuPct, 0)}% < ${SERVER_BUSY_PCT}%` : '') +
+  (m.server.stalledS > 0 ? ` | STALL: the server completed nothing for ${fmt(m.server.stalledS, 1)} s mid-run (host busy?)` : '') +
+  ` | steal ${fmt(m.stealPct ?? NaN, 1)}% runnable ${fmt(m.runnable ?? NaN, 1)}`;
 
-/** One model on its own server: both clients at CONCURRENCY, alternating (AB, BA, ...) for `rounds` rounds. */
-async function compare(layers: number, hidden: number, rounds: number, tmp: string, forceWrk: boolean): Promise<Comparison> {
+/** One model on its own server: both clients at CONCURRENCY, alternating (AB, BA, ...) for `rounds` rounds, up to `maxRounds` while they spread wide. */
+async function compare(layers: number, hidden: number, rounds: number, maxRounds: number, tmp: string, forceWrk: boolean): Promise<Comparison> {
   const artifact = await compileModel(
     { model: { generate: { family: 'mlp', layers, hidden, inputShape: [INPUT], dtype: 'float32', seed: 1 } }, graphOptimization: 'all' },
     { cacheDir: path.join(tmp, 'cache') },
@@ -381,12 +385,12 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
       await probe.start();
       let r;
       try {
-        r = await fn();
+        r = await withNoise(fn);
       } catch (e) {
         await probe.stop().catch(() => undefined);
         throw e;
       }
-      return { ...r, server: await probe.stop() };
+      return { ...r.value, server: await probe.stop(), stealPct: r.noise.stealPct, runnable: r.noise.runnableMean };
     };
     const other = async (): Promise<Measure> => {
       if (client === 'wrk') return measure(() => wrk(srv.url, model, bodyFile));
@@ -407,8 +411,9 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     log(`${model} warm-up (not counted): ${fmt(warm.throughput, 1)} infer/s`);
     const a: Measure[] = [];
     const b: Measure[] = [];
-    for (let i = 0; i < rounds; i++) {
-      for (const who of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+    const policy = { minRounds: rounds, maxRounds: Math.max(rounds, maxRounds), maxSpread: MAX_SPREAD };
+    for (let i = 0; needMoreRounds([a.map((x) => x.throughput), b.map((x) => x.throughput)], policy); i++) {
+      for (const who of roundOrder(['a', 'b'], i)) {
         if (who === 'a') {
           const m = await other();
           a.push(m);
@@ -420,28 +425,41 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
         }
       }
     }
-    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a: medianMeasure(a), b: medianMeasure(b) };
+    return {
+      model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody,
+      a: medianMeasure(a), b: medianMeasure(b), rounds: a.map((x, i) => ({ a: x, b: b[i] })),
+    };
   } finally {
     await srv.stop();
   }
 }
 
 const diffPct = (a: number, b: number): number => (Math.abs(a - b) / b) * 100;
+/** A client's throughput per busy server-second (inferences/s at a fully busy server): what the server could do. */
+const perBusy = (m: Measure): number => m.throughput / (m.server.cpuPct / 100);
 
 async function main(): Promise<void> {
   const setup = await run('bash', [path.join(REPO_ROOT, 'perf', 'setup-crosscheck.sh')], { timeoutMs: 600_000 });
   if (setup.stderr.trim()) process.stderr.write(setup.stderr);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'servebench-perf-crosscheck-'));
+  const meter = new NoiseMeter().start();
   try {
     const forceWrk = process.env.PERF_CROSSCHECK_CLIENT === 'wrk';
     log(`compute-bound model (headline): mlp layers ${LAYERS} hidden ${HIDDEN}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds`);
-    const big = await compare(LAYERS, HIDDEN, ROUNDS, tmp, forceWrk);
+    const big = await compare(LAYERS, HIDDEN, ROUNDS, MAX_ROUNDS, tmp, forceWrk);
     let small: Comparison | null = null;
     if (SMALL_ROUNDS > 0) {
       log(`small model (context): mlp layers 2 hidden 64, concurrency ${CONCURRENCY}, ${SMALL_ROUNDS} round(s)`);
-      small = await compare(2, 64, SMALL_ROUNDS, tmp, big.client === 'wrk');
+      small = await compare(2, 64, SMALL_ROUNDS, SMALL_ROUNDS, tmp, big.client === 'wrk');
     }
     const paError = big.paError || small?.paError;
+    const noise = meter.stop();
+    const limit = limitVerdict({ [big.client]: big.a.server.cpuPct, servebench: big.b.server.cpuPct });
+    const roundsClientLimited = (who: 'a' | 'b'): number => big.rounds.filter((r) => r[who].server.cpuPct < SERVER_BUSY_PCT).length;
+    const quiet = quietestRound(big.rounds.map((r) => ({ stealPct: ((r.a.stealPct ?? NaN) + (r.b.stealPct ?? NaN)) / 2, load: ((r.a.runnable ?? NaN) + (r.b.runnable ?? NaN)) / 2 })));
+    const q = quiet >= 0 ? big.rounds[quiet] : null;
+    const aPerBusy = median(big.rounds.map((r) => perBusy(r.a)));
+    const bPerBusy = median(big.rounds.map((r) => perBusy(r.b)));
     printKeys({
       ...(paError ? { perf_analyzer_error: JSON.stringify(paError) } : {}),
       crosscheck_client: big.client,
@@ -466,6 +484,7 @@ async function main(): Promise<void> {
           }
         : {}),
       model: big.model,
+      rounds_run: big.rounds.length,
       request_body_bytes: big.bodyBytes,
       same_request_body: big.sameBody,
       server_compute_ms: median([big.a.server.computeMs, big.b.server.computeMs]),
@@ -481,6 +500,15 @@ async function main(): Promise<void> {
       servebench_throughput: big.b.throughput,
       client_p50_ms: big.a.p50Ms,
       servebench_p50_ms: big.b.p50Ms,
+      limit: limit.limit,
+      client_limited: limit.clientLimited.join(',') || 'none',
+      rounds_client_limited_client: roundsClientLimited('a'),
+      rounds_client_limited_servebench: roundsClientLimited('b'),
+      client_throughput_per_busy_server: aPerBusy,
+      servebench_throughput_per_busy_server: bPerBusy,
+      pa_throughput_per_busy_server_diff_pct: diffPct(aPerBusy, bPerBusy),
+      pa_throughput_diff_pct_quietest: q ? diffPct(q.a.throughput, q.b.throughput) : NaN,
+      ...noiseKeys(noise, { client_throughput: big.rounds.map((r) => r.a.throughput), servebench_throughput: big.rounds.map((r) => r.b.throughput) }),
       pa_throughput_diff_pct: diffPct(big.a.throughput, big.b.throughput),
       pa_p50_diff_pct: diffPct(big.a.p50Ms, big.b.p50Ms),
     });
