@@ -36,8 +36,8 @@ import { compileModel } from '../activities/compile';
 import { buildInferBody, fetchModelMetadata } from '../activities/loadgen';
 import { spawnServer } from '../activities/serve/server-process';
 import { CLIENT_CPU, REPO_ROOT, SERVER_CPU, TASKSET, fmt, log, median, perfScript, pinned, printKeys, run } from './common';
-import { NoiseMeter, USER_HZ, processCpuTicks, withNoise } from './host-noise';
-import { MAX_SPREAD, SERVER_BUSY_PCT, limitVerdict, needMoreRounds, noiseKeys, quietestRound, roundOrder } from './noise-policy';
+import { NoiseMeter, USER_HZ, processCpuTicks, processSchedNs, withNoise } from './host-noise';
+import { MAX_SPREAD, SERVER_BUSY_PCT, limitVerdict, needMoreRounds, noiseKeys, quietestRound, roundOrder, type LimitVerdict, type ServerShare } from './noise-policy';
 
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 8);
@@ -64,6 +64,8 @@ interface ServerView {
   rps: number;
   /** Median share of a core the server process got, %. */
   cpuPct: number;
+  /** Median share of a second the server's threads were runnable but waited for the core (other tasks held it), %. */
+  waitPct: number;
   /** Server CPU time per completed request over the whole run, µs. */
   cpuUsPerReq: number;
   /** Mean arrival (request parsed) → response, queue wait and model run, ms. */
@@ -86,6 +88,8 @@ interface Measure {
 interface Sample {
   t: number;
   cpu: number;
+  /** Run-queue wait of the server's threads, ns. */
+  wait: number;
   count: number;
   ns: number;
   queueNs: number;
@@ -121,7 +125,7 @@ class ServerProbe {
   private async sample(): Promise<void> {
     const j = (await getJson(this.statsUrl)) as { model_stats: { inference_stats: Record<string, { count: number; ns: number }> }[] };
     const st = j.model_stats[0].inference_stats;
-    this.samples.push({ t: performance.now(), cpu: processCpuTicks(this.pid), count: st.success.count, ns: st.success.ns, queueNs: st.queue.ns, computeNs: st.compute_infer.ns });
+    this.samples.push({ t: performance.now(), cpu: processCpuTicks(this.pid), wait: processSchedNs(this.pid)?.waitNs ?? NaN, count: st.success.count, ns: st.success.ns, queueNs: st.queue.ns, computeNs: st.compute_infer.ns });
   }
 
   async start(): Promise<void> {
@@ -138,6 +142,7 @@ class ServerProbe {
     const s = this.samples;
     const rps: number[] = [];
     const cpu: number[] = [];
+    const wait: number[] = [];
     const busy = s.map((x, i) => i > 0 && x.count > s[i - 1].count);
     const firstBusy = busy.indexOf(true);
     const lastBusy = busy.lastIndexOf(true);
@@ -151,6 +156,7 @@ class ServerProbe {
       if (i === firstBusy || i === lastBusy) continue; // partly idle
       rps.push((s[i].count - s[i - 1].count) / dt);
       cpu.push(((s[i].cpu - s[i - 1].cpu) / USER_HZ / dt) * 100);
+      wait.push(((s[i].wait - s[i - 1].wait) / 1e9 / dt) * 100);
     }
     const a = s[0];
     const b = s[s.length - 1];
@@ -158,6 +164,7 @@ class ServerProbe {
     return {
       rps: median(rps),
       cpuPct: median(cpu),
+      waitPct: median(wait),
       cpuUsPerReq: n > 0 ? ((b.cpu - a.cpu) / USER_HZ / n) * 1e6 : NaN,
       latencyMs: n > 0 ? (b.ns - a.ns) / n / 1e6 : NaN,
       queueMs: n > 0 ? (b.queueNs - a.queueNs) / n / 1e6 : NaN,
@@ -320,6 +327,7 @@ function medianMeasure(ms: Measure[]): Measure {
     server: {
       rps: m((x) => x.server.rps),
       cpuPct: m((x) => x.server.cpuPct),
+      waitPct: m((x) => x.server.waitPct),
       cpuUsPerReq: m((x) => x.server.cpuUsPerReq),
       latencyMs: m((x) => x.server.latencyMs),
       queueMs: m((x) => x.server.queueMs),
@@ -329,11 +337,16 @@ function medianMeasure(ms: Measure[]): Measure {
   };
 }
 
+const shareOf = (m: Measure): ServerShare => ({ busyPct: m.server.cpuPct, waitPct: Number.isFinite(m.server.waitPct) ? m.server.waitPct : null });
+const limitOf = (m: Measure): LimitVerdict['limit'] => limitVerdict({ c: shareOf(m) }).limit;
+
 const describe = (who: string, m: Measure): string =>
   `${who}: ${fmt(m.throughput, 1)} infer/s, p50 ${fmt(m.p50Ms, 3)} ms | server saw ${fmt(m.server.rps, 1)}/s, ` +
   `cpu ${fmt(m.server.cpuPct, 0)}% of a core, ${fmt(m.server.cpuUsPerReq, 0)} µs cpu/request, latency ${fmt(m.server.latencyMs, 3)} ms ` +
   `(queue ${fmt(m.server.queueMs, 3)}, compute ${fmt(m.server.computeMs, 3)})` +
-  (m.server.cpuPct < SERVER_BUSY_PCT ? ` | CLIENT-LIMITED: the server was busy ${fmt(m.server.cpuPct, 0)}% < ${SERVER_BUSY_PCT}%` : '') +
+  `, waited for its core ${fmt(m.server.waitPct, 0)}%` +
+  (limitOf(m) === 'client' ? ` | CLIENT-LIMITED: the server was busy ${fmt(m.server.cpuPct, 0)}% < ${SERVER_BUSY_PCT}% and waited for requests` : '') +
+  (limitOf(m) === 'host' ? ` | HOST-LIMITED: the server had work but other tasks held its core` : '') +
   (m.server.stalledS > 0 ? ` | STALL: the server completed nothing for ${fmt(m.server.stalledS, 1)} s mid-run (host busy?)` : '') +
   ` | steal ${fmt(m.stealPct ?? NaN, 1)}% runnable ${fmt(m.runnable ?? NaN, 1)}`;
 
@@ -454,8 +467,8 @@ async function main(): Promise<void> {
     }
     const paError = big.paError || small?.paError;
     const noise = meter.stop();
-    const limit = limitVerdict({ [big.client]: big.a.server.cpuPct, servebench: big.b.server.cpuPct });
-    const roundsClientLimited = (who: 'a' | 'b'): number => big.rounds.filter((r) => r[who].server.cpuPct < SERVER_BUSY_PCT).length;
+    const limit = limitVerdict({ [big.client]: shareOf(big.a), servebench: shareOf(big.b) });
+    const roundsLimitedBy = (who: 'a' | 'b', by: LimitVerdict['limit']): number => big.rounds.filter((r) => limitOf(r[who]) === by).length;
     const quiet = quietestRound(big.rounds.map((r) => ({ stealPct: ((r.a.stealPct ?? NaN) + (r.b.stealPct ?? NaN)) / 2, load: ((r.a.runnable ?? NaN) + (r.b.runnable ?? NaN)) / 2 })));
     const q = quiet >= 0 ? big.rounds[quiet] : null;
     const aPerBusy = median(big.rounds.map((r) => perBusy(r.a)));
@@ -500,10 +513,15 @@ async function main(): Promise<void> {
       servebench_throughput: big.b.throughput,
       client_p50_ms: big.a.p50Ms,
       servebench_p50_ms: big.b.p50Ms,
+      server_wait_pct_client: big.a.server.waitPct,
+      server_wait_pct_servebench: big.b.server.waitPct,
       limit: limit.limit,
       client_limited: limit.clientLimited.join(',') || 'none',
-      rounds_client_limited_client: roundsClientLimited('a'),
-      rounds_client_limited_servebench: roundsClientLimited('b'),
+      host_limited: limit.hostLimited.join(',') || 'none',
+      rounds_client_limited_client: roundsLimitedBy('a', 'client'),
+      rounds_client_limited_servebench: roundsLimitedBy('b', 'client'),
+      rounds_host_limited_client: roundsLimitedBy('a', 'host'),
+      rounds_host_limited_servebench: roundsLimitedBy('b', 'host'),
       client_throughput_per_busy_server: aPerBusy,
       servebench_throughput_per_busy_server: bPerBusy,
       pa_throughput_per_busy_server_diff_pct: diffPct(aPerBusy, bPerBusy),

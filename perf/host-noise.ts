@@ -3,7 +3,7 @@
  * average (/proc/loadavg, sampled once a second) and a process's CPU time (/proc/<pid>/stat). Where /proc
  * cannot tell (not Linux), the figures are null, never invented. The verdicts are in perf/noise-policy.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { HostNoise } from './noise-policy';
@@ -52,6 +52,26 @@ export function processCpuTicks(pid: number): number {
     return Number(f[11]) + Number(f[12]);
   } catch {
     return NaN;
+  }
+}
+
+/**
+ * Time a process's threads spent on a CPU and waiting on a run queue (runnable, but another task had the core),
+ * summed over its threads now (/proc/<pid>/task/<tid>/schedstat), in ns; null where /proc cannot tell.
+ */
+export function processSchedNs(pid: number): { runNs: number; waitNs: number } | null {
+  try {
+    let runNs = 0;
+    let waitNs = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const f = readOr(`/proc/${pid}/task/${tid}/schedstat`).trim().split(' ').map(Number);
+      if (f.length < 2 || !f.every(Number.isFinite)) continue; // a thread that just exited
+      runNs += f[0];
+      waitNs += f[1];
+    }
+    return { runNs, waitNs };
+  } catch {
+    return null;
   }
 }
 
@@ -127,21 +147,32 @@ export async function withNoise<T>(fn: () => Promise<T>): Promise<{ value: T; no
   }
 }
 
-/** CPU share of one core a process used between start() and stop(), % (its utime + stime over wall time). */
+/**
+ * A process's share of one core between start() and stop(), %: `busyPct` on a CPU (utime + stime), and
+ * `waitPct` runnable but waiting for a core (schedstat; summed over threads; null where /proc has no
+ * schedstat). busy + wait near 100 % means the process always had work: if busy is low, the host's other tasks
+ * held its core; if both are low, it waited for work (for a server: for requests).
+ */
 export class ProcessBusy {
   private t0 = 0;
   private c0 = NaN;
+  private s0: { runNs: number; waitNs: number } | null = null;
 
   constructor(private readonly pid: number) {}
 
   start(): this {
     this.t0 = performance.now();
     this.c0 = processCpuTicks(this.pid);
+    this.s0 = processSchedNs(this.pid);
     return this;
   }
 
-  stop(): number {
+  stop(): { busyPct: number; waitPct: number | null } {
     const dt = (performance.now() - this.t0) / 1000;
-    return dt > 0 ? ((processCpuTicks(this.pid) - this.c0) / USER_HZ / dt) * 100 : NaN;
+    const s1 = processSchedNs(this.pid);
+    return {
+      busyPct: dt > 0 ? ((processCpuTicks(this.pid) - this.c0) / USER_HZ / dt) * 100 : NaN,
+      waitPct: dt > 0 && this.s0 && s1 ? ((s1.waitNs - this.s0.waitNs) / 1e9 / dt) * 100 : null,
+    };
   }
 }

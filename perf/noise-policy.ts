@@ -129,22 +129,40 @@ export function quietestRound(rounds: { stealPct: number | null; load: number | 
   return best;
 }
 
+/** The server process's share of its core while one client ran, % (see perf/host-noise.ts ProcessBusy). */
+export interface ServerShare {
+  busyPct: number;
+  /** Runnable but waiting for the core (other tasks held it); null where /proc cannot tell. */
+  waitPct: number | null;
+}
+
 export interface LimitVerdict {
-  /** 'server' when the server was busy (≥ threshold) under every client; else the clients under which it idled. */
-  limit: 'server' | 'client';
-  /** Clients under which the server was below the threshold: they, not the server, set the figure. */
+  /**
+   * 'server' when the server was busy (≥ threshold) under every client; 'client' when it idled under some
+   * client for want of requests; else 'host': it had work but the host's other tasks held its core.
+   */
+  limit: 'server' | 'host' | 'client';
+  /** Clients under which the server waited for requests: they, not the server, set the figure. */
   clientLimited: string[];
+  /** Clients under which the server was starved of its core by other tasks (the host set the figure). */
+  hostLimited: string[];
 }
 
 /**
- * In a closed loop the server is the limit when its process is busy all the time; when it idles under one
- * client (its busy share below `busyPct`) that client did not keep requests in flight: the client (or the
- * host's scheduling of it) was the limit, and a throughput difference between clients says nothing about
- * either client's measurement.
+ * In a closed loop the server is the limit when its process is busy all the time. When its busy share is below
+ * `busyPct` under a client, either it waited for the core (busy + run-queue wait ≥ busyPct: the host was the
+ * limit) or it waited for requests: that client did not keep requests in flight, the client was the limit, and
+ * a throughput difference between clients then says nothing about either client's measurement.
  */
-export function limitVerdict(serverBusyPct: Record<string, number>, busyPct = SERVER_BUSY_PCT): LimitVerdict {
-  const clientLimited = Object.entries(serverBusyPct).filter(([, pct]) => Number.isFinite(pct) && pct < busyPct).map(([c]) => c);
-  return { limit: clientLimited.length ? 'client' : 'server', clientLimited };
+export function limitVerdict(perClient: Record<string, ServerShare>, busyPct = SERVER_BUSY_PCT): LimitVerdict {
+  const clientLimited: string[] = [];
+  const hostLimited: string[] = [];
+  for (const [c, s] of Object.entries(perClient)) {
+    if (!Number.isFinite(s.busyPct) || s.busyPct >= busyPct) continue;
+    if (s.waitPct !== null && Number.isFinite(s.waitPct) && s.busyPct + s.waitPct >= busyPct) hostLimited.push(c);
+    else clientLimited.push(c);
+  }
+  return { limit: clientLimited.length ? 'client' : hostLimited.length ? 'host' : 'server', clientLimited, hostLimited };
 }
 
 function round(x: number, digits: number): number {

@@ -29,7 +29,7 @@ import { buildInferBody, fetchModelMetadata, runLoad } from '../activities/loadg
 import { spawnServer } from '../activities/serve/server-process';
 import { CLIENT_CPU, SERVER_CPU, TASKSET, fmt, log, median, percentile, pinSelf, printKeys } from './common';
 import { NoiseMeter, ProcessBusy, withNoise } from './host-noise';
-import { MAX_SPREAD, SERVER_BUSY_PCT, needMoreRounds, noiseKeys, quietestRound } from './noise-policy';
+import { MAX_SPREAD, limitVerdict, needMoreRounds, noiseKeys, quietestRound, type ServerShare } from './noise-policy';
 
 const LAYERS = Number(process.env.PERF_LAYERS ?? 2);
 const HIDDEN = Number(process.env.PERF_HIDDEN ?? 64);
@@ -80,14 +80,15 @@ function randomInput(rows: number): Float32Array {
  */
 async function batchingEfficiency(
   modelPath: string, modelName: string, session: ort.InferenceSession, inputName: string, minRounds: number, maxRounds: number,
-): Promise<{ saturated: number[]; offline: number[]; efficiency: Round[]; serverBusyPct: number[]; meanBatch: number }> {
+): Promise<{ saturated: number[]; offline: number[]; efficiency: Round[]; perCpu: number[]; serverShare: ServerShare[]; meanBatch: number }> {
   const srv = await spawnServer({ modelPath, modelName, instances: 1, intraOpThreads: 1, interOpThreads: 1, cpuList: SERVER_CPU, batching: { maxBatchSize: BATCH, maxQueueDelayMs: 1 } });
   const feedsB = { [inputName]: new ort.Tensor('float32', randomInput(BATCH), [BATCH, INPUT]) };
   for (let i = 0; i < 20; i++) await session.run(feedsB);
   const saturated: number[] = [];
   const offline: number[] = [];
   const efficiency: Round[] = [];
-  const serverBusyPct: number[] = [];
+  const serverShare: ServerShare[] = [];
+  const perCpu: number[] = [];
   let rows = 0;
   let batches = 0;
   try {
@@ -101,35 +102,39 @@ async function batchingEfficiency(
           warmupMs: 500, durationMs: HTTP_DURATION_MS, maxDurationMs: HTTP_DURATION_MS, seed: 1,
           onWindowStart: () => void busy.start(),
         });
-        const busyPct = busy.stop();
+        const share = busy.stop();
         const stats = await srv.stats();
         let runs = 0;
+        const self = new ProcessBusy(process.pid).start();
         const t0 = performance.now();
         while (performance.now() - t0 < INPROC_MS) {
           await session.run(feedsB);
           runs++;
         }
-        return { sat, busyPct, stats, off: (runs * BATCH * 1000) / (performance.now() - t0) };
+        const off = (runs * BATCH * 1000) / (performance.now() - t0);
+        return { sat, share, selfBusyPct: self.stop().busyPct, stats, off };
       });
       saturated.push(r.sat.throughput);
       offline.push(r.off);
-      serverBusyPct.push(r.busyPct);
+      serverShare.push(r.share);
       efficiency.push({ value: r.sat.throughput / r.off, stealPct: noise.stealPct, load: noise.runnableMean });
+      // Per CPU-second on each side: what each would do with its core to itself (the host's other tasks divided out).
+      perCpu.push((r.sat.throughput / (r.share.busyPct / 100)) / (r.off / (r.selfBusyPct / 100)));
       if (r.stats.batches && r.stats.inferences !== null) {
         rows += r.stats.inferences;
         batches += r.stats.batches;
       }
       log(
         `${modelName} round ${i + 1}: saturated (c=${CONCURRENCY}, max batch ${BATCH}) ${fmt(r.sat.throughput, 0)} inf/s, p50 ${fmt(r.sat.latency.p50Ms ?? NaN)} ms, ` +
-          `errors ${r.sat.errors}, loadgen cpu ${fmt(r.sat.loadgenCpuPct ?? NaN, 0)}%, server busy ${fmt(r.busyPct, 0)}%, batches ${JSON.stringify(r.stats.batchSizeCounts)}, ` +
-          `compute mean ${fmt(r.stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH} ${fmt(r.off, 0)} inf/s; ` +
+          `errors ${r.sat.errors}, loadgen cpu ${fmt(r.sat.loadgenCpuPct ?? NaN, 0)}%, server busy ${fmt(r.share.busyPct, 0)}% wait ${fmt(r.share.waitPct ?? NaN, 0)}%, batches ${JSON.stringify(r.stats.batchSizeCounts)}, ` +
+          `compute mean ${fmt(r.stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH} ${fmt(r.off, 0)} inf/s (this process busy ${fmt(r.selfBusyPct, 0)}%); ` +
           `efficiency ${fmt(r.sat.throughput / r.off)} | steal ${fmt(noise.stealPct ?? NaN, 1)}% runnable ${fmt(noise.runnableMean ?? NaN, 1)} load ${fmt(noise.loadAvgMax ?? NaN, 2)}`,
       );
     }
   } finally {
     await srv.stop();
   }
-  return { saturated, offline, efficiency, serverBusyPct, meanBatch: batches ? rows / batches : NaN };
+  return { saturated, offline, efficiency, perCpu, serverShare, meanBatch: batches ? rows / batches : NaN };
 }
 
 /** Single stream: in-process p50 and HTTP p50 (concurrency 1, no batching) in alternating rounds on one server. */
@@ -202,7 +207,8 @@ async function main(): Promise<void> {
     const noise = meter.stop();
     const overheads = single.overhead.map((r) => r.value);
     const efficiencies = big.efficiency.map((r) => r.value);
-    const serverBusy = median(big.serverBusyPct);
+    const share = { busyPct: median(big.serverShare.map((x) => x.busyPct)), waitPct: median(big.serverShare.map((x) => x.waitPct ?? NaN)) };
+    const limit = limitVerdict({ loadgen: { busyPct: share.busyPct, waitPct: Number.isFinite(share.waitPct) ? share.waitPct : null } });
 
     printKeys({
       model: `${artifact.modelName}_in${INPUT}`,
@@ -216,12 +222,14 @@ async function main(): Promise<void> {
       batching_rounds: efficiencies.length,
       saturated_inf_per_s: median(big.saturated),
       server_mean_batch: big.meanBatch,
-      server_busy_pct: serverBusy,
-      batching_limit: serverBusy < SERVER_BUSY_PCT ? 'client (the server idled: the load generator or the host, not batching, set the figure)' : 'server',
+      server_busy_pct: share.busyPct,
+      server_wait_pct: share.waitPct,
+      batching_limit: limit.limit,
       offline_inf_per_s: median(big.offline),
       batching_efficiency_small_model: small.efficiency[0]?.value ?? NaN,
       batching_efficiency_quietest: quietestValue(big.efficiency),
       batching_efficiency_best: Math.max(...efficiencies),
+      batching_efficiency_per_cpu: median(big.perCpu),
       ...noiseKeys(noise, { http_overhead_p50_ms: overheads, batching_efficiency: efficiencies }),
       http_overhead_p50_ms: median(overheads),
       batching_efficiency: median(efficiencies),

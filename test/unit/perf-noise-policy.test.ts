@@ -62,10 +62,20 @@ describe('quietestRound', () => {
 
 describe('limitVerdict', () => {
   it('is the server when it was busy under every client', () => {
-    expect(limitVerdict({ perf_analyzer: 99.5, servebench: 97 })).toEqual({ limit: 'server', clientLimited: [] });
+    expect(limitVerdict({ perf_analyzer: { busyPct: 99.5, waitPct: 0.2 }, servebench: { busyPct: 97, waitPct: null } })).toEqual({ limit: 'server', clientLimited: [], hostLimited: [] });
   });
-  it('names the client under which the server idled', () => {
-    expect(limitVerdict({ perf_analyzer: 69, servebench: 91 })).toEqual({ limit: 'client', clientLimited: ['perf_analyzer'] });
+  it('names the client under which the server idled for want of requests', () => {
+    expect(limitVerdict({ perf_analyzer: { busyPct: 69, waitPct: 3 }, servebench: { busyPct: 91, waitPct: 1 } })).toEqual({
+      limit: 'client',
+      clientLimited: ['perf_analyzer'],
+      hostLimited: [],
+    });
+  });
+  it('blames the host when the server had work but waited for its core', () => {
+    expect(limitVerdict({ a: { busyPct: 11, waitPct: 85 }, b: { busyPct: 95, waitPct: 1 } })).toEqual({ limit: 'host', clientLimited: [], hostLimited: ['a'] });
+  });
+  it('cannot tell the host from the client without run-queue figures: the client is named', () => {
+    expect(limitVerdict({ a: { busyPct: 50, waitPct: null } }).clientLimited).toEqual(['a']);
   });
 });
 
