@@ -111,9 +111,10 @@ export function roundOrder<T>(contenders: T[], i: number): T[] {
  * the round); -1 when no round knows either.
  */
 export function quietestRound(rounds: { stealPct: number | null; load: number | null }[]): number {
+  const known = (x: number | null): x is number => x !== null && Number.isFinite(x);
   const key = (r: { stealPct: number | null; load: number | null }): [number, number] => [
-    r.stealPct === null ? Infinity : Math.floor(r.stealPct),
-    r.load === null ? Infinity : r.load,
+    known(r.stealPct) ? Math.floor(r.stealPct) : Infinity,
+    known(r.load) ? r.load : Infinity,
   ];
   let best = -1;
   for (let i = 0; i < rounds.length; i++) {

@@ -56,7 +56,8 @@ describe('quietestRound', () => {
     expect(quietestRound([{ stealPct: 0, load: 9 }, { stealPct: 0.1, load: 3 }])).toBe(1);
   });
   it('is -1 when no round knows its noise', () => {
-    expect(quietestRound([{ stealPct: null, load: null }])).toBe(-1);
+    expect(quietestRound([{ stealPct: null, load: null }, { stealPct: NaN, load: NaN }])).toBe(-1);
+    expect(quietestRound([{ stealPct: NaN, load: 4 }, { stealPct: NaN, load: 2 }])).toBe(1);
   });
 });
 
