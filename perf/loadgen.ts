@@ -2,7 +2,8 @@
  * npm run perf:loadgen — how fast is servebench's load generator?
  *
  * 1. Closed loop, max req/s on one core: servebench's runLoad (perf/loadgen-worker,
- *    its own process pinned to CPU 0) vs autocannon (child process pinned to CPU 0),
+ *    its own process pinned to CPU 0) vs autocannon (its JS API in perf/autocannon-worker,
+ *    pinned to CPU 0; each reports the CPU share it used, so req/s per CPU-second too),
  *    same connections, same duration, same POST body, against the same trivial
  *    node:http server (child process pinned to CPU 1). Alternated (ABBA) for ROUNDS
  *    rounds, and more (up to MAX_ROUNDS) while either side's rounds spread wide;
@@ -13,9 +14,8 @@
  * (perf/host-noise.ts) and judged by perf/noise-policy.ts. Prints key=value lines last;
  * never asserts.
  */
-import * as path from 'node:path';
 import { buildInferBody } from '../activities/loadgen';
-import { CLIENT_CPU, SERVER_CPU, TASKSET, REPO_ROOT, TRIVIAL_MODEL, fmt, log, median, perfScript, pinned, printKeys, run, startChild, stopChild } from './common';
+import { CLIENT_CPU, SERVER_CPU, TASKSET, TRIVIAL_MODEL, fmt, log, median, perfScript, pinned, printKeys, run, startChild, stopChild } from './common';
 import { NoiseMeter, withNoise, type NoiseReading } from './host-noise';
 import { MAX_SPREAD, needMoreRounds, noiseKeys, quietestRound, roundOrder } from './noise-policy';
 
@@ -46,19 +46,15 @@ async function servebench(url: string, body: string, o: Record<string, unknown>)
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as WorkerResult;
 }
 
-async function autocannon(url: string, body: string): Promise<{ rps: number; p50: number; errors: number }> {
-  const bin = path.join(REPO_ROOT, 'node_modules', 'autocannon', 'autocannon.js');
-  const [cmd, args] = pinned(CLIENT_CPU, process.execPath, [
-    bin, '-c', String(CONNECTIONS), '-p', '1', '-d', String(DURATION_S), '-m', 'POST',
-    '-H', 'content-type=application/json', '-b', body, '--json', '--no-progress',
-    `${url}/v2/models/${TRIVIAL_MODEL}/infer`,
-  ]);
+async function autocannon(url: string, body: string): Promise<{ rps: number; p50: number; errors: number; cpuPct: number }> {
+  const opts = { url: `${url}/v2/models/${TRIVIAL_MODEL}/infer`, connections: CONNECTIONS, durationS: DURATION_S, body };
+  const [cmd, args] = pinned(CLIENT_CPU, process.execPath, [perfScript('autocannon-worker'), JSON.stringify(opts)]);
   const r = await run(cmd, args, { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`autocannon failed (${r.code}): ${r.stderr.slice(-2000)}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-    '2xx': number; non2xx: number; errors: number; timeouts: number; duration: number; latency: { p50: number };
+    '2xx': number; non2xx: number; errors: number; timeouts: number; duration: number; latency: { p50: number }; cpuPct: number;
   };
-  return { rps: j['2xx'] / j.duration, p50: j.latency.p50, errors: j.errors + j.non2xx + j.timeouts };
+  return { rps: j['2xx'] / j.duration, p50: j.latency.p50, errors: j.errors + j.non2xx + j.timeouts, cpuPct: j.cpuPct };
 }
 
 async function main(): Promise<void> {
@@ -77,6 +73,9 @@ async function main(): Promise<void> {
     const ac: number[] = [];
     const sbP50: number[] = [];
     const acP50: number[] = [];
+    /** Requests per CPU-second of each load generator: its per-request cost, whatever share of its core it got. */
+    const sbPerCpu: number[] = [];
+    const acPerCpu: number[] = [];
     const rounds: { ratio: number; stealPct: number | null; load: number | null }[] = [];
     for (let i = 0; needMoreRounds([sb, ac], { minRounds: ROUNDS, maxRounds: MAX_ROUNDS, maxSpread: MAX_SPREAD }); i++) {
       // Alternate which goes first so drift (thermal, other jobs) hits both alike.
@@ -92,12 +91,14 @@ async function main(): Promise<void> {
           const { value: r, noise } = await withNoise(() => servebench(url, body, { mode: 'concurrency', concurrency: CONNECTIONS, warmupMs: 500, durationMs: DURATION_S * 1000 }));
           sb.push(r.throughput);
           sbP50.push(r.latency.p50Ms);
+          sbPerCpu.push(r.throughput / ((r.loadgenCpuPct ?? NaN) / 100));
           log(`round ${i + 1} servebench: ${fmt(r.throughput, 0)} req/s p50 ${fmt(r.latency.p50Ms)} ms errors ${r.errors} cpu ${fmt(r.loadgenCpuPct ?? NaN, 0)}% | ${note(noise)}`);
         } else {
           const { value: r, noise } = await withNoise(() => autocannon(url, body));
           ac.push(r.rps);
           acP50.push(r.p50);
-          log(`round ${i + 1} autocannon: ${fmt(r.rps, 0)} req/s p50 ${r.p50} ms errors ${r.errors} | ${note(noise)}`);
+          acPerCpu.push(r.rps / (r.cpuPct / 100));
+          log(`round ${i + 1} autocannon: ${fmt(r.rps, 0)} req/s p50 ${r.p50} ms errors ${r.errors} cpu ${fmt(r.cpuPct, 0)}% | ${note(noise)}`);
         }
       }
       rounds.push({ ratio: sb[i] / ac[i], stealPct: Number.isFinite(steal) ? steal / 2 : null, load: Number.isFinite(load) ? load / 2 : null });
@@ -131,6 +132,9 @@ async function main(): Promise<void> {
       servebench_p50_ms_median: median(sbP50),
       autocannon_p50_ms_median: median(acP50),
       loadgen_vs_autocannon_rounds: rounds.map((r) => fmt(r.ratio)).join(','),
+      servebench_rps_per_cpu_median: median(sbPerCpu),
+      autocannon_rps_per_cpu_median: median(acPerCpu),
+      loadgen_vs_autocannon_per_cpu: median(sbPerCpu) / median(acPerCpu),
       loadgen_vs_autocannon_quietest: quiet >= 0 ? rounds[quiet].ratio : NaN,
       quietest_round_steal_pct: quiet >= 0 ? rounds[quiet].stealPct ?? NaN : NaN,
       quietest_round_runnable: quiet >= 0 ? rounds[quiet].load ?? NaN : NaN,

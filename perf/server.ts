@@ -9,7 +9,8 @@
  *   batch-1 input (measured in this process just before and after the HTTP run).
  * - batching_efficiency: server throughput with dynamic batching (maxBatchSize 8,
  *   maxQueueDelayMs 1) saturated at concurrency 32, batch-1 requests, over in-process
- *   offline throughput of session.run on batch-8 tensors back to back; both in inferences/s.
+ *   offline throughput of session.run on batch-8 tensors back to back (this process moved to the
+ *   server's core for it, so both sides run on one core); both in inferences/s.
  *   Measured on a compute-bound MLP (layers 6, hidden 2048: a batch-8 run takes milliseconds),
  *   because on the tiny model a batch runs in microseconds and the ratio measures per-request
  *   HTTP/JSON cost instead of batching; that figure is printed too (batching_efficiency_small_model).
@@ -27,7 +28,7 @@ import * as ort from 'onnxruntime-node';
 import { compileModel } from '../activities/compile';
 import { buildInferBody, fetchModelMetadata, runLoad } from '../activities/loadgen';
 import { spawnServer } from '../activities/serve/server-process';
-import { CLIENT_CPU, SERVER_CPU, TASKSET, fmt, log, median, percentile, pinSelf, printKeys } from './common';
+import { CLIENT_CPU, SERVER_CPU, TASKSET, fmt, log, median, percentile, pinSelf, printKeys, repinSelf } from './common';
 import { NoiseMeter, ProcessBusy, withNoise } from './host-noise';
 import { MAX_SPREAD, limitVerdict, needMoreRounds, noiseKeys, quietestRound, type ServerShare } from './noise-policy';
 
@@ -72,6 +73,17 @@ function randomInput(rows: number): Float32Array {
   return a;
 }
 
+/** In-process batch-8 inferences/s, session.run back to back for INPROC_MS. */
+async function offlineRate(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
+  let runs = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < INPROC_MS) {
+    await session.run(feeds);
+    runs++;
+  }
+  return (runs * BATCH * 1000) / (performance.now() - t0);
+}
+
 /**
  * Saturated server throughput with dynamic batching vs in-process batch-8 runs back to back, inferences/s,
  * alternating rounds (`minRounds` at least; more while either side spreads wide). Per round: efficiency, and the
@@ -80,7 +92,7 @@ function randomInput(rows: number): Float32Array {
  */
 async function batchingEfficiency(
   modelPath: string, modelName: string, session: ort.InferenceSession, inputName: string, minRounds: number, maxRounds: number,
-): Promise<{ saturated: number[]; offline: number[]; efficiency: Round[]; perCpu: number[]; serverShare: ServerShare[]; meanBatch: number }> {
+): Promise<{ saturated: number[]; offline: number[]; efficiency: Round[]; perCpu: number[]; clientCore: number[]; serverShare: ServerShare[]; meanBatch: number }> {
   const srv = await spawnServer({ modelPath, modelName, instances: 1, intraOpThreads: 1, interOpThreads: 1, cpuList: SERVER_CPU, batching: { maxBatchSize: BATCH, maxQueueDelayMs: 1 } });
   const feedsB = { [inputName]: new ort.Tensor('float32', randomInput(BATCH), [BATCH, INPUT]) };
   for (let i = 0; i < 20; i++) await session.run(feedsB);
@@ -89,6 +101,7 @@ async function batchingEfficiency(
   const efficiency: Round[] = [];
   const serverShare: ServerShare[] = [];
   const perCpu: number[] = [];
+  const clientCore: number[] = [];
   let rows = 0;
   let batches = 0;
   try {
@@ -104,18 +117,20 @@ async function batchingEfficiency(
         });
         const share = busy.stop();
         const stats = await srv.stats();
-        let runs = 0;
+        // Offline on the server's core (now idle), so both sides of the ratio run on one core: on a shared host the
+        // two cores are busy with other jobs in different measure. Also on this process's own core, as before, for
+        // comparison (batching_efficiency_client_core).
+        const offOnClientCore = await offlineRate(session, feedsB);
+        const moved = repinSelf(SERVER_CPU);
         const self = new ProcessBusy(process.pid).start();
-        const t0 = performance.now();
-        while (performance.now() - t0 < INPROC_MS) {
-          await session.run(feedsB);
-          runs++;
-        }
-        const off = (runs * BATCH * 1000) / (performance.now() - t0);
-        return { sat, share, selfBusyPct: self.stop().busyPct, stats, off };
+        const off = await offlineRate(session, feedsB);
+        const selfBusyPct = self.stop().busyPct;
+        if (moved) repinSelf(CLIENT_CPU);
+        return { sat, share, selfBusyPct, stats, off, offOnClientCore };
       });
       saturated.push(r.sat.throughput);
       offline.push(r.off);
+      clientCore.push(r.sat.throughput / r.offOnClientCore);
       serverShare.push(r.share);
       efficiency.push({ value: r.sat.throughput / r.off, stealPct: noise.stealPct, load: noise.runnableMean });
       // Per CPU-second on each side: what each would do with its core to itself (the host's other tasks divided out).
@@ -127,14 +142,14 @@ async function batchingEfficiency(
       log(
         `${modelName} round ${i + 1}: saturated (c=${CONCURRENCY}, max batch ${BATCH}) ${fmt(r.sat.throughput, 0)} inf/s, p50 ${fmt(r.sat.latency.p50Ms ?? NaN)} ms, ` +
           `errors ${r.sat.errors}, loadgen cpu ${fmt(r.sat.loadgenCpuPct ?? NaN, 0)}%, server busy ${fmt(r.share.busyPct, 0)}% wait ${fmt(r.share.waitPct ?? NaN, 0)}%, batches ${JSON.stringify(r.stats.batchSizeCounts)}, ` +
-          `compute mean ${fmt(r.stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH} ${fmt(r.off, 0)} inf/s (this process busy ${fmt(r.selfBusyPct, 0)}%); ` +
+          `compute mean ${fmt(r.stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH} on the server's core ${fmt(r.off, 0)} inf/s (this process busy ${fmt(r.selfBusyPct, 0)}%), on the client's ${fmt(r.offOnClientCore, 0)}; ` +
           `efficiency ${fmt(r.sat.throughput / r.off)} | steal ${fmt(noise.stealPct ?? NaN, 1)}% runnable ${fmt(noise.runnableMean ?? NaN, 1)} load ${fmt(noise.loadAvgMax ?? NaN, 2)}`,
       );
     }
   } finally {
     await srv.stop();
   }
-  return { saturated, offline, efficiency, perCpu, serverShare, meanBatch: batches ? rows / batches : NaN };
+  return { saturated, offline, efficiency, perCpu, clientCore, serverShare, meanBatch: batches ? rows / batches : NaN };
 }
 
 /** Single stream: in-process p50 and HTTP p50 (concurrency 1, no batching) in alternating rounds on one server. */
@@ -230,6 +245,7 @@ async function main(): Promise<void> {
       batching_efficiency_quietest: quietestValue(big.efficiency),
       batching_efficiency_best: Math.max(...efficiencies),
       batching_efficiency_per_cpu: median(big.perCpu),
+      batching_efficiency_client_core: median(big.clientCore),
       ...noiseKeys(noise, { http_overhead_p50_ms: overheads, batching_efficiency: efficiencies }),
       http_overhead_p50_ms: median(overheads),
       batching_efficiency: median(efficiencies),
