@@ -14,6 +14,7 @@
  * (perf/host-noise.ts) and judged by perf/noise-policy.ts. Prints key=value lines last;
  * never asserts.
  */
+import * as http from 'node:http';
 import { buildInferBody } from '../activities/loadgen';
 import { CLIENT_CPU, SERVER_CPU, TASKSET, TRIVIAL_MODEL, fmt, log, median, perfScript, pinned, printKeys, run, startChild, stopChild } from './common';
 import { NoiseMeter, withNoise, type NoiseReading } from './host-noise';
@@ -57,6 +58,27 @@ async function autocannon(url: string, body: string): Promise<{ rps: number; p50
   return { rps: j['2xx'] / j.duration, p50: j.latency.p50, errors: j.errors + j.non2xx + j.timeouts, cpuPct: j.cpuPct };
 }
 
+/** The trivial server's answered count and CPU time (its /perf-stats route). */
+function serverStats(url: string): Promise<{ answered: number; cpuUs: number }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${url}/perf-stats`, { agent: false }, (res) => {
+        let b = '';
+        res.setEncoding('utf8').on('data', (c: string) => (b += c));
+        res.on('end', () => resolve(JSON.parse(b) as { answered: number; cpuUs: number }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Runs one client with the server's CPU time per request it answered meanwhile (µs): what that client's requests cost the server. */
+async function withServerCost<T>(url: string, fn: () => Promise<T>): Promise<{ value: T; serverUsPerReq: number }> {
+  const a = await serverStats(url);
+  const value = await fn();
+  const b = await serverStats(url);
+  return { value, serverUsPerReq: b.answered > a.answered ? (b.cpuUs - a.cpuUs) / (b.answered - a.answered) : NaN };
+}
+
 async function main(): Promise<void> {
   log(`taskset=${TASKSET ?? 'none (unpinned)'} client cpu=${CLIENT_CPU} server cpu=${SERVER_CPU}`);
   const [cmd, args] = pinned(SERVER_CPU, process.execPath, [perfScript('trivial-server')]);
@@ -76,6 +98,9 @@ async function main(): Promise<void> {
     /** Requests per CPU-second of each load generator: its per-request cost, whatever share of its core it got. */
     const sbPerCpu: number[] = [];
     const acPerCpu: number[] = [];
+    /** The trivial server's CPU per request answered while each client ran, µs. */
+    const sbServerUs: number[] = [];
+    const acServerUs: number[] = [];
     const rounds: { ratio: number; stealPct: number | null; load: number | null }[] = [];
     for (let i = 0; needMoreRounds([sb, ac], { minRounds: ROUNDS, maxRounds: MAX_ROUNDS, maxSpread: MAX_SPREAD }); i++) {
       // Alternate which goes first so drift (thermal, other jobs) hits both alike.
@@ -88,17 +113,21 @@ async function main(): Promise<void> {
       };
       for (const who of roundOrder(['sb', 'ac'], i)) {
         if (who === 'sb') {
-          const { value: r, noise } = await withNoise(() => servebench(url, body, { mode: 'concurrency', concurrency: CONNECTIONS, warmupMs: 500, durationMs: DURATION_S * 1000 }));
+          const { value: { value: r, serverUsPerReq }, noise } = await withNoise(() =>
+            withServerCost(url, () => servebench(url, body, { mode: 'concurrency', concurrency: CONNECTIONS, warmupMs: 500, durationMs: DURATION_S * 1000 })),
+          );
+          sbServerUs.push(serverUsPerReq);
           sb.push(r.throughput);
           sbP50.push(r.latency.p50Ms);
           sbPerCpu.push(r.throughput / ((r.loadgenCpuPct ?? NaN) / 100));
-          log(`round ${i + 1} servebench: ${fmt(r.throughput, 0)} req/s p50 ${fmt(r.latency.p50Ms)} ms errors ${r.errors} cpu ${fmt(r.loadgenCpuPct ?? NaN, 0)}% | ${note(noise)}`);
+          log(`round ${i + 1} servebench: ${fmt(r.throughput, 0)} req/s p50 ${fmt(r.latency.p50Ms)} ms errors ${r.errors} cpu ${fmt(r.loadgenCpuPct ?? NaN, 0)}%, server ${fmt(serverUsPerReq, 1)} µs cpu/request | ${note(noise)}`);
         } else {
-          const { value: r, noise } = await withNoise(() => autocannon(url, body));
+          const { value: { value: r, serverUsPerReq }, noise } = await withNoise(() => withServerCost(url, () => autocannon(url, body)));
+          acServerUs.push(serverUsPerReq);
           ac.push(r.rps);
           acP50.push(r.p50);
           acPerCpu.push(r.rps / (r.cpuPct / 100));
-          log(`round ${i + 1} autocannon: ${fmt(r.rps, 0)} req/s p50 ${r.p50} ms errors ${r.errors} cpu ${fmt(r.cpuPct, 0)}% | ${note(noise)}`);
+          log(`round ${i + 1} autocannon: ${fmt(r.rps, 0)} req/s p50 ${r.p50} ms errors ${r.errors} cpu ${fmt(r.cpuPct, 0)}%, server ${fmt(serverUsPerReq, 1)} µs cpu/request | ${note(noise)}`);
         }
       }
       rounds.push({ ratio: sb[i] / ac[i], stealPct: Number.isFinite(steal) ? steal / 2 : null, load: Number.isFinite(load) ? load / 2 : null });
@@ -135,6 +164,8 @@ async function main(): Promise<void> {
       servebench_rps_per_cpu_median: median(sbPerCpu),
       autocannon_rps_per_cpu_median: median(acPerCpu),
       loadgen_vs_autocannon_per_cpu: median(sbPerCpu) / median(acPerCpu),
+      server_us_per_req_servebench: median(sbServerUs),
+      server_us_per_req_autocannon: median(acServerUs),
       loadgen_vs_autocannon_quietest: quiet >= 0 ? rounds[quiet].ratio : NaN,
       quietest_round_steal_pct: quiet >= 0 ? rounds[quiet].stealPct ?? NaN : NaN,
       quietest_round_runnable: quiet >= 0 ? rounds[quiet].load ?? NaN : NaN,
