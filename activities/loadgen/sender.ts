@@ -196,7 +196,7 @@ export class Sender {
       // Binary tensor bodies (Triton's extension) say where their JSON header ends.
       const type = headerLength === undefined ? 'application/json' : `application/octet-stream\r\nInference-Header-Content-Length: ${headerLength}`;
       const head =
-        `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\nConnection: keep-alive\r\n` +
+        `POST ${ep.modelPath}/infer HTTP/1.1\r\nHost: ${host}:${ep.port}\r\n` +
         `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n`;
       // Marks a request of the measured window, so the built-in server's statistics cover exactly those.
       const heads = [Buffer.from(`${head}\r\n`, 'latin1'), Buffer.from(`${head}${MEASURED_HEADER}: 1\r\n\r\n`, 'latin1')];
