@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { procUsage } from '../activities/probe/sampler';
 import type { HostNoise } from './noise-policy';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
@@ -46,13 +47,8 @@ export function loadAvg1(): number | null {
 
 /** utime + stime of a process (all its threads), in ticks; NaN when it is gone or /proc cannot tell. */
 export function processCpuTicks(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return NaN;
-  }
+  const u = procUsage(pid);
+  return u ? Math.round(u.cpuSeconds * USER_HZ) : NaN;
 }
 
 /**
