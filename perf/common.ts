@@ -24,6 +24,11 @@ export function pinned(cpu: string, cmd: string, args: string[]): [string, strin
   return TASKSET ? [TASKSET, ['-c', cpu, cmd, ...args]] : [cmd, args];
 }
 
+/** Moves this process (all its threads) to `cpu` where taskset works; returns whether it did. */
+export function repinSelf(cpu: string): boolean {
+  return TASKSET !== null && spawnSync(TASKSET, ['-a', '-p', '-c', cpu, String(process.pid)]).status === 0;
+}
+
 /** Re-executes this very script under `taskset -c cpu` once (env guard); returns true if the caller should stop. */
 export function pinSelf(cpu: string): Promise<boolean> {
   if (!TASKSET || process.env.SERVEBENCH_PERF_PINNED === '1') return Promise.resolve(false);
@@ -99,12 +104,8 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+/** Median of the finite values (pure: perf/noise-policy.ts). */
+export { median } from './noise-policy';
 
 /** Nearest-rank percentile of raw samples (q in 0..100). */
 export function percentile(xs: number[], q: number): number {

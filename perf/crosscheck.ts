@@ -22,7 +22,12 @@
  * Python tritonclient.grpc, perf/tritonclient_load.py) against servebench's gRPC sender, the same values as
  * raw_input_contents, printed as grpc_* and pa_grpc_*_diff_pct. Where perf_analyzer and wrk are both missing, the
  * HTTP comparison uses tritonclient.http the same way. PERF_CROSSCHECK_SETUP=0 skips setup-crosscheck.sh's installs.
- * Medians over ROUNDS; servebench is the reference b. Prints key=value lines last; never asserts.
+ * Medians over ROUNDS rounds, more (up to MAX_ROUNDS) while either client's rounds spread wide; servebench is the
+ * reference b. The server's busy share (its CPU time per second of the run, /proc/<pid>/stat) under each client
+ * says whether the server or the client was the limit; the throughput per busy server-second (client throughput /
+ * busy share) is compared too, so the verdict does not hang on which client met a quiet moment of the host.
+ * Host noise (steal, load) and the rounds' spread are printed beside (perf/host-noise.ts, perf/noise-policy.ts).
+ * Prints key=value lines last; never asserts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,11 +41,14 @@ import { encodeGrpcRequest } from '../activities/inputs/grpc-body';
 import { buildInferBody, fetchModelMetadata } from '../activities/loadgen';
 import { spawnServer } from '../activities/serve/server-process';
 import { CLIENT_CPU, REPO_ROOT, SERVER_CPU, TASKSET, fmt, log, median, perfScript, pinned, printKeys, run } from './common';
+import { NoiseMeter, USER_HZ, processCpuTicks, processSchedNs, withNoise } from './host-noise';
+import { MAX_SPREAD, SERVER_BUSY_PCT, limitVerdict, needMoreRounds, noiseKeys, quietestRound, roundOrder, type LimitVerdict, type ServerShare } from './noise-policy';
 
 type Protocol = 'http' | 'grpc';
 
 const CONCURRENCY = 4;
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 8);
+const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.PERF_MAX_ROUNDS ?? 12));
 const SMALL_ROUNDS = Number(process.env.PERF_SMALL_ROUNDS ?? 2);
 const LAYERS = Number(process.env.PERF_CROSSCHECK_LAYERS ?? 6);
 const HIDDEN = Number(process.env.PERF_CROSSCHECK_HIDDEN ?? 2048);
@@ -58,8 +66,6 @@ const SB_DURATION_MS = 3000;
 const WRK_DURATION_S = 3;
 /** Server warm-up before the first round (plus runLoad's own 1 s). */
 const WARMUP_MS = 3000;
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
 
 /** What the server saw while one client ran (from its Triton stats and /proc CPU time, sampled every second). */
 interface ServerView {
@@ -67,6 +73,8 @@ interface ServerView {
   rps: number;
   /** Median share of a core the server process got, %. */
   cpuPct: number;
+  /** Median share of a second the server's threads were runnable but waited for the core (other tasks held it), %. */
+  waitPct: number;
   /** Server CPU time per completed request over the whole run, µs. */
   cpuUsPerReq: number;
   /** Mean arrival (request parsed) → response, queue wait and model run, ms. */
@@ -81,25 +89,20 @@ interface Measure {
   throughput: number;
   p50Ms: number;
   server: ServerView;
+  /** Host noise over the run: steal %, mean runnable tasks. */
+  stealPct: number | null;
+  runnable: number | null;
 }
 
 interface Sample {
   t: number;
   cpu: number;
+  /** Run-queue wait of the server's threads, ns. */
+  wait: number;
   count: number;
   ns: number;
   queueNs: number;
   computeNs: number;
-}
-
-function cpuTicks(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]); // utime + stime, all threads
-  } catch {
-    return NaN;
-  }
 }
 
 function getJson(url: string): Promise<unknown> {
@@ -131,7 +134,7 @@ class ServerProbe {
   private async sample(): Promise<void> {
     const j = (await getJson(this.statsUrl)) as { model_stats: { inference_stats: Record<string, { count: number; ns: number }> }[] };
     const st = j.model_stats[0].inference_stats;
-    this.samples.push({ t: performance.now(), cpu: cpuTicks(this.pid), count: st.success.count, ns: st.success.ns, queueNs: st.queue.ns, computeNs: st.compute_infer.ns });
+    this.samples.push({ t: performance.now(), cpu: processCpuTicks(this.pid), wait: processSchedNs(this.pid)?.waitNs ?? NaN, count: st.success.count, ns: st.success.ns, queueNs: st.queue.ns, computeNs: st.compute_infer.ns });
   }
 
   async start(): Promise<void> {
@@ -148,6 +151,7 @@ class ServerProbe {
     const s = this.samples;
     const rps: number[] = [];
     const cpu: number[] = [];
+    const wait: number[] = [];
     const busy = s.map((x, i) => i > 0 && x.count > s[i - 1].count);
     const firstBusy = busy.indexOf(true);
     const lastBusy = busy.lastIndexOf(true);
@@ -161,6 +165,7 @@ class ServerProbe {
       if (i === firstBusy || i === lastBusy) continue; // partly idle
       rps.push((s[i].count - s[i - 1].count) / dt);
       cpu.push(((s[i].cpu - s[i - 1].cpu) / USER_HZ / dt) * 100);
+      wait.push(((s[i].wait - s[i - 1].wait) / 1e9 / dt) * 100);
     }
     const a = s[0];
     const b = s[s.length - 1];
@@ -168,6 +173,7 @@ class ServerProbe {
     return {
       rps: median(rps),
       cpuPct: median(cpu),
+      waitPct: median(wait),
       cpuUsPerReq: n > 0 ? ((b.cpu - a.cpu) / USER_HZ / n) * 1e6 : NaN,
       latencyMs: n > 0 ? (b.ns - a.ns) / n / 1e6 : NaN,
       queueMs: n > 0 ? (b.queueNs - a.queueNs) / n / 1e6 : NaN,
@@ -341,6 +347,7 @@ interface Comparison {
   sameBody: string;
   a: Measure;
   b: Measure;
+  rounds: { a: Measure; b: Measure }[];
 }
 
 /** Medians over rounds of a client's measures (server view included, field by field). */
@@ -349,9 +356,12 @@ function medianMeasure(ms: Measure[]): Measure {
   return {
     throughput: m((x) => x.throughput),
     p50Ms: m((x) => x.p50Ms),
+    stealPct: m((x) => x.stealPct ?? NaN),
+    runnable: m((x) => x.runnable ?? NaN),
     server: {
       rps: m((x) => x.server.rps),
       cpuPct: m((x) => x.server.cpuPct),
+      waitPct: m((x) => x.server.waitPct),
       cpuUsPerReq: m((x) => x.server.cpuUsPerReq),
       latencyMs: m((x) => x.server.latencyMs),
       queueMs: m((x) => x.server.queueMs),
@@ -361,19 +371,26 @@ function medianMeasure(ms: Measure[]): Measure {
   };
 }
 
+const shareOf = (m: Measure): ServerShare => ({ busyPct: m.server.cpuPct, waitPct: Number.isFinite(m.server.waitPct) ? m.server.waitPct : null });
+const limitOf = (m: Measure): LimitVerdict['limit'] => limitVerdict({ c: shareOf(m) }).limit;
+
 const describe = (who: string, m: Measure): string =>
   `${who}: ${fmt(m.throughput, 1)} infer/s, p50 ${fmt(m.p50Ms, 3)} ms | server saw ${fmt(m.server.rps, 1)}/s, ` +
   `cpu ${fmt(m.server.cpuPct, 0)}% of a core, ${fmt(m.server.cpuUsPerReq, 0)} µs cpu/request, latency ${fmt(m.server.latencyMs, 3)} ms ` +
   `(queue ${fmt(m.server.queueMs, 3)}, compute ${fmt(m.server.computeMs, 3)})` +
-  (m.server.stalledS > 0 ? ` | STALL: the server completed nothing for ${fmt(m.server.stalledS, 1)} s mid-run (host busy?)` : '');
+  `, waited for its core ${fmt(m.server.waitPct, 0)}%` +
+  (limitOf(m) === 'client' ? ` | CLIENT-LIMITED: the server was busy ${fmt(m.server.cpuPct, 0)}% < ${SERVER_BUSY_PCT}% and waited for requests` : '') +
+  (limitOf(m) === 'host' ? ` | HOST-LIMITED: the server had work but other tasks held its core` : '') +
+  (m.server.stalledS > 0 ? ` | STALL: the server completed nothing for ${fmt(m.server.stalledS, 1)} s mid-run (host busy?)` : '') +
+  ` | steal ${fmt(m.stealPct ?? NaN, 1)}% runnable ${fmt(m.runnable ?? NaN, 1)}`;
 
 /**
- * One model on its own server: both clients at CONCURRENCY, alternating (AB, BA, ...) for `rounds` rounds, over
- * `protocol`. gRPC: perf_analyzer `-i grpc` (raw_input_contents) against servebench's gRPC sender with the same
+ * One model on its own server: both clients at CONCURRENCY, alternating (AB, BA, ...) for `rounds` rounds, up to
+ * `maxRounds` while they spread wide, over `protocol`. gRPC: perf_analyzer `-i grpc` (raw_input_contents) against servebench's gRPC sender with the same
  * values as raw_input_contents (tensorFormat binary); the independent client falls back to Triton's Python
  * tritonclient.grpc where perf_analyzer cannot run.
  */
-async function compare(layers: number, hidden: number, rounds: number, tmp: string, forceWrk: boolean, protocol: Protocol = 'http'): Promise<Comparison> {
+async function compare(layers: number, hidden: number, rounds: number, maxRounds: number, tmp: string, forceWrk: boolean, protocol: Protocol = 'http'): Promise<Comparison> {
   const artifact = await compileModel(
     { model: { generate: { family: 'mlp', layers, hidden, inputShape: [INPUT], dtype: 'float32', seed: 1 } }, graphOptimization: 'all' },
     { cacheDir: path.join(tmp, 'cache') },
@@ -388,7 +405,7 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     const values = (JSON.parse(ownBody) as { inputs: { data: number[] }[] }).inputs[0].data;
     const dataFile = path.join(tmp, `pa-data-${model}.json`);
     writeFileSync(dataFile, JSON.stringify({ data: [{ [input.name]: { content: values, shape: [1, INPUT] } }] }));
-    if (protocol === 'grpc') return await compareGrpc(srv, model, input.name, values, dataFile, rounds, tmp);
+    if (protocol === 'grpc') return await compareGrpc(srv, model, input.name, values, dataFile, rounds, maxRounds, tmp);
 
     let client = forceWrk ? 'wrk' : 'perf_analyzer';
     let paError = '';
@@ -435,8 +452,8 @@ async function compare(layers: number, hidden: number, rounds: number, tmp: stri
     // (weights paged in, allocator and JIT warming up).
     const warm = await servebench(srv.url, model, body, WARMUP_MS);
     log(`${model} warm-up (not counted): ${fmt(warm.throughput, 1)} infer/s`);
-    const { a, b } = await alternate(rounds, model, client, other, () => measure(() => servebench(srv.url, model, body)));
-    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a, b };
+    const { a, b, rounds: each } = await alternate(rounds, maxRounds, model, client, other, () => measure(() => servebench(srv.url, model, body)));
+    return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: Buffer.byteLength(body), sameBody, a, b, rounds: each };
   } finally {
     await srv.stop();
   }
@@ -448,12 +465,12 @@ async function measured(srv: { url: string; pid: number }, model: string, fn: ()
   await probe.start();
   let r;
   try {
-    r = await fn();
+    r = await withNoise(fn);
   } catch (e) {
     await probe.stop().catch(() => undefined);
     throw e;
   }
-  return { ...r, server: await probe.stop() };
+  return { ...r.value, server: await probe.stop(), stealPct: r.noise.stealPct, runnable: r.noise.runnableMean };
 }
 
 /** compare() over gRPC: perf_analyzer -i grpc (else tritonclient.grpc) against servebench's gRPC sender, alternating. */
@@ -464,6 +481,7 @@ async function compareGrpc(
   values: number[],
   dataFile: string,
   rounds: number,
+  maxRounds: number,
   tmp: string,
 ): Promise<Comparison> {
   const target = srv.grpcTarget!;
@@ -488,25 +506,38 @@ async function compareGrpc(
   const other = (): Promise<Measure> =>
     client === 'perf_analyzer' ? paOnce() : measured(srv, model, () => tritonclient('grpc', target, model, inputName, values));
   const ours = () => measured(srv, model, () => servebench(target, model, body, SB_DURATION_MS, 'grpc'));
-  const { a, b } = await alternate(rounds, `${model} gRPC`, client, other, ours);
-  return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: body.length, sameBody: 'same FP32 values as raw_input_contents (the messages themselves not compared)', a, b };
+  const { a, b, rounds: each } = await alternate(rounds, maxRounds, `${model} gRPC`, client, other, ours);
+  return { model: `${model}_in${INPUT}`, client, paError, bodyBytes: body.length, sameBody: 'same FP32 values as raw_input_contents (the messages themselves not compared)', a, b, rounds: each };
 }
 
-/** `rounds` rounds of both clients, alternating (AB, BA, ...), each logged; the medians of each (a: the other client, b: servebench). */
-async function alternate(rounds: number, label: string, client: string, other: () => Promise<Measure>, ours: () => Promise<Measure>): Promise<{ a: Measure; b: Measure }> {
+/**
+ * Both clients alternating (AB, BA, ...) for `rounds` rounds, more (up to `maxRounds`) while either client's
+ * throughput spreads wide, each logged; the medians of each (a: the other client, b: servebench) and every round.
+ */
+async function alternate(
+  rounds: number,
+  maxRounds: number,
+  label: string,
+  client: string,
+  other: () => Promise<Measure>,
+  ours: () => Promise<Measure>,
+): Promise<{ a: Measure; b: Measure; rounds: { a: Measure; b: Measure }[] }> {
   const a: Measure[] = [];
   const b: Measure[] = [];
-  for (let i = 0; i < rounds; i++) {
-    for (const who of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+  const policy = { minRounds: rounds, maxRounds: Math.max(rounds, maxRounds), maxSpread: MAX_SPREAD };
+  for (let i = 0; needMoreRounds([a.map((x) => x.throughput), b.map((x) => x.throughput)], policy); i++) {
+    for (const who of roundOrder(['a', 'b'], i)) {
       const m = await (who === 'a' ? other() : ours());
       (who === 'a' ? a : b).push(m);
       log(`${label} round ${i + 1} ${describe(who === 'a' ? client : 'servebench', m)}`);
     }
   }
-  return { a: medianMeasure(a), b: medianMeasure(b) };
+  return { a: medianMeasure(a), b: medianMeasure(b), rounds: a.map((x, i) => ({ a: x, b: b[i] })) };
 }
 
 const diffPct = (a: number, b: number): number => (Math.abs(a - b) / b) * 100;
+/** A client's throughput per busy server-second (inferences/s at a fully busy server): what the server could do. */
+const perBusy = (m: Measure): number => m.throughput / (m.server.cpuPct / 100);
 
 async function main(): Promise<void> {
   // PERF_CROSSCHECK_SETUP=0: use what is installed (the script would pip- and apt-install the missing clients).
@@ -515,21 +546,29 @@ async function main(): Promise<void> {
     if (setup.stderr.trim()) process.stderr.write(setup.stderr);
   }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'servebench-perf-crosscheck-'));
+  const meter = new NoiseMeter().start();
   try {
     const forceWrk = process.env.PERF_CROSSCHECK_CLIENT === 'wrk';
     log(`compute-bound model (headline): mlp layers ${LAYERS} hidden ${HIDDEN}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds`);
-    const big = await compare(LAYERS, HIDDEN, ROUNDS, tmp, forceWrk);
+    const big = await compare(LAYERS, HIDDEN, ROUNDS, MAX_ROUNDS, tmp, forceWrk);
     let small: Comparison | null = null;
     if (SMALL_ROUNDS > 0) {
       log(`small model (context): mlp layers 2 hidden 64, concurrency ${CONCURRENCY}, ${SMALL_ROUNDS} round(s)`);
-      small = await compare(2, 64, SMALL_ROUNDS, tmp, big.client === 'wrk');
+      small = await compare(2, 64, SMALL_ROUNDS, SMALL_ROUNDS, tmp, big.client === 'wrk');
     }
     let grpc: Comparison | null = null;
     if (GRPC_ROUNDS > 0) {
       log(`gRPC (compute-bound model): mlp layers ${LAYERS} hidden ${HIDDEN}, concurrency ${CONCURRENCY}, ${GRPC_ROUNDS} rounds`);
-      grpc = await compare(LAYERS, HIDDEN, GRPC_ROUNDS, tmp, false, 'grpc');
+      grpc = await compare(LAYERS, HIDDEN, GRPC_ROUNDS, Math.max(GRPC_ROUNDS, MAX_ROUNDS), tmp, false, 'grpc');
     }
     const paError = big.paError || small?.paError;
+    const noise = meter.stop();
+    const limit = limitVerdict({ [big.client]: shareOf(big.a), servebench: shareOf(big.b) });
+    const roundsLimitedBy = (who: 'a' | 'b', by: LimitVerdict['limit']): number => big.rounds.filter((r) => limitOf(r[who]) === by).length;
+    const quiet = quietestRound(big.rounds.map((r) => ({ stealPct: ((r.a.stealPct ?? NaN) + (r.b.stealPct ?? NaN)) / 2, load: ((r.a.runnable ?? NaN) + (r.b.runnable ?? NaN)) / 2 })));
+    const q = quiet >= 0 ? big.rounds[quiet] : null;
+    const aPerBusy = median(big.rounds.map((r) => perBusy(r.a)));
+    const bPerBusy = median(big.rounds.map((r) => perBusy(r.b)));
     printKeys({
       ...(paError ? { perf_analyzer_error: JSON.stringify(paError) } : {}),
       crosscheck_client: big.client,
@@ -554,6 +593,7 @@ async function main(): Promise<void> {
           }
         : {}),
       model: big.model,
+      rounds_run: big.rounds.length,
       request_body_bytes: big.bodyBytes,
       same_request_body: big.sameBody,
       server_compute_ms: median([big.a.server.computeMs, big.b.server.computeMs]),
@@ -569,6 +609,20 @@ async function main(): Promise<void> {
       servebench_throughput: big.b.throughput,
       client_p50_ms: big.a.p50Ms,
       servebench_p50_ms: big.b.p50Ms,
+      server_wait_pct_client: big.a.server.waitPct,
+      server_wait_pct_servebench: big.b.server.waitPct,
+      limit: limit.limit,
+      client_limited: limit.clientLimited.join(',') || 'none',
+      host_limited: limit.hostLimited.join(',') || 'none',
+      rounds_client_limited_client: roundsLimitedBy('a', 'client'),
+      rounds_client_limited_servebench: roundsLimitedBy('b', 'client'),
+      rounds_host_limited_client: roundsLimitedBy('a', 'host'),
+      rounds_host_limited_servebench: roundsLimitedBy('b', 'host'),
+      client_throughput_per_busy_server: aPerBusy,
+      servebench_throughput_per_busy_server: bPerBusy,
+      pa_throughput_per_busy_server_diff_pct: diffPct(aPerBusy, bPerBusy),
+      pa_throughput_diff_pct_quietest: q ? diffPct(q.a.throughput, q.b.throughput) : NaN,
+      ...noiseKeys(noise, { client_throughput: big.rounds.map((r) => r.a.throughput), servebench_throughput: big.rounds.map((r) => r.b.throughput) }),
       pa_throughput_diff_pct: diffPct(big.a.throughput, big.b.throughput),
       pa_p50_diff_pct: diffPct(big.a.p50Ms, big.b.p50Ms),
       ...(grpc
@@ -589,6 +643,11 @@ async function main(): Promise<void> {
             grpc_servebench_p50_ms: grpc.b.p50Ms,
             // servebench's own numbers, gRPC over HTTP, same model and concurrency (higher: gRPC serves more).
             servebench_grpc_vs_http_throughput: grpc.b.throughput / big.b.throughput,
+            grpc_rounds_run: grpc.rounds.length,
+            grpc_server_cpu_pct_client: grpc.a.server.cpuPct,
+            grpc_server_cpu_pct_servebench: grpc.b.server.cpuPct,
+            // As for HTTP: throughput per busy server-second, so the verdict does not hang on a quiet moment.
+            pa_grpc_throughput_per_busy_server_diff_pct: diffPct(median(grpc.rounds.map((r) => perBusy(r.a))), median(grpc.rounds.map((r) => perBusy(r.b)))),
             pa_grpc_throughput_diff_pct: diffPct(grpc.a.throughput, grpc.b.throughput),
             pa_grpc_p50_diff_pct: diffPct(grpc.a.p50Ms, grpc.b.p50Ms),
           }

@@ -6,8 +6,9 @@
  * instance and one intra-op thread, and drives it from this process pinned to the client core:
  * - saturation: closed loop, PERF_CONCURRENCY (8) outstanding, PERF_DURATION_S (3 s) after 1 s of warm-up;
  * - single stream: one request at a time, as long.
- * It prints per system the medians over PERF_ROUNDS (3) rounds, the host's CPU steal and the builtin's spread
- * between rounds beside them (this host's noise), and last:
+ * It prints per system the medians over PERF_ROUNDS (3) rounds (more, up to PERF_MAX_ROUNDS (5), while a system's
+ * rounds spread wide), the host's CPU steal and load, each system's spread between rounds and the noisy verdict
+ * beside them (perf/host-noise.ts, perf/noise-policy.ts), the same ratios on the quietest round, and last:
  *   builtin_vs_best_peer_throughput = builtin's saturated req/s / the best other system's (higher is better)
  *   builtin_vs_best_peer_p50        = the best other system's single-stream p50 / builtin's (higher is better)
  * Systems that cannot start here (no .venv-systems) are skipped, and said so. Never asserts.
@@ -24,6 +25,8 @@ import { startSystem } from '../activities/serve/systems/start-system';
 import { parseConfig } from '../configs/load';
 import type { Config } from '../configs/schema';
 import { CLIENT_CPU, SERVER_CPU, TASKSET, fmt, log, median, pinSelf, printKeys } from './common';
+import { NoiseMeter, withNoise } from './host-noise';
+import { MAX_SPREAD, needMoreRounds, noiseKeys, quietestRound, roundOrder } from './noise-policy';
 
 const LAYERS = Number(process.env.PERF_LAYERS ?? 4);
 const HIDDEN = Number(process.env.PERF_HIDDEN ?? 512);
@@ -31,6 +34,7 @@ const INPUT = Number(process.env.PERF_INPUT ?? 512);
 const CONCURRENCY = Number(process.env.PERF_CONCURRENCY ?? 8);
 const DURATION_MS = Number(process.env.PERF_DURATION_S ?? 3) * 1000;
 const ROUNDS = Number(process.env.PERF_ROUNDS ?? 3);
+const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.PERF_MAX_ROUNDS ?? 5));
 const SYSTEMS = (process.env.PERF_SYSTEMS ?? 'builtin,triton,mlserver').split(',');
 
 interface Served {
@@ -65,21 +69,13 @@ async function drive(url: string, modelName: string, mode: 'concurrency' | 'sing
   return runLoad({ baseUrl: url, modelName, bodies, mode, concurrency: CONCURRENCY, warmupMs: 1000, durationMs: DURATION_MS, maxDurationMs: DURATION_MS, seed: 1 });
 }
 
-/** CPU steal of the whole host, % of all CPU time, from /proc/stat (null where there is no such file). */
-function stealSnapshot(): { steal: number; total: number } | null {
-  try {
-    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return { steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
-  } catch {
-    return null;
-  }
-}
-
 async function main(): Promise<void> {
   if (await pinSelf(CLIENT_CPU)) return;
   log(`taskset=${TASKSET ?? 'none (unpinned)'} client cpu=${CLIENT_CPU} server cpu=${SERVER_CPU} systems=${SYSTEMS.join(',')} rounds=${ROUNDS}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'servebench-perf-systems-'));
-  const steal0 = stealSnapshot();
+  const meter = new NoiseMeter().start();
+  /** Per round: each system's figures and the round's noise (for the quietest round's ratios). */
+  const rounds: { throughput: Map<string, number>; p50: Map<string, number>; stealPct: number | null; load: number | null }[] = [];
   const throughput = new Map<string, number[]>();
   const p50 = new Map<string, number[]>();
   const skipped = new Map<string, string>();
@@ -89,8 +85,11 @@ async function main(): Promise<void> {
       { cacheDir: path.join(tmp, 'cache') },
     );
     log(`model ${artifact.modelName}`);
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = SYSTEMS.map((_, i) => SYSTEMS[(i + round) % SYSTEMS.length]);
+    const running = (): number[][] => SYSTEMS.filter((x) => !skipped.has(x)).map((x) => throughput.get(x) ?? []);
+    for (let round = 0; needMoreRounds(running(), { minRounds: ROUNDS, maxRounds: MAX_ROUNDS, maxSpread: MAX_SPREAD }); round++) {
+      const order = roundOrder(SYSTEMS, round);
+      const thisRound = { throughput: new Map<string, number>(), p50: new Map<string, number>(), stealPct: null as number | null, load: null as number | null };
+      const roundMeter = new NoiseMeter().start();
       for (const system of order) {
         if (skipped.has(system)) continue;
         let served: Served;
@@ -102,28 +101,35 @@ async function main(): Promise<void> {
           continue;
         }
         try {
-          const sat = await drive(served.url, served.modelName, 'concurrency');
-          const single = await drive(served.url, served.modelName, 'single-stream');
+          const { value: r, noise } = await withNoise(async () => ({
+            sat: await drive(served.url, served.modelName, 'concurrency'),
+            single: await drive(served.url, served.modelName, 'single-stream'),
+          }));
+          const { sat, single } = r;
           (throughput.get(system) ?? throughput.set(system, []).get(system)!).push(sat.throughput);
           (p50.get(system) ?? p50.set(system, []).get(system)!).push(single.latency.p50Ms ?? NaN);
-          log(`round ${round + 1} ${system}: saturated ${fmt(sat.throughput, 0)} req/s (${sat.verdict.valid ? 'valid' : sat.verdict.reasons.join('; ')}), single-stream p50 ${fmt(single.latency.p50Ms ?? NaN)} ms`);
+          thisRound.throughput.set(system, sat.throughput);
+          thisRound.p50.set(system, single.latency.p50Ms ?? NaN);
+          log(
+            `round ${round + 1} ${system}: saturated ${fmt(sat.throughput, 0)} req/s (${sat.verdict.valid ? 'valid' : sat.verdict.reasons.join('; ')}), ` +
+              `single-stream p50 ${fmt(single.latency.p50Ms ?? NaN)} ms | steal ${fmt(noise.stealPct ?? NaN, 1)}% runnable ${fmt(noise.runnableMean ?? NaN, 1)} load ${fmt(noise.loadAvgMax ?? NaN, 2)}`,
+          );
         } finally {
           await served.stop();
         }
       }
+      const n = roundMeter.stop();
+      rounds.push({ ...thisRound, stealPct: n.stealPct, load: n.runnableMean });
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const steal1 = stealSnapshot();
+  const noise = meter.stop();
   const keys: Record<string, string | number> = {
     model: `mlp_l${LAYERS}_h${HIDDEN}_in${INPUT}`,
     pinned: TASKSET ? `client:${CLIENT_CPU},server:${SERVER_CPU}` : 'no',
-    rounds: ROUNDS,
-    host_steal_pct: steal0 && steal1 && steal1.total > steal0.total ? (100 * (steal1.steal - steal0.steal)) / (steal1.total - steal0.total) : 'n/a',
+    rounds: rounds.length,
   };
-  const builtinRounds = throughput.get('builtin') ?? [];
-  if (builtinRounds.length > 1) keys.builtin_throughput_spread = Math.max(...builtinRounds) / Math.min(...builtinRounds);
   for (const [system, why] of skipped) keys[`${system}_skipped`] = why;
   for (const system of SYSTEMS) {
     if (!throughput.has(system)) continue;
@@ -134,8 +140,17 @@ async function main(): Promise<void> {
   if (throughput.has('builtin') && peers.length) {
     const bestPeerThroughput = Math.max(...peers.map((s) => median(throughput.get(s)!)));
     const bestPeerP50 = Math.min(...peers.map((s) => median(p50.get(s)!)));
+    const q = quietestRound(rounds);
+    if (q >= 0) {
+      const r = rounds[q];
+      keys.builtin_vs_best_peer_throughput_quietest = (r.throughput.get('builtin') ?? NaN) / Math.max(...peers.map((s) => r.throughput.get(s) ?? NaN));
+      keys.builtin_vs_best_peer_p50_quietest = Math.min(...peers.map((s) => r.p50.get(s) ?? NaN)) / (r.p50.get('builtin') ?? NaN);
+    }
+    Object.assign(keys, noiseKeys(noise, Object.fromEntries([...throughput].map(([s, xs]) => [`${s}_throughput`, xs]))));
     keys.builtin_vs_best_peer_throughput = median(throughput.get('builtin')!) / bestPeerThroughput;
     keys.builtin_vs_best_peer_p50 = bestPeerP50 / median(p50.get('builtin')!);
+  } else {
+    Object.assign(keys, noiseKeys(noise, Object.fromEntries([...throughput].map(([s, xs]) => [`${s}_throughput`, xs]))));
   }
   printKeys(keys);
 }

@@ -26,15 +26,23 @@ function send(res: http.ServerResponse, code: number, body: string): void {
   res.end(body);
 }
 
+/** Infer requests answered; with process.cpuUsage() at GET /perf-stats, so perf:loadgen can tell each client's server cost. */
+let answered = 0;
+
 const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
   const url = req.url ?? '/';
   if (req.method === 'POST' && url === `${base}/infer`) {
+    answered++;
     // Read (and discard) the body before answering, like a real server must.
     req.on('data', () => undefined);
     req.on('end', () => send(res, 200, inferReply));
     return;
   }
   if (req.method === 'GET' && url === base) return send(res, 200, metadata);
+  if (req.method === 'GET' && url === '/perf-stats') {
+    const cpu = process.cpuUsage();
+    return send(res, 200, JSON.stringify({ answered, cpuUs: cpu.user + cpu.system }));
+  }
   if (req.method === 'GET' && (url === `${base}/ready` || url === '/v2/health/ready' || url === '/v2/health/live')) return send(res, 200, '{"ready":true}');
   req.resume();
   send(res, 404, '{"error":"not found"}');
