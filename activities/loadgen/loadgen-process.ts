@@ -128,12 +128,16 @@ export function spawnLoadGenerator(opts: { cpuList?: string } = {}): LoadGenerat
     },
     alive: () => child.exitCode === null && child.signalCode === null && child.connected,
     ref: (on) => {
+      // The process, its IPC channel and its stderr pipe each hold the event loop open.
+      const stderrPipe = child.stderr as (typeof child.stderr & { ref?(): void; unref?(): void }) | null;
       if (on) {
         child.ref();
         child.channel?.ref();
+        stderrPipe?.ref?.();
       } else {
         child.unref();
         child.channel?.unref();
+        stderrPipe?.unref?.();
       }
     },
   };
