@@ -19,7 +19,7 @@ import { findCompiled } from './compile/compile';
 import { compileInChild } from './compile/compile-process';
 import type { Artifact, CompileSpec } from './compile/types';
 import { keepHeartbeating as keepHeartbeatingEvery } from './heartbeat';
-import { spawnLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
+import { keepLoadGenerator, takeLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
 import { encodeRequest, type RequestBody } from './inputs/body';
 import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare';
 import { shapesSent } from './inputs/requests';
@@ -288,8 +288,11 @@ async function measureOn(
   const failIfCrashed = () => {
     if (crashed) throw serverCrashed(`${crashed} during the measurement (node ${ctx.node}, device ${device.name})`);
   };
+  // A generator whose run ended cleanly serves the device's next measurement; any other is killed.
+  let reusable = false;
+  const cpuList = formatCpuList(device.cores);
   try {
-    loadgen = spawnLoadGenerator({ cpuList: formatCpuList(device.cores) });
+    loadgen = takeLoadGenerator(cpuList);
     // A CPU device's run is not charged for the host's GPUs; a GPU device's for its own only.
     const gpus = host.gpus.filter((g) => g.index === device.gpuIndex);
     const sampler = startSampler({ serverPid: server.pid, loadgenPid: loadgen.pid, gpus });
@@ -319,6 +322,7 @@ async function measureOn(
       failIfCrashed();
       // A measurement cut short (worker shutdown, cancellation) is not a result: fail so the attempt is retried.
       if (load.aborted) throw new CancelledFailure(`measurement interrupted after ${Math.round(load.measuredMs)} of ${settings.durationMs} ms`);
+      reusable = true;
       const serverStats = await server.stats().catch((e: unknown) => {
         failIfCrashed();
         throw e;
@@ -346,7 +350,8 @@ async function measureOn(
       sampler.stop();
     }
   } finally {
-    await loadgen?.kill();
+    if (loadgen && reusable) keepLoadGenerator(loadgen, cpuList);
+    else await loadgen?.kill();
     await server.stop();
   }
 }

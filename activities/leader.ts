@@ -6,7 +6,7 @@ import { configPatch } from '../configs/patch';
 import { preflightChecks } from '../configs/preflight';
 import { heartbeatingAll } from './heartbeat';
 import { finishedJobs } from './analysis/finished';
-import { writeJob, writeSweep } from './analysis/record';
+import { ResultsWriter } from './analysis/results-writer';
 import type { JobSummary } from './job-summary';
 import { createSchedulerActivities } from './scheduler';
 import type { Client } from '@temporalio/client';
@@ -45,26 +45,29 @@ export function planSweep(input: PlanSweepInput): SweepPlan {
 /**
  * Every leader activity heartbeats while it runs (a record may wait for the results database's lock), so one
  * whose leader died is noticed within LEADER_HEARTBEAT_TIMEOUT_MS and retried by another leader; recording is
- * idempotent (INSERT OR REPLACE by run id), so the retry replaces whatever the dead attempt wrote.
+ * idempotent (INSERT OR REPLACE by run id), so the retry replaces whatever the dead attempt wrote. Records of
+ * concurrent activities are written together, one transaction per batch (./analysis/results-writer.ts).
  */
 export function createLeaderActivities(ctx: LeaderContext) {
   return heartbeatingAll(leaderActivities(ctx), LEADER_HEARTBEAT_MS);
 }
 
 function leaderActivities(ctx: LeaderContext) {
+  // Records from concurrent activities share transactions (results-writer.ts).
+  const results = new ResultsWriter(ctx.resultsFile);
   return {
     async planSweep(input: PlanSweepInput): Promise<SweepPlan> {
       return planSweep(input);
     },
     async recordSweep(row: SweepRow): Promise<void> {
-      await writeSweep(ctx.resultsFile, row);
+      await results.write({ sweep: row });
     },
     async recordJob(outcome: JobOutcome): Promise<void> {
-      await writeJob(ctx.resultsFile, outcome, new Date().toISOString());
+      await results.write({ job: outcome, recordedAt: new Date().toISOString() });
     },
     /** Jobs of this sweep already recorded as completed: a restarted sweep resumes after them. */
     async finishedJobs(sweepId: string): Promise<JobSummary[]> {
-      return finishedJobs(ctx.resultsFile, sweepId);
+      return results.exclusive(() => finishedJobs(ctx.resultsFile, sweepId));
     },
     ...createSchedulerActivities(ctx.client),
   };

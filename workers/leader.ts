@@ -8,6 +8,9 @@ import { createLeaderActivities } from '../activities/leader';
 import { LEADER_QUEUE } from '../workflows/queues';
 import { workflowCode } from './workflow-code';
 
+/** Leader activities run at once: records queue in the writer, scheduler checks and plans alongside them. */
+const LEADER_ACTIVITY_SLOTS = 32;
+
 export interface LeaderOptions {
   connection: NativeConnection;
   namespace: string;
@@ -22,7 +25,8 @@ export async function createLeaderWorker(opts: LeaderOptions): Promise<Worker> {
     taskQueue: LEADER_QUEUE,
     ...workflowCode(),
     activities: createLeaderActivities({ resultsFile: opts.resultsFile, client: () => (client ??= new Client({ connection: opts.connection, namespace: opts.namespace })) }),
-    // Result writes hold the DuckDB file: one at a time keeps them from waiting on each other's lock.
-    maxConcurrentActivityTaskExecutions: 1,
+    // Records wait together in the results writer, which writes them a batch per transaction (one file user at a
+    // time); one record at a time held every finished job behind the previous one's write (perf:sweep-scale).
+    maxConcurrentActivityTaskExecutions: LEADER_ACTIVITY_SLOTS,
   });
 }

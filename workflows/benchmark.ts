@@ -30,8 +30,11 @@ export async function benchmarkWorkflow({ sweepId, job, scheduling = 'two-tier' 
   const parent = workflowInfo().parent;
   const report = async (stage: JobStage, where = '') => {
     setCurrentDetails(`stage: **${stage}**${where}`);
-    // Progress for the sweep's live view; losing one update is harmless, so failures are ignored.
-    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(jobStageSignal, { jobId: job.jobId, stage }).catch(() => undefined);
+    // Progress for the sweep's live view; losing one update is harmless, so failures are ignored. Not waited for:
+    // the next command (the compile, the measurement on a granted device) then goes out in the same workflow task
+    // instead of a round trip later (perf:sweep-scale). The commands and their order are those of histories
+    // recorded when it was waited for, so they replay (test/unit/workflow-replay.test.ts).
+    if (parent) void getExternalWorkflowHandle(parent.workflowId).signal(jobStageSignal, { jobId: job.jobId, stage }).catch(() => undefined);
   };
   const outcome: JobOutcome = { sweepId, job, status: 'completed' };
   try {

@@ -12,30 +12,54 @@ import type { JobOutcome, SweepRow } from '../types';
 
 type Row = Record<string, DuckDBValue | undefined>;
 
-async function upsert(conn: DuckDBConnection, table: string, row: Row): Promise<void> {
-  const cols = Object.keys(row);
-  const values = cols.map((c) => (row[c] === undefined ? null : row[c])) as DuckDBValue[];
-  const placeholders = cols.map((_, i) => `$${i + 1}`).join(', ');
-  await conn.run(`INSERT OR REPLACE INTO ${table} (${cols.join(', ')}) VALUES (${placeholders})`, values);
+/** Rows per INSERT statement: one statement per table and batch, split only when very large. */
+const ROWS_PER_STATEMENT = 200;
+
+/** INSERT OR REPLACE of many rows of one table, a few statements in all (a statement costs far more than a row). */
+async function upsertAll(conn: DuckDBConnection, table: string, rows: Row[]): Promise<void> {
+  const byColumns = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = Object.keys(row).join(', ');
+    byColumns.set(key, [...(byColumns.get(key) ?? []), row]);
+  }
+  for (const [columns, group] of byColumns) {
+    const cols = columns.split(', ');
+    for (let i = 0; i < group.length; i += ROWS_PER_STATEMENT) {
+      const values: DuckDBValue[] = [];
+      const tuples = group.slice(i, i + ROWS_PER_STATEMENT).map((row) => {
+        const start = values.length;
+        for (const c of cols) values.push((row[c] === undefined ? null : row[c]) as DuckDBValue);
+        return `(${cols.map((_, k) => `$${start + k + 1}`).join(', ')})`;
+      });
+      await conn.run(`INSERT OR REPLACE INTO ${table} (${columns}) VALUES ${tuples.join(', ')}`, values);
+    }
+  }
+}
+
+async function deleteRuns(conn: DuckDBConnection, table: string, runIds: string[]): Promise<void> {
+  if (runIds.length === 0) return;
+  await conn.run(`DELETE FROM ${table} WHERE run_id IN (${runIds.map((_, i) => `$${i + 1}`).join(', ')})`, runIds);
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 
+function sweepRow(s: SweepRow): Row {
+  return {
+    sweep_id: s.sweepId,
+    name: s.name,
+    status: s.status,
+    jobs_total: s.jobsTotal,
+    jobs_done: s.jobsDone,
+    jobs_failed: s.jobsFailed,
+    slo_p99_ms: s.config.slo?.p99Ms ?? null,
+    config: json(s.config),
+    started_at: s.startedAt,
+    finished_at: s.finishedAt ?? null,
+  };
+}
+
 export async function writeSweep(file: string, s: SweepRow): Promise<void> {
-  await withDatabase(file, 'read-write', (conn) =>
-    upsert(conn, 'sweeps', {
-      sweep_id: s.sweepId,
-      name: s.name,
-      status: s.status,
-      jobs_total: s.jobsTotal,
-      jobs_done: s.jobsDone,
-      jobs_failed: s.jobsFailed,
-      slo_p99_ms: s.config.slo?.p99Ms ?? null,
-      config: json(s.config),
-      started_at: s.startedAt,
-      finished_at: s.finishedAt ?? null,
-    }),
-  );
+  await withDatabase(file, 'read-write', (conn) => writeRecords(conn, [{ sweep: s }]));
 }
 
 export function jobRow(o: JobOutcome, recordedAt: string): Row {
@@ -201,27 +225,48 @@ export function detailRows(o: JobOutcome): Record<(typeof DETAIL_TABLES)[number]
 
 const DETAIL_TABLES = ['latency_buckets', 'server_stats', 'server_batch_sizes', 'system_samples'] as const;
 
+/** What the leader writes: a sweep's row, or a job with its run and the run's details. */
+export type ResultRecord = { sweep: SweepRow } | { job: JobOutcome; recordedAt: string };
+
 /** One transaction: the job, its run and the run's details replace whatever an earlier attempt wrote. */
 export async function writeJob(file: string, o: JobOutcome, recordedAt: string): Promise<void> {
-  const run = runRow(o);
-  const details = detailRows(o);
-  const runId = o.job.jobId;
-  await withDatabase(file, 'read-write', async (conn) => {
-    await conn.run('BEGIN TRANSACTION');
-    try {
-      await upsert(conn, 'jobs', jobRow(o, recordedAt));
-      if (run) await upsert(conn, 'runs', run);
-      else await conn.run('DELETE FROM runs WHERE run_id = $1', [runId]);
-      for (const table of DETAIL_TABLES) {
-        await conn.run(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
-        for (const row of details[table]) await upsert(conn, table, row);
-      }
-      await conn.run('COMMIT');
-    } catch (err) {
-      await conn.run('ROLLBACK');
-      throw err;
+  await withDatabase(file, 'read-write', (conn) => writeRecords(conn, [{ job: o, recordedAt }]));
+}
+
+/**
+ * Writes records in one transaction, a few statements per table whatever their number: every row keyed by its
+ * id and written with INSERT OR REPLACE (a job's detail rows deleted first), so writing a record again, in this
+ * batch or a later one, replaces it. Of two records with one key the later wins, as if written one after another.
+ */
+export async function writeRecords(conn: DuckDBConnection, records: ResultRecord[]): Promise<void> {
+  const sweeps = new Map<string, Row>();
+  const jobs = new Map<string, JobOutcome & { recordedAt: string }>();
+  for (const r of records) {
+    if ('sweep' in r) sweeps.set(r.sweep.sweepId, sweepRow(r.sweep));
+    else {
+      jobs.delete(r.job.job.jobId); // keeps plan order of the last write
+      jobs.set(r.job.job.jobId, { ...r.job, recordedAt: r.recordedAt });
     }
-    // A new swept parameter becomes a column of `results`.
-    await createViews(conn);
-  });
+  }
+  const outcomes = [...jobs.values()];
+  const runIds = [...jobs.keys()];
+  const runs = outcomes.map(runRow);
+  const details = outcomes.map(detailRows);
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await upsertAll(conn, 'sweeps', [...sweeps.values()]);
+    await upsertAll(conn, 'jobs', outcomes.map((o) => jobRow(o, o.recordedAt)));
+    await deleteRuns(conn, 'runs', runIds.filter((_, i) => runs[i] === null));
+    await upsertAll(conn, 'runs', runs.filter((r): r is Row => r !== null));
+    for (const table of DETAIL_TABLES) {
+      await deleteRuns(conn, table, runIds);
+      await upsertAll(conn, table, details.flatMap((d) => d[table]));
+    }
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK');
+    throw err;
+  }
+  // A new swept parameter becomes a column of `results`.
+  if (outcomes.length > 0) await createViews(conn);
 }

@@ -1,9 +1,10 @@
 /**
  * Child-process entry of the load generator (see loadgen-process.ts), so it can be pinned to a device's cores
  * and sampled apart from the worker. Protocol over IPC (advanced serialization):
- *   parent → { type: 'run', opts } once, { type: 'abort' } to end the run early;
+ *   parent → { type: 'run', opts }, { type: 'abort' } to end the run early;
  *   child  → { type: 'progress', progress }, { type: 'window' }, then { type: 'result', result } or { type: 'error', error }.
- * Exits once it has answered, and at once when its parent goes away.
+ * After answering it waits for the next run (a device's measurements reuse it: loadgen-process.ts); it exits at
+ * once when its parent goes away, and the parent kills it when a run did not end cleanly.
  */
 import { invalidConfig } from '../../workflows/failures';
 import { toWire } from '../process/wire-error';
@@ -22,13 +23,13 @@ export type ParentMessage = { type: 'run'; opts: WireLoadOptions } | { type: 'ab
 
 process.on('disconnect', () => process.exit(0));
 
-const abort = new AbortController();
-let started = false;
+/** The run in progress: one at a time. */
+let abort: AbortController | null = null;
 
 process.on('message', (msg: ParentMessage) => {
-  if (msg.type === 'abort') return abort.abort();
-  if (msg.type !== 'run' || started) return;
-  started = true;
+  if (msg.type === 'abort') return abort?.abort();
+  if (msg.type !== 'run' || abort) return;
+  abort = new AbortController();
   const { body, bodies, ...opts } = msg.opts;
   runLoad({
     ...opts,
@@ -45,5 +46,6 @@ process.on('message', (msg: ParentMessage) => {
 });
 
 function answer(msg: object): void {
-  process.send!(msg, () => process.exit(0));
+  abort = null;
+  process.send!(msg);
 }

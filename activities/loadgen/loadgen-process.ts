@@ -1,7 +1,9 @@
 /**
  * runLoad in a child Node process pinned to a device's cores: the load generator then competes with nothing
  * but its own server, and its CPU can be sampled by pid. Callbacks and the abort signal are bridged over IPC;
- * the child exits with its parent (IPC disconnect), so a dead worker leaves no load running.
+ * the child exits with its parent (IPC disconnect), so a dead worker leaves no load running. A device's
+ * measurements reuse one child (takeLoadGenerator / keepLoadGenerator): starting a Node process cost each job
+ * ~0.3-0.5 s on a busy host (perf:sweep-scale).
  */
 import { spawn } from 'node:child_process';
 import { compiledScript, pinnedNodeCommand, stderrTail } from '../process/pinned-spawn';
@@ -19,10 +21,42 @@ export interface LoadGenerator {
   pid: number;
   /** Whether it runs pinned to cpuList. */
   pinned: boolean;
-  /** Runs one load (once per generator); the signal aborts it the way runLoad's does (a partial, aborted result). */
+  /** Runs one load (one at a time); the signal aborts it the way runLoad's does (a partial, aborted result). */
   run(opts: LoadOptions): Promise<LoadResult>;
   /** Kills the child if it still runs; resolves once it is gone. */
   kill(): Promise<void>;
+  /** Whether it still runs and can take another load. */
+  alive(): boolean;
+  /** Whether it keeps this process alive (an idle one must not). */
+  ref(on: boolean): void;
+}
+
+/** Idle generators by the cores they are pinned to: at most one each (one device's measurements at a time). */
+const idle = new Map<string, LoadGenerator>();
+
+/** An idle generator pinned to `cpuList`, or a new one. */
+export function takeLoadGenerator(cpuList?: string): LoadGenerator {
+  const key = cpuList ?? '';
+  const kept = idle.get(key);
+  idle.delete(key);
+  if (kept?.alive()) {
+    kept.ref(true);
+    return kept;
+  }
+  return spawnLoadGenerator({ cpuList });
+}
+
+/**
+ * Keeps a generator whose run ended cleanly (a result, not aborted) for the next measurement on the same cores.
+ * What a run leaves behind is its own: every run opens and closes its own connections and statistics.
+ */
+export function keepLoadGenerator(gen: LoadGenerator, cpuList?: string): void {
+  if (!gen.alive()) return;
+  const key = cpuList ?? '';
+  const old = idle.get(key);
+  gen.ref(false);
+  idle.set(key, gen);
+  if (old && old !== gen) void old.kill();
 }
 
 /** After an abort, how long the child may take to answer with its partial result before it is killed. */
@@ -91,6 +125,20 @@ export function spawnLoadGenerator(opts: { cpuList?: string } = {}): LoadGenerat
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await gone;
+    },
+    alive: () => child.exitCode === null && child.signalCode === null && child.connected,
+    ref: (on) => {
+      // The process, its IPC channel and its stderr pipe each hold the event loop open.
+      const stderrPipe = child.stderr as (typeof child.stderr & { ref?(): void; unref?(): void }) | null;
+      if (on) {
+        child.ref();
+        child.channel?.ref();
+        stderrPipe?.ref?.();
+      } else {
+        child.unref();
+        child.channel?.unref();
+        stderrPipe?.unref?.();
+      }
     },
   };
 }
