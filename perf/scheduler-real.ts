@@ -36,7 +36,11 @@ interface Arm {
   cache: boolean;
 }
 
-const SINGLE: Arm = { key: 'single-tier', scheduling: 'single-tier', devices: ['cpu0=0-1'], cache: true };
+/**
+ * The single tier's device: both cores (default), or PERF_SCHEDULER_SINGLE_DEVICE=cpu0=1 for the same one-core
+ * device as two tier with core 0 left idle (a GPU node's single tier leaves its CPU idle while it measures).
+ */
+const SINGLE: Arm = { key: 'single-tier', scheduling: 'single-tier', devices: [process.env.PERF_SCHEDULER_SINGLE_DEVICE ?? 'cpu0=0-1'], cache: true };
 const TWO: Arm = { key: 'two-tier', scheduling: 'two-tier', devices: ['cpu0=1'], cache: true };
 const NO_CACHE: Arm = { key: 'two-tier-no-cache', scheduling: 'two-tier', devices: ['cpu0=1'], cache: false };
 const FIFO: Arm = { key: 'two-tier-fifo', scheduling: 'two-tier-fifo', devices: ['cpu0=1'], cache: true };
@@ -142,7 +146,7 @@ export async function realComparison(): Promise<{ lines: string[] } | null> {
   const home = mkdtempSync(join(tmpdir(), 'sb-perf-sched-'));
   installWorkerLogging(join(home, 'logs'), 'WARN');
   const temporal = await startPerfTemporal(home);
-  say(`real cluster: Temporal dev server on ${temporal.address}; one node, cores 0-1: single tier measures on cpu0=0-1 and compiles there, two tier measures on cpu0=1 and compiles on core 0; ${ROUNDS} rounds${ABLATIONS ? ' + 2 ablations' : ''}`);
+  say(`real cluster: Temporal dev server on ${temporal.address}; one node, cores 0-1: single tier measures on ${SINGLE.devices[0]} and compiles there, two tier measures on cpu0=1 and compiles on core 0; ${ROUNDS} rounds${ABLATIONS ? ' + 2 ablations' : ''}`);
   const watch = watchHostNoise();
   const single: number[] = [];
   const two: number[] = [];
