@@ -14,7 +14,8 @@ import { deviceKey } from './scheduler/messages';
 import { expectedDeviceMs } from './scheduler/policy';
 import { jobStageSignal, type JobStage } from './signals';
 
-export type Scheduling = 'two-tier' | 'single-tier';
+/** `two-tier-fifo`: two tier with an arrival-order measure queue (perf:scheduler's ablation of the order). */
+export type Scheduling = 'two-tier' | 'two-tier-fifo' | 'single-tier';
 
 export interface BenchmarkInput {
   sweepId: string;
@@ -38,7 +39,7 @@ export async function benchmarkWorkflow({ sweepId, job, scheduling = 'two-tier' 
   };
   const outcome: JobOutcome = { sweepId, job, status: 'completed' };
   try {
-    if (scheduling === 'two-tier') {
+    if (scheduling !== 'single-tier') {
       await report('compile');
       outcome.compile = await compileTier(job.config).compile({ jobId: job.jobId, config: job.config });
     }
