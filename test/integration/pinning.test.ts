@@ -93,7 +93,10 @@ maybe('a measurement on cpu0 pins its server and its load-generator child to cor
   const loadgen = r.samples.filter((s) => s.process === 'loadgen');
   expect(loadgen.length).toBeGreaterThan(0);
   expect(loadgen.every((s) => s.rssBytes !== null && s.rssBytes > 0)).toBe(true);
-  expect(children('server-main').concat(children('loadgen-main'))).toEqual([]);
+  // The server is stopped; the load generator, after a clean run, is kept (idle, still pinned) for the device's
+  // next measurement.
+  expect(children('server-main')).toEqual([]);
+  expect(children('loadgen-main').map((c) => c.cpus)).toEqual(['0']);
 
   // The results rows say where it ran and that nothing else did.
   const job = { jobId: 'pin/j0', index: 0, repeat: 0, params: {}, config: config(1, '2s') };
@@ -127,11 +130,19 @@ maybe('a compile started while cpu0 and cpu1 both measure waits until one ends, 
 maybe('cancelling a measurement aborts the load-generator child and stops both children', async () => {
   const { artifact } = await compile(config(4, '1s'), 'pin/cancel');
   const env = new MockActivityEnvironment();
+  // The load is running once the heartbeat carries the load generator's progress (an idle generator kept from an
+  // earlier measurement exists before that, so its process alone says nothing).
+  let loading = false;
+  env.on('heartbeat', (d: unknown) => {
+    if (typeof d === 'object' && d !== null && 'phase' in d) loading = true;
+  });
   const result = env.run(createDeviceActivities({ ...ctx(), device: cpu1 }).measure, { jobId: 'pin/cancel', config: config(4, '30s'), artifact });
-  await until('the load generator', () => children('loadgen-main').length > 0);
+  await until('the load generator running', () => loading);
   env.cancel();
   await expect(result).rejects.toBeInstanceOf(CancelledFailure);
-  expect(children('server-main').concat(children('loadgen-main'))).toEqual([]);
+  // The cancelled run's generator (core 1) is killed with its server; only the idle one kept on core 0 remains.
+  expect(children('server-main')).toEqual([]);
+  expect(children('loadgen-main').map((c) => c.cpus)).not.toContain('1');
   expect(ledger.holders([0, 1])).toEqual([]);
 });
 
