@@ -51,10 +51,20 @@ const compile = (c: Config, jobId: string): Promise<CompileResult> => run(create
 const measure = (device: typeof cpu0, c: Config, jobId: string, artifact: CompileResult['artifact']): Promise<MeasureResult> =>
   run(createDeviceActivities({ ...ctx(), device }).measure, { jobId, config: c, artifact });
 
-/** This process's children whose command line names `entry`, with the CPUs each may run on. */
+/**
+ * Children of this process that earlier test files left (idle load generators their followers kept for a next
+ * measurement, which exit with this process): not this file's to judge.
+ */
+let before = new Set<string>();
+beforeAll(() => {
+  before = new Set([...children('loadgen-main'), ...children('server-main')].map((c) => c.pid));
+});
+
+/** This process's children (started by this file's tests) whose command line names `entry`, with the CPUs each may run on. */
 function children(entry: string): { pid: string; cpus: string }[] {
   const out: { pid: string; cpus: string }[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (before.has(pid)) continue;
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       if (/^PPid:\s+(\d+)$/m.exec(status)?.[1] !== String(process.pid)) continue;
