@@ -35,8 +35,19 @@ export type ServingSystem = (typeof SERVING_SYSTEMS)[number];
 export const SERVING_PROTOCOLS = ['http', 'grpc'] as const;
 export type ServingProtocol = (typeof SERVING_PROTOCOLS)[number];
 
+/**
+ * What the requests speak (sweepable): KServe v2 tensors (the default), or OpenAI-compatible LLM serving,
+ * /v1/completions or /v1/chat/completions, streamed (SSE) or not; the LLM ones take workload.prompts.
+ */
+export const SERVING_APIS = ['kserve-v2', 'openai-completions', 'openai-chat'] as const;
+export type ServingApi = (typeof SERVING_APIS)[number];
+export const isLlmApi = (api: ServingApi | undefined): boolean => api === 'openai-completions' || api === 'openai-chat';
+
 export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
 export const SLO_KEYS = ['p50Ms', 'p90Ms', 'p95Ms', 'p99Ms'] as const;
+/** LLM objectives, per request (goodput counts the requests meeting all of them) and at slo.percentile for a run. */
+export const LLM_SLO_KEYS = ['ttftMs', 'tpotMs', 'e2eMs'] as const;
+export const LLM_SLO_PERCENTILES = [50, 90, 95, 99] as const;
 
 const int = (what: string) => {
   const error = `expected ${what}`;
@@ -146,6 +157,41 @@ function buildConfigSchema(form: DurationForm) {
       }
     });
 
+  // A token count: fixed, or drawn per request from a normal distribution (seeded by workload.seed), clamped to [min, max].
+  const tokenCount = z.union(
+    [
+      posInt(),
+      z.strictObject({
+        mean: posNumber(),
+        stdev: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).default(0),
+        min: posInt().optional(),
+        max: posInt().optional(),
+      }),
+    ],
+    { error: 'expected a positive integer or { mean, stdev, min, max }' },
+  );
+
+  // LLM requests (serving.api openai-*): synthetic prompts of drawn token lengths, or prompts from a file.
+  const prompts = z.strictObject({
+    // Prompt length in tokens (synthetic prompts); ignored with `file` (its prompts are sent as written).
+    inputTokens: tokenCount.optional(),
+    // max_tokens of each request; with ignoreEos the server generates exactly this many.
+    outputTokens: tokenCount.optional(),
+    // Tokens every synthetic prompt starts with (the same text in every request: prefix caching).
+    sharedPrefix: nonNegInt().default(0),
+    // JSONL ({"prompt": ...} or {"messages": [...]} per line, optional "output_tokens") or ShareGPT JSON
+    // ([{"conversations": [{"from": "human", "value": ...}, ...]}]); relative to the config file.
+    file: text().optional(),
+    // Ask the server to ignore end-of-sequence so output lengths hold (vLLM, llama.cpp); off = the model may stop early.
+    ignoreEos: z.boolean({ error: 'expected true or false' }).default(true),
+  });
+
+  // The built-in LLM server (node-llama-cpp on a GGUF model.path): continuous batching over `parallel` sequences.
+  const llmServing = z.strictObject({
+    parallel: posInt().optional(),
+    contextSize: posInt().optional(),
+  });
+
   const batching = z.strictObject({
     maxBatchSize: posInt(),
     maxQueueDelayMs: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).default(1),
@@ -175,6 +221,10 @@ function buildConfigSchema(form: DurationForm) {
       executionProvider: text().default('cpu'),
       // KServe v2 over HTTP (REST) or gRPC (inference.GRPCInferenceService), for every system.
       protocol: oneOf(SERVING_PROTOCOLS).default('http'),
+      // kserve-v2 tensors, or an OpenAI-compatible LLM API (HTTP only). Unset = kserve-v2.
+      api: oneOf(SERVING_APIS).optional(),
+      // The built-in LLM server's settings (api openai-*, a GGUF model).
+      llm: llmServing.optional(),
       // Set = benchmark this external KServe v2 server instead of starting the built-in one (load only):
       // an http(s):// URL, or host:port with protocol grpc.
       endpoint: z.string({ error: 'expected an http:// or https:// URL' }).optional(),
@@ -247,13 +297,31 @@ function buildConfigSchema(form: DurationForm) {
       .optional(),
     // Unset = rate if workload.rate is given, else concurrency.
     progressiveOver: oneOf(['rate', 'concurrency']).optional(),
+    // server mode: gamma-distributed gaps with this shape (1 = Poisson; < 1 burstier; > 1 more even), as vLLM's --burstiness.
+    burstiness: posNumber().optional(),
+    // LLM requests (serving.api openai-*).
+    prompts: prompts.optional(),
+    // LLM requests: stream the reply (SSE; TTFT and ITL need it), or not (E2E only). Unset = true (resolved).
+    stream: z.boolean({ error: 'expected true or false' }).optional(),
   });
 
   const slo = z
-    .strictObject({ p50Ms: posNumber().optional(), p90Ms: posNumber().optional(), p95Ms: posNumber().optional(), p99Ms: posNumber().optional() })
+    .strictObject({
+      p50Ms: posNumber().optional(),
+      p90Ms: posNumber().optional(),
+      p95Ms: posNumber().optional(),
+      p99Ms: posNumber().optional(),
+      // LLM: time to first token, time per output token, end-to-end latency; a request meeting all counts to goodput.
+      ttftMs: posNumber().optional(),
+      tpotMs: posNumber().optional(),
+      e2eMs: posNumber().optional(),
+      // The percentile at which a run must meet ttftMs / tpotMs / e2eMs (meets_slo, the LLM views). Unset = 99.
+      percentile: percentileOf(LLM_SLO_PERCENTILES).optional(),
+    })
     .superRefine((s, ctx) => {
-      if (SLO_KEYS.every((k) => s[k] === undefined)) {
-        ctx.addIssue({ code: 'custom', message: `expected at least one of ${SLO_KEYS.join(', ')}, got none` });
+      const keys = [...SLO_KEYS, ...LLM_SLO_KEYS];
+      if (keys.every((k) => s[k] === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `expected at least one of ${keys.join(', ')}, got none` });
       }
     });
 

