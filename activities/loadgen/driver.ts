@@ -15,7 +15,7 @@
  * The options are resolved once, on entry, by configs/settings.ts (as LoadGen's StartTest builds its
  * TestSettingsInternal): nothing below defaults a setting.
  */
-import type { WorkloadMode } from '../../configs/schema';
+import type { ServingApi, WorkloadMode } from '../../configs/schema';
 import { resolveSettings, type RequestedSettings, type RunSettings } from '../../configs/settings';
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
@@ -31,7 +31,7 @@ import { GrpcSender } from './grpc-sender';
 import { Sender, type LoadSender } from './sender';
 import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
-import type { LlmSummary } from './llm-types';
+import type { LlmRequestBody, LlmSummary } from './llm-types';
 
 export type LoadMode = WorkloadMode;
 
@@ -53,6 +53,13 @@ export interface LoadTarget {
   body?: Buffer;
   /** Serialised infer requests (JSON or binary tensor format), sent in turn, cycled. */
   bodies?: RequestBody[];
+  /**
+   * kserve-v2 (default): `body`/`bodies` go to the KServe v2 infer URL. openai-completions / openai-chat: `llmBodies`
+   * are POSTed to baseUrl + /v1/completions or /v1/chat/completions (openai-sender.ts), and the result carries `llm`.
+   */
+  api?: ServingApi;
+  /** api openai-*: the prebuilt LLM request bodies (activities/inputs/prompts.ts), sent in turn, cycled. */
+  llmBodies?: LlmRequestBody[];
   /** Called about every 500 ms (e.g. to heartbeat). If it throws, the run stops and rejects with that error. */
   onProgress?: (p: LoadProgress) => void;
   /** Called once when warm-up ends and the measured window opens (e.g. to reset server-side statistics). */
