@@ -1,0 +1,76 @@
+/**
+ * GuideLLM (PyPI guidellm 0.8.1, set up by perf/setup-llm-crosscheck.sh) as the independent client of
+ * perf:llm-crosscheck: one `guidellm run` at a fixed concurrency for a fixed number of requests of synthetic
+ * prompts, and the figures read from its JSON report.
+ *
+ * GuideLLM's names: time_to_first_token_ms (from its request start), inter_token_latency_ms ((E2E − TTFT) /
+ * (output tokens − 1) per request: servebench's itl_mean), time_per_output_token_ms (E2E / output tokens: not
+ * vLLM's TPOT), output_tokens_per_second (output tokens of successful requests / the benchmark's duration).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT, pinned, run } from './common';
+
+export interface GuidellmRun {
+  target: string;
+  /** The served model id (GuideLLM puts it in every request). */
+  model: string;
+  concurrency: number;
+  requests: number;
+  promptTokens: number;
+  outputTokens: number;
+  /** An HF tokenizer directory (setup-llm-crosscheck.sh converts the GGUF's). */
+  tokenizerDir: string;
+  /** CPU to pin GuideLLM to (its scheduler spawns worker processes: all inherit the pinning). */
+  cpu: string;
+  outFile: string;
+  timeoutMs: number;
+}
+
+export interface GuidellmFigures {
+  ttftP50Ms: number;
+  itlP50Ms: number;
+  outputTps: number;
+  requests: number;
+  errored: number;
+  durationS: number;
+}
+
+export const GUIDELLM = path.join(REPO_ROOT, '.venv-guidellm', 'bin', 'guidellm');
+
+export async function runGuidellm(r: GuidellmRun): Promise<GuidellmFigures> {
+  const args = [
+    'run',
+    '--backend', `kind=openai_http,target=${r.target},model=${r.model},api_key=EMPTY`,
+    '--profile', `kind=concurrent,streams=${r.concurrency}`,
+    '--constraint', `kind=max_requests,count=${r.requests}`,
+    '--data', `kind=synthetic_text,prompt_tokens=${r.promptTokens},output_tokens=${r.outputTokens}`,
+    '--tokenizer', `kind=hf_auto,model=${r.tokenizerDir}`,
+    '--output', `kind=json,path=${r.outFile}`,
+    '--disable-console',
+  ];
+  const [cmd, argv] = pinned(r.cpu, GUIDELLM, args);
+  const out = await run(cmd, argv, { timeoutMs: r.timeoutMs, env: { ...process.env, HF_HUB_OFFLINE: '1', HF_DATASETS_OFFLINE: '1', TRANSFORMERS_OFFLINE: '1' } });
+  if (out.code !== 0) throw new Error(`guidellm exited ${out.code}: ${out.stderr.slice(-800)}`);
+  return readGuidellmReport(r.outFile);
+}
+
+type Stat = { successful: { median: number; mean: number; total_sum: number; percentiles: Record<string, number> } };
+
+/** The figures of the report's one benchmark. */
+export function readGuidellmReport(file: string): GuidellmFigures {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as {
+    benchmarks: { duration: number; metrics: Record<string, Stat> & { request_totals: { successful: number; errored: number } } }[];
+  };
+  const b = report.benchmarks[0];
+  if (!b) throw new Error(`${file}: no benchmark in GuideLLM's report`);
+  const m = b.metrics;
+  return {
+    ttftP50Ms: m.time_to_first_token_ms.successful.percentiles.p50,
+    itlP50Ms: m.inter_token_latency_ms.successful.percentiles.p50,
+    outputTps: m.output_token_count.successful.total_sum / b.duration,
+    requests: m.request_totals.successful,
+    errored: m.request_totals.errored,
+    durationS: b.duration,
+  };
+}
