@@ -6,7 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query } from '../../analysis/db';
+import { finishedJobs } from '../../activities/analysis/finished';
 import { writeJob, writeSweep } from '../../activities/analysis/record';
+import { summarizeOutcome } from '../../activities/job-summary';
 import { decodeHistogram, summarize } from '../../activities/loadgen/histogram';
 import { llmOutcome, type LlmRunSpec } from '../support/llm-outcome';
 
@@ -70,9 +72,12 @@ describe('LLM results (real recorder, real DuckDB file)', () => {
     expect(rows[3]).toMatchObject({ truncated: 12, truncated_sample: 'stream ended after 3 of 32 tokens without finish_reason' });
   });
 
-  test('a job written again replaces its row; a KServe run has none', async () => {
-    await writeJob(file, llmOutcome({ ...SLO_SWEEP[0], sweepId: 'llm-slo' }), recordedAt);
+  test('a job written again replaces its row (as `rebuild` does, from the JSON Temporal holds); a KServe run has none', async () => {
+    const row = `select * exclude (run_id) from llm_runs where run_id = 'llm-slo/j000-r0'`;
+    const before = await query(file, row);
+    await writeJob(file, JSON.parse(JSON.stringify(llmOutcome({ ...SLO_SWEEP[0], sweepId: 'llm-slo' }))), recordedAt);
     expect((await query(file, `select count(*) as n from llm_runs where run_id = 'llm-slo/j000-r0'`)).rows).toEqual([{ n: 1 }]);
+    expect(await query(file, row)).toEqual(before);
     const kserve = llmOutcome({ ...SLO_SWEEP[0], index: 9, sweepId: 'llm-slo' });
     delete kserve.measure!.load.llm;
     await writeJob(file, kserve, recordedAt);
@@ -80,6 +85,13 @@ describe('LLM results (real recorder, real DuckDB file)', () => {
     // Without its LLM summary the run is judged as a KServe run: the LLM keys do not concern it.
     expect((await query(file, `select meets_slo from runs where run_id = 'llm-slo/j009-r0'`)).rows).toEqual([{ meets_slo: null }]);
     expect((await query(file, `select count(*) as n from llm_results where run_id = 'llm-slo/j009-r0'`)).rows).toEqual([{ n: 0 }]);
+  });
+
+  test('a resumed sweep reads its finished LLM jobs back with the figures its summary shows', async () => {
+    const [first] = await finishedJobs(file, 'llm-slo');
+    const fresh = summarizeOutcome(llmOutcome({ ...SLO_SWEEP[0], sweepId: 'llm-slo' }));
+    expect(first.load?.llm).toEqual(fresh.load?.llm);
+    expect(first.load?.llm?.ttft.p99Ms).toEqual(expect.any(Number));
   });
 
   test('llm_results: the swept parameters as columns, E2E under its name, and why a value is null', async () => {
