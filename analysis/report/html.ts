@@ -74,6 +74,7 @@ function header(data: ReportData): string {
   const s = data.sweep;
   const models = [...new Set(data.runs.map((r) => r.modelName ?? 'unnamed model'))];
   const devices = [...new Set(data.runs.map((r) => r.device))];
+  const llmSlos = [...new Set((data.llm?.runs ?? []).map((r) => r.slo).filter((t): t is string => t !== null))];
   const when = [s.startedAt && `started ${formatTime(s.startedAt)}`, s.finishedAt && `finished ${formatTime(s.finishedAt)}`].filter(Boolean).join(' · ');
   return `<header>
 <h1>${escapeHtml(s.name)}</h1>
@@ -84,6 +85,7 @@ ${fact('failed', String(s.jobsFailed))}
 ${fact('runs', String(data.runs.length))}
 ${fact('valid runs', validCount(data))}
 ${fact('p99 SLO', s.sloP99Ms === null ? 'none' : `${escapeHtml(formatNumber(s.sloP99Ms))} ms`)}
+${llmSlos.length ? fact('LLM SLO', llmSlos.map(escapeHtml).join('; ')) : ''}
 ${fact(models.length === 1 ? 'model' : 'models', models.map(escapeHtml).join(', ') || '–')}
 ${fact(devices.length === 1 ? 'device' : 'devices', devices.map(escapeHtml).join(', ') || '–')}
 </dl>

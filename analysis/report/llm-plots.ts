@@ -6,7 +6,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData, RunInfo } from './data';
 import { formatNumber } from './format';
 import type { LlmRunInfo } from './llm-data';
-import { CONFIG, configs, HEIGHT, invalidKey, SLO_COLOR, verdictFill, verdictOf, WIDTH, type Plot } from './plot-kit';
+import { CONFIG, configs, HEIGHT, invalidKey, verdictFill, verdictOf, WIDTH, type Plot } from './plot-kit';
+import { sloMarks } from './plots';
 import { percentilePlot, type PercentileSlo } from './plot-percentiles';
 import { latencyAxis } from './scales';
 
@@ -34,9 +35,10 @@ export function llmParetoPlot(data: ReportData): Plot {
   if (!points.length) return { ...base, caption: '', note: 'No LLM run of this sweep measured a TTFT (a run measures one only when it streams: workload.stream).' };
   const ring = points.filter((p) => p.front === 'on the front').sort((a, b) => a.x - b.x);
   const invalid = points.some((p) => p.verdict === 'invalid');
-  const slo = ttftSlo(llm);
-  const sloAt99 = slo && slo.percentile === 99 && slo.ms <= 3 * Math.max(...points.map((p) => p.x)) ? slo : null;
-  const x = { field: 'x', type: 'quantitative', title: 'TTFT p99 (ms)', ...latencyAxis([...points.map((p) => p.x), ...(sloAt99 ? [sloAt99.ms] : [])]) };
+  // The TTFT objective is drawn where it is judged at p99, the plotted percentile.
+  const objective = ttftSlo(llm);
+  const slo = sloMarks(objective?.percentile === 99 ? objective.ms : null, points.map((p) => p.x), 'top', 'Runs right of the dashed line miss the TTFT SLO.', 'TTFT p99');
+  const x = { field: 'x', type: 'quantitative', title: 'TTFT p99 (ms)', ...latencyAxis([...points.map((p) => p.x), ...(slo.slo ? [slo.slo] : [])]) };
   const y = { field: 'y', type: 'quantitative', title: 'output tokens/s', axis: { format: ',~r' } };
   const spec = {
     width: WIDTH,
@@ -58,16 +60,7 @@ export function llmParetoPlot(data: ReportData): Plot {
             },
           ]
         : []),
-      ...(sloAt99
-        ? [
-            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { x: { datum: sloAt99.ms } } },
-            {
-              data: { values: [{}] },
-              mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'top', dx: 4, dy: 4, fontSize: 11 },
-              encoding: { x: { datum: sloAt99.ms }, y: { value: 0 }, text: { value: sloAt99.label } },
-            },
-          ]
-        : []),
+      ...slo.layers,
       ...invalidKey(invalid),
     ],
   } as TopLevelSpec;
@@ -79,7 +72,7 @@ export function llmParetoPlot(data: ReportData): Plot {
       'Ringed and connected: the valid runs without errors that no other such run of this sweep beats on both (llm_pareto).' +
       (ring.length ? '' : ' No valid run without errors is on the front.') +
       (invalid ? ' Hollow points are invalid runs: they are never on the front.' : '') +
-      (sloAt99 ? ' Runs right of the dashed line miss the TTFT SLO.' : ''),
+      slo.caption,
   };
 }
 

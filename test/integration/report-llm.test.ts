@@ -57,6 +57,7 @@ describe('servebench report: LLM serving', () => {
     const html = readFileSync(out, 'utf8');
     const llm = html.slice(html.indexOf('<section class="llm" id="llm">'));
     expect(llm).toContain('<h2>LLM serving</h2>');
+    expect(html).toContain('<div><dt>LLM SLO</dt><dd>TTFT p99 ≤ 700 ms</dd></div>');
     // Job 2 has the highest goodput of the runs meeting TTFT p99 ≤ 700 ms; job 3 is invalid (truncated streams).
     expect(llm).toMatch(/Best LLM configuration:<\/strong> job 2 \(concurrency=4, outputTokens=32\): goodput [\d.]+ req\/s, 416 output tokens\/s at TTFT p99 [\d.]+ ms/);
     for (const h of ['TTFT p50 ms', 'TTFT p99 ms', 'ITL p50 ms', 'TPOT p50 ms', 'E2E p99 ms', 'in tok/s', 'out tok/s', 'goodput req/s', 'truncated', 'LLM SLO']) expect(llm).toContain(`<th>${h}</th>`);
