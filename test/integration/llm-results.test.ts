@@ -5,7 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { query } from '../../analysis/db';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { query, withDatabase } from '../../analysis/db';
+import { TABLES } from '../../analysis/schema';
 import { finishedJobs } from '../../activities/analysis/finished';
 import { writeJob, writeSweep } from '../../activities/analysis/record';
 import { summarizeOutcome } from '../../activities/job-summary';
@@ -132,5 +134,19 @@ describe('LLM results (real recorder, real DuckDB file)', () => {
       { sweep: 'llm-slo', job_index: 1 },
       { sweep: 'llm-slo', job_index: 2 },
     ]);
+  });
+
+  test('a file written before LLM runs gains llm_runs and the LLM views when opened, its rows kept', async () => {
+    const old = join(mkdtempSync(join(tmpdir(), 'sb-llm-old-')), 'results.duckdb');
+    const instance = await DuckDBInstance.create(old);
+    const conn = await instance.connect();
+    for (const ddl of TABLES.filter((t) => !t.includes('llm_runs'))) await conn.run(ddl);
+    await conn.run(`INSERT INTO prices VALUES ('cpu', 0.1, 'kept')`);
+    conn.closeSync();
+    instance.closeSync();
+    await withDatabase(old, 'read-write', async () => undefined); // opening migrates
+    expect((await query(old, `select count(*) as n from llm_runs`)).rows).toEqual([{ n: 0 }]);
+    expect((await query(old, `select count(*) as n from llm_results`)).rows).toEqual([{ n: 0 }]);
+    expect((await query(old, `select note from prices`)).rows).toEqual([{ note: 'kept' }]);
   });
 });
