@@ -4,7 +4,9 @@
  * Pure and types-only imports, so workflow code can use it.
  */
 import type { Config } from '../configs/schema';
+import type { LatencyPercentiles } from '../analysis/slo';
 import type { LatencySummary } from './loadgen/histogram';
+import type { LlmSummary } from './loadgen/llm-types';
 import type { JobOutcome, JobStatus } from './types';
 
 export interface JobSummary {
@@ -26,7 +28,25 @@ export interface JobSummary {
     latency: LatencySummary;
     valid: boolean | null;
     reasons: string[];
+    /** An LLM run's (serving.api openai-*) figures for the summary; absent for a KServe run. */
+    llm?: LlmBrief;
   };
+}
+
+/** What the summary shows of an LLM run, and what its SLO verdict needs (TTFT and TPOT at slo.percentile). */
+export interface LlmBrief {
+  ttft: LatencyPercentiles;
+  tpot: LatencyPercentiles;
+  itlP50Ms: number | null;
+  outputTokensPerS: number;
+  /** null without an LLM SLO. */
+  goodput: number | null;
+}
+
+const percentiles = (s: LatencyPercentiles): LatencyPercentiles => ({ p50Ms: s.p50Ms, p90Ms: s.p90Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms });
+
+export function llmBrief(llm: LlmSummary): LlmBrief {
+  return { ttft: percentiles(llm.ttft), tpot: percentiles(llm.tpot), itlP50Ms: llm.itl.p50Ms, outputTokensPerS: llm.outputTokensPerS, goodput: llm.goodput };
 }
 
 export function summarizeOutcome(o: JobOutcome): JobSummary {
@@ -51,6 +71,7 @@ export function summarizeOutcome(o: JobOutcome): JobSummary {
           latency: m.load.latency,
           valid: m.load.verdict?.valid ?? null,
           reasons: m.load.verdict?.reasons ?? [],
+          ...(m.load.llm ? { llm: llmBrief(m.load.llm) } : {}),
         }
       : undefined,
   };

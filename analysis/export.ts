@@ -25,6 +25,9 @@ export const SWEEP_TABLES: Record<string, string> = {
   server_stats: 'SELECT * FROM server_stats WHERE run_id IN (SELECT run_id FROM runs WHERE sweep_id = $sweep)',
   server_batch_sizes: 'SELECT * FROM server_batch_sizes WHERE run_id IN (SELECT run_id FROM runs WHERE sweep_id = $sweep)',
   system_samples: 'SELECT * FROM system_samples WHERE run_id IN (SELECT run_id FROM runs WHERE sweep_id = $sweep)',
+  // LLM serving runs (serving.api openai-*); empty for a KServe sweep.
+  llm_runs: 'SELECT * FROM llm_runs WHERE run_id IN (SELECT run_id FROM runs WHERE sweep_id = $sweep)',
+  llm_results: 'SELECT * FROM llm_results WHERE sweep_id = $sweep',
 };
 
 export async function exportSweep(conn: DuckDBConnection, sweepId: string, outDir: string): Promise<{ table: string; file: string; rows: number }[]> {

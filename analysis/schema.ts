@@ -141,6 +141,41 @@ export const TABLES: string[] = [
     gpu_power_w     DOUBLE,
     PRIMARY KEY (run_id, process, t_ms)
   )`,
+  // LLM serving runs (serving.api openai-*): one row per run beside its runs row, which holds E2E latency (lat_*),
+  // requests/s (throughput) and the verdict. Latencies are null where nothing measured them (a run that did not
+  // stream has no TTFT or ITL; TPOT needs requests of 2 or more output tokens; no successful request, no latency).
+  `CREATE TABLE IF NOT EXISTS llm_runs (
+    run_id          VARCHAR PRIMARY KEY,   -- runs.run_id
+    api             VARCHAR NOT NULL,      -- openai-completions | openai-chat
+    stream          BOOLEAN NOT NULL,      -- SSE streaming (TTFT and ITL need it)
+    -- time to first token: first content chunk − scheduled send (open loop) or send (closed loop)
+    ttft_p50_ms DOUBLE, ttft_p90_ms DOUBLE, ttft_p95_ms DOUBLE, ttft_p99_ms DOUBLE, ttft_mean_ms DOUBLE, ttft_max_ms DOUBLE,
+    -- inter-token latency: every gap between consecutive content chunks, all requests pooled (vLLM's ITL)
+    itl_p50_ms DOUBLE, itl_p90_ms DOUBLE, itl_p95_ms DOUBLE, itl_p99_ms DOUBLE, itl_mean_ms DOUBLE, itl_max_ms DOUBLE,
+    -- time per output token: (E2E − TTFT) / (output tokens − 1) per request (vLLM's TPOT)
+    tpot_p50_ms DOUBLE, tpot_p90_ms DOUBLE, tpot_p95_ms DOUBLE, tpot_p99_ms DOUBLE, tpot_mean_ms DOUBLE, tpot_max_ms DOUBLE,
+    -- per request, the mean of its chunk gaps (GuideLLM's inter_token_latency)
+    itl_mean_p50_ms DOUBLE, itl_mean_p90_ms DOUBLE, itl_mean_p95_ms DOUBLE, itl_mean_p99_ms DOUBLE, itl_mean_mean_ms DOUBLE, itl_mean_max_ms DOUBLE,
+    input_tokens    BIGINT NOT NULL,       -- measured requests answered within the window
+    output_tokens   BIGINT NOT NULL,
+    input_tokens_per_s  DOUBLE NOT NULL,   -- per second of the measured window
+    output_tokens_per_s DOUBLE NOT NULL,
+    total_tokens_per_s  DOUBLE NOT NULL,
+    requests_per_s  DOUBLE NOT NULL,       -- requests answered ok within the window, per second (runs.throughput)
+    mean_output_tokens DOUBLE,             -- per ok request
+    mean_max_tokens DOUBLE,                -- max_tokens asked, mean
+    token_source    VARCHAR,               -- usage (the server's usage) | tokenizer | chunks | mixed
+    goodput         DOUBLE,                -- requests/s meeting every LLM SLO given; null without one
+    good_requests   BIGINT,
+    truncated       BIGINT NOT NULL,       -- ok requests whose stream ended early
+    truncated_sample VARCHAR,              -- one reason, in words
+    slo_ttft_ms     DOUBLE, slo_tpot_ms DOUBLE, slo_e2e_ms DOUBLE,
+    slo_percentile  DOUBLE,                -- the percentile the LLM SLO is judged at (unset in the config: 99)
+    meets_llm_slo   BOOLEAN,               -- every LLM SLO given met at slo_percentile; null without any
+    ttft_histogram  VARCHAR,               -- HDR histograms (µs), compressed base64, as runs.histogram
+    itl_histogram   VARCHAR,
+    tpot_histogram  VARCHAR
+  )`,
   // Prices per device-hour for cost_per_million, by device name; a config's target.pricePerHour wins.
   `CREATE TABLE IF NOT EXISTS prices (
     device          VARCHAR PRIMARY KEY,

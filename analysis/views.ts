@@ -4,6 +4,7 @@
  * are written (DuckDB binds view text at query time, so the views built on it follow).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { LLM_EMPTY_COLUMN_HINTS, LLM_VIEWS } from './llm-views';
 
 export interface ParamColumn {
   key: string; // the dotted config path, also the column name
@@ -52,6 +53,7 @@ export const EMPTY_COLUMN_HINTS: Record<string, string> = {
   cost_per_million: NO_PRICE,
   mean_power_w: NO_POWER,
   joules_per_inference: NO_POWER,
+  ...LLM_EMPTY_COLUMN_HINTS,
 };
 
 export const DERIVED_VIEWS: string[] = [
@@ -118,5 +120,5 @@ export async function paramColumns(conn: DuckDBConnection): Promise<ParamColumn[
 
 export async function createViews(conn: DuckDBConnection): Promise<void> {
   await conn.run(resultsViewSql(await paramColumns(conn)));
-  for (const sql of DERIVED_VIEWS) await conn.run(sql);
+  for (const sql of [...DERIVED_VIEWS, ...LLM_VIEWS]) await conn.run(sql);
 }

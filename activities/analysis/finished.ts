@@ -16,8 +16,10 @@ export async function finishedJobs(file: string, sweepId: string): Promise<JobSu
     file,
     `select j.job_id, j.job_index, j.repeat_index, j.params, j.config, j.node, j.device, j.measure_attempts,
             r.throughput, r.errors, r.ok, r.requests, r.lat_min_ms, r.lat_mean_ms, r.lat_p50_ms, r.lat_p90_ms, r.lat_p95_ms,
-            r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.lat_stddev_ms, r.valid, r.invalid_reasons
-       from jobs j join runs r using (job_id)
+            r.lat_p99_ms, r.lat_p999_ms, r.lat_max_ms, r.lat_stddev_ms, r.valid, r.invalid_reasons,
+            l.run_id is not null as is_llm, l.ttft_p50_ms, l.ttft_p90_ms, l.ttft_p95_ms, l.ttft_p99_ms,
+            l.tpot_p50_ms, l.tpot_p90_ms, l.tpot_p95_ms, l.tpot_p99_ms, l.itl_p50_ms, l.output_tokens_per_s, l.goodput
+       from jobs j join runs r using (job_id) left join llm_runs l on l.run_id = r.run_id
       where j.sweep_id = $sweep and j.status = 'completed'
       order by j.job_index, j.repeat_index`.replace('$sweep', `'${sweepId.replace(/'/g, "''")}'`),
   );
@@ -54,6 +56,17 @@ export async function finishedJobs(file: string, sweepId: string): Promise<JobSu
         },
         valid: r.valid == null ? null : Boolean(r.valid),
         reasons,
+        ...(r.is_llm
+          ? {
+              llm: {
+                ttft: { p50Ms: ms(r.ttft_p50_ms), p90Ms: ms(r.ttft_p90_ms), p95Ms: ms(r.ttft_p95_ms), p99Ms: ms(r.ttft_p99_ms) },
+                tpot: { p50Ms: ms(r.tpot_p50_ms), p90Ms: ms(r.tpot_p90_ms), p95Ms: ms(r.tpot_p95_ms), p99Ms: ms(r.tpot_p99_ms) },
+                itlP50Ms: ms(r.itl_p50_ms),
+                outputTokensPerS: num(r.output_tokens_per_s),
+                goodput: ms(r.goodput),
+              },
+            }
+          : {}),
       },
     } satisfies JobSummary;
   });

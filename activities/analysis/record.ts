@@ -8,6 +8,7 @@ import { createViews } from '../../analysis/views';
 import { decodeHistogram, latencyBuckets } from '../loadgen/histogram';
 import { formatCpuList } from '../probe/devices';
 import { sloVerdict } from '../../analysis/slo';
+import { llmRunRow } from './llm-row';
 import type { JobOutcome, SweepRow } from '../types';
 
 type Row = Record<string, DuckDBValue | undefined>;
@@ -146,7 +147,8 @@ export function runRow(o: JobOutcome): Row | null {
     steps: load.steps ? json(load.steps) : null,
     knee: load.steps ? json(load.knee ?? null) : null,
     slo_p99_ms: o.job.config.slo?.p99Ms ?? null,
-    meets_slo: sloVerdict(o.job.config.slo, l, load.ok).meets,
+    // An LLM run is held to the SLO's ttftMs / tpotMs / e2eMs as well (analysis/slo.ts).
+    meets_slo: sloVerdict(o.job.config.slo, l, load.ok, load.llm).meets,
     // Results rebuilt from history older than device pinning lack these: null, not a guess.
     device_cores: m.cores ? formatCpuList(m.cores) : null,
     device_pinned: m.pinned ?? null,
@@ -251,6 +253,7 @@ export async function writeRecords(conn: DuckDBConnection, records: ResultRecord
   const outcomes = [...jobs.values()];
   const runIds = [...jobs.keys()];
   const runs = outcomes.map(runRow);
+  const llmRuns = outcomes.map(llmRunRow).filter((r): r is Row => r !== null);
   const details = outcomes.map(detailRows);
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -258,6 +261,9 @@ export async function writeRecords(conn: DuckDBConnection, records: ResultRecord
     await upsertAll(conn, 'jobs', outcomes.map((o) => jobRow(o, o.recordedAt)));
     await deleteRuns(conn, 'runs', runIds.filter((_, i) => runs[i] === null));
     await upsertAll(conn, 'runs', runs.filter((r): r is Row => r !== null));
+    // A rewrite that no longer carries an LLM summary leaves no stale row behind.
+    await deleteRuns(conn, 'llm_runs', runIds);
+    await upsertAll(conn, 'llm_runs', llmRuns);
     for (const table of DETAIL_TABLES) {
       await deleteRuns(conn, table, runIds);
       await upsertAll(conn, table, details.flatMap((d) => d[table]));

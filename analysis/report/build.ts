@@ -3,6 +3,8 @@ import { withDatabase } from '../db';
 import { resolveSweep } from '../sweeps';
 import { loadReportData, type ReportData } from './data';
 import { renderHtml, type RenderedPlot } from './html';
+import { llmSectionHtml } from './llm-html';
+import { buildLlmPlots } from './llm-plots';
 import { buildPlots } from './plots';
 import { renderSvg } from './render';
 
@@ -20,15 +22,21 @@ export async function loadReport(file: string, ref: string): Promise<ReportData>
 
 export async function renderReport(data: ReportData, generatedAt = new Date().toISOString(), sections: string[] = []): Promise<Report> {
   const warnings: string[] = [];
-  const rendered: RenderedPlot[] = [];
-  for (const plot of buildPlots(data)) {
-    if (!plot.spec) {
-      rendered.push({ plot });
-      continue;
+  const render = async (plots: ReturnType<typeof buildPlots>): Promise<RenderedPlot[]> => {
+    const rendered: RenderedPlot[] = [];
+    for (const plot of plots) {
+      if (!plot.spec) {
+        rendered.push({ plot });
+        continue;
+      }
+      const { svg, warnings: w } = await renderSvg(plot.spec);
+      warnings.push(...w.map((m) => `${plot.id}: ${m}`));
+      rendered.push({ plot, svg });
     }
-    const { svg, warnings: w } = await renderSvg(plot.spec);
-    warnings.push(...w.map((m) => `${plot.id}: ${m}`));
-    rendered.push({ plot, svg });
-  }
-  return { data, html: renderHtml(data, rendered, generatedAt, sections), warnings };
+    return rendered;
+  };
+  const rendered = await render(buildPlots(data));
+  // The LLM section (none without LLM runs) comes first of the sections after the runs table.
+  const llm = llmSectionHtml(data, await render(buildLlmPlots(data)));
+  return { data, html: renderHtml(data, rendered, generatedAt, [...(llm ? [llm] : []), ...sections]), warnings };
 }

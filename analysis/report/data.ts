@@ -3,6 +3,7 @@
  * file is locked only while loading and rendering happens afterwards.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { loadLlmData, type LlmReportData } from './llm-data';
 
 export interface SweepInfo {
   sweepId: string;
@@ -156,6 +157,8 @@ export interface ReportData {
   batchSizes: BatchSizeCount[];
   /** The hosts that measured this sweep's runs, one entry per distinct host record. */
   hosts: HostInfo[];
+  /** The LLM serving runs' figures (serving.api openai-*); null or absent when the sweep has none. */
+  llm?: LlmReportData | null;
 }
 
 type Row = Record<string, unknown>;
@@ -409,5 +412,6 @@ export async function loadReportData(conn: DuckDBConnection, sweepId: string): P
     ).map((r) => ({ runId: String(r.run_id), node: str(r.node), device: str(r.device), host: r.host, provider: providerOf.get(String(r.run_id)) ?? null })),
   );
 
-  return { sweep, paramKeys, runs, failedJobs, cdf, cdfFromPercentiles, pareto, best, batchSizes, hosts };
+  const llm = await loadLlmData(conn, sweepId);
+  return { sweep, paramKeys, runs, failedJobs, cdf, cdfFromPercentiles, pareto, best, batchSizes, hosts, llm };
 }

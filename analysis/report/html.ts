@@ -61,7 +61,9 @@ section.host p { margin: 8px 0 0; font-size: 12.5px; color: var(--muted); }
 ul.reasons { margin: 4px 0 0; padding-left: 20px; }
 .met { color: var(--ok); font-weight: 600; }
 .missed { color: var(--bad); font-weight: 600; }
-section.failed, section.server-side, section.verdicts, section.no-success { margin-top: 22px; }
+section.failed, section.server-side, section.verdicts, section.no-success, section.llm { margin-top: 22px; }
+section.llm .plots { margin: 14px 0 0; }
+ul.notes { margin: 8px 0 0; padding-left: 20px; color: var(--muted); font-size: 13px; }
 section.verdicts li, section.no-success li { margin-bottom: 6px; }
 footer { margin-top: 30px; color: var(--muted); font-size: 12.5px; }
 `;
@@ -72,6 +74,7 @@ function header(data: ReportData): string {
   const s = data.sweep;
   const models = [...new Set(data.runs.map((r) => r.modelName ?? 'unnamed model'))];
   const devices = [...new Set(data.runs.map((r) => r.device))];
+  const llmSlos = [...new Set((data.llm?.runs ?? []).map((r) => r.slo).filter((t): t is string => t !== null))];
   const when = [s.startedAt && `started ${formatTime(s.startedAt)}`, s.finishedAt && `finished ${formatTime(s.finishedAt)}`].filter(Boolean).join(' · ');
   return `<header>
 <h1>${escapeHtml(s.name)}</h1>
@@ -82,6 +85,7 @@ ${fact('failed', String(s.jobsFailed))}
 ${fact('runs', String(data.runs.length))}
 ${fact('valid runs', validCount(data))}
 ${fact('p99 SLO', s.sloP99Ms === null ? 'none' : `${escapeHtml(formatNumber(s.sloP99Ms))} ms`)}
+${llmSlos.length ? fact('LLM SLO', llmSlos.map(escapeHtml).join('; ')) : ''}
 ${fact(models.length === 1 ? 'model' : 'models', models.map(escapeHtml).join(', ') || '–')}
 ${fact(devices.length === 1 ? 'device' : 'devices', devices.map(escapeHtml).join(', ') || '–')}
 </dl>
@@ -133,7 +137,7 @@ ${escapeHtml(formatNumber(b.meanInferencesPerS))} inferences/s at p99 ${escapeHt
   return `<section class="callout none"><strong>Best under the SLO:</strong> none. ${escapeHtml(why)}</section>`;
 }
 
-function figure({ plot, svg }: RenderedPlot): string {
+export function figure({ plot, svg }: RenderedPlot): string {
   const body = svg ? svg.replace('<svg', `<svg role="img" aria-label="${escapeHtml(plot.title)}"`) : `<p class="note">${escapeHtml(plot.note ?? 'Nothing to plot.')}</p>`;
   const caption = plot.caption ? `<figcaption>${escapeHtml(plot.caption)}</figcaption>` : '';
   return `<figure class="plot" id="plot-${escapeHtml(plot.id)}">
@@ -181,7 +185,7 @@ ${rows.join('\n')}${empty}
 }
 
 /** The verdict in the runs table: the first reason stays readable in the title on hover, all of them are listed below. */
-function verdictCell(r: RunInfo): string {
+export function verdictCell(r: RunInfo): string {
   const word = verdictWord(r);
   if (r.valid === false) return `<span class="verdict-invalid" title="${escapeHtml(r.invalidReasons.join('; '))}">invalid</span>`;
   return r.valid ? `<span class="verdict-valid">valid</span>` : word;

@@ -4,6 +4,7 @@ import { configLabel, formatNumber, formatSi, formatValue, shortKeys } from './f
 import { hostFacts, hostName } from './host-text';
 import { SERVER_SIDE_HEAD, serverSideCells, serverSideRows } from './server-side';
 import { batchSizeCells } from './plot-server';
+import { llmMarkdown } from './llm-section';
 import { computeCeilings } from './plots';
 import { errorText, invalidRuns, runsWithoutSuccess, verdictWord } from './verdicts';
 
@@ -72,6 +73,8 @@ export function renderMarkdown(data: ReportData, htmlPath?: string): string {
   const none = runsWithoutSuccess(data);
   for (const r of none) out.push(`- every request failed: ${label(r)}: ${escapeMarkdown(errorText(r))}`);
   if (none.length) out.push('');
+
+  out.push(...llmMarkdown(data, escapeMarkdown));
 
   const server = serverSideRows(data);
   if (server.length) {

@@ -3,8 +3,11 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData, RunInfo } from './data';
 import { compareValues, configTitle, configValues, formatValue } from './format';
 
+/** The LLM serving section's plots. */
+export type LlmPlotId = 'llm-pareto' | 'llm-ttft-percentiles' | 'llm-itl-percentiles';
+
 export interface Plot {
-  id: 'throughput-latency' | 'latency-cdf' | 'latency-percentiles' | 'heatmap' | 'pareto' | 'roofline' | 'server-time' | 'batch-sizes';
+  id: 'throughput-latency' | 'latency-cdf' | 'latency-percentiles' | 'heatmap' | 'pareto' | 'roofline' | 'server-time' | 'batch-sizes' | LlmPlotId;
   title: string;
   caption: string;
   /** Absent when the data cannot support the plot; `note` then says why. */

@@ -3,7 +3,7 @@
  * 50%, 90%, 99%, 99.9% … are equally spaced and the tail that a CDF squeezes against 100% gets most of the room.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportData, RunInfo } from './data';
+import type { CdfPoint, ReportData, RunInfo } from './data';
 import { formatNumber } from './format';
 import { CONFIG, configs, HEIGHT, SLO_COLOR, verdictDash, verdictOf, WIDTH, type Plot } from './plot-kit';
 import { latencyAxis } from './scales';
@@ -19,9 +19,9 @@ export function percentileTicks(maxX: number): number[] {
 }
 
 /** Each run's curve: one point per recorded bucket below 100% (100% is the maximum, at x = ∞ on this axis). */
-export function percentilePoints(data: ReportData, label: (r: RunInfo) => string) {
+export function percentilePoints(data: ReportData, label: (r: RunInfo) => string, cdf: CdfPoint[] = data.cdf) {
   const byRun = new Map(data.runs.map((r) => [r.runId, r]));
-  return data.cdf
+  return cdf
     .filter((p) => byRun.has(p.runId) && p.leMs > 0 && p.fraction > 0 && p.fraction < 1)
     .map((p) => {
       const run = byRun.get(p.runId) as RunInfo;
@@ -29,16 +29,39 @@ export function percentilePoints(data: ReportData, label: (r: RunInfo) => string
     });
 }
 
-export function latencyPercentilePlot(data: ReportData): Plot {
-  const base = { id: 'latency-percentiles', title: 'Latency by percentile (tail detail)' } as const;
+/** A latency objective drawn on the plot: a dashed line at `ms`, a dotted one at its percentile. */
+export interface PercentileSlo {
+  ms: number;
+  /** 99 for p99. */
+  percentile: number;
+  /** "SLO p99 ≤ 2 ms". */
+  label: string;
+}
+
+export interface PercentilePlotOptions {
+  id: 'latency-percentiles' | 'llm-ttft-percentiles' | 'llm-itl-percentiles';
+  title: string;
+  /** The distributions, per run (CDF points). */
+  cdf: CdfPoint[];
+  yTitle: string;
+  slo: PercentileSlo | null;
+  /** What a point of the curve is ("requests", "gaps between tokens") and the sentences that explain the plot. */
+  caption: string;
+  empty: string;
+}
+
+/** Percentile curves of any per-run distribution on the log "1 in N" axis. */
+export function percentilePlot(data: ReportData, o: PercentilePlotOptions): Plot {
+  const base = { id: o.id, title: o.title };
   const { label, color } = configs(data);
-  const values = percentilePoints(data, label);
-  if (!values.length) return { ...base, caption: '', note: 'No latency distribution was recorded for this sweep.' };
-  const maxX = Math.max(...values.map((v) => v.x));
+  const values = percentilePoints(data, label, o.cdf);
+  if (!values.length) return { ...base, caption: '', note: o.empty };
+  const sloX = o.slo ? oneInN(o.slo.percentile / 100) : 0;
+  const maxX = Math.max(...values.map((v) => v.x), sloX);
   const ticks = percentileTicks(maxX);
-  const slo = data.sweep.sloP99Ms;
+  const slo = o.slo;
   const latencies = values.map((v) => v.y);
-  const showSlo = slo !== null && slo <= 3 * Math.max(...latencies);
+  const showSlo = slo !== null && slo.ms <= 3 * Math.max(...latencies);
   const invalid = values.some((v) => v.verdict === 'invalid');
   const spec = {
     width: WIDTH,
@@ -57,7 +80,7 @@ export function latencyPercentilePlot(data: ReportData): Plot {
             // 1 − 1/x as a percentage: 2 → 50%, 1000 → 99.9%.
             axis: { values: ticks, labelExpr: "format(100 - 100 / datum.value, '.6~r') + '%'", grid: true },
           },
-          y: { field: 'y', type: 'quantitative', title: 'latency (ms)', ...latencyAxis([...latencies, ...(showSlo ? [slo as number] : [])]) },
+          y: { field: 'y', type: 'quantitative', title: o.yTitle, ...latencyAxis([...latencies, ...(showSlo ? [slo.ms] : [])]) },
           color,
           strokeDash: verdictDash(invalid),
           detail: { field: 'run', type: 'nominal' },
@@ -65,12 +88,12 @@ export function latencyPercentilePlot(data: ReportData): Plot {
       },
       ...(showSlo
         ? [
-            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { datum: slo } } },
-            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x: { datum: 100 } } },
+            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { datum: slo.ms } } },
+            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x: { datum: sloX } } },
             {
               data: { values: [{}] },
               mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
-              encoding: { y: { datum: slo }, x: { value: 0 }, text: { value: `SLO p99 ≤ ${formatNumber(slo)} ms` } },
+              encoding: { y: { datum: slo.ms }, x: { value: 0 }, text: { value: slo.label } },
             },
           ]
         : []),
@@ -80,9 +103,23 @@ export function latencyPercentilePlot(data: ReportData): Plot {
     ...base,
     spec,
     caption:
-      'One line per run: the latency below which each share of requests completed, on an axis where every “nine” (90%, 99%, 99.9%) gets the same width, so the p99–p99.9 tail is as visible as the median. ' +
-      'A line that rises steeply at the right has a tail that the median and even p99 hide; a line ends where its run had too few requests to say more.' +
-      (showSlo ? ' A line above the dashed SLO line where it crosses 99% misses the p99 SLO.' : '') +
+      o.caption +
+      (showSlo ? ` A line above the dashed SLO line where it crosses ${formatNumber(slo.percentile)}% misses the SLO.` : '') +
       (invalid ? ' Dashed: invalid runs.' : ''),
   };
+}
+
+export function latencyPercentilePlot(data: ReportData): Plot {
+  const slo = data.sweep.sloP99Ms;
+  return percentilePlot(data, {
+    id: 'latency-percentiles',
+    title: 'Latency by percentile (tail detail)',
+    cdf: data.cdf,
+    yTitle: 'latency (ms)',
+    slo: slo === null ? null : { ms: slo, percentile: 99, label: `SLO p99 ≤ ${formatNumber(slo)} ms` },
+    caption:
+      'One line per run: the latency below which each share of requests completed, on an axis where every “nine” (90%, 99%, 99.9%) gets the same width, so the p99–p99.9 tail is as visible as the median. ' +
+      'A line that rises steeply at the right has a tail that the median and even p99 hide; a line ends where its run had too few requests to say more.',
+    empty: 'No latency distribution was recorded for this sweep.',
+  });
 }

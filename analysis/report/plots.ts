@@ -17,15 +17,15 @@ export type { Plot } from './plot-kit';
  * The SLO as a dashed vertical line on a latency axis, when it falls near the data: an SLO far beyond every
  * latency would stretch the axis until the runs merge, so it is then named in the caption instead.
  */
-function sloMarks(slo: number | null, latencies: number[], at: 'top' | 'bottom', reading: string) {
+export function sloMarks(slo: number | null, latencies: number[], at: 'top' | 'bottom', reading: string, name = 'p99') {
   if (slo === null) return { layers: [], caption: '' };
-  if (slo > 3 * Math.max(...latencies)) return { layers: [], caption: ` The p99 SLO (${formatNumber(slo)} ms) is far beyond every latency shown.` };
+  if (slo > 3 * Math.max(...latencies)) return { layers: [], caption: ` The ${name} SLO (${formatNumber(slo)} ms) is far beyond every latency shown.` };
   const layers = [
     { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { x: { datum: slo } } },
     {
       data: { values: [{}] },
       mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: at, dx: 4, dy: at === 'top' ? 4 : -4, fontSize: 11 },
-      encoding: { x: { datum: slo }, y: { value: at === 'top' ? 0 : HEIGHT }, text: { value: `SLO p99 ≤ ${formatNumber(slo)} ms` } },
+      encoding: { x: { datum: slo }, y: { value: at === 'top' ? 0 : HEIGHT }, text: { value: `SLO ${name} ≤ ${formatNumber(slo)} ms` } },
     },
   ];
   return { layers, caption: ` ${reading}`, slo };

@@ -60,3 +60,53 @@ test('a run in which every request failed shows no latency, names the dominant e
   expect(large.split('\n')[0]).toBe('60 jobs: 60 completed (1 without a valid measurement), 0 failed');
   expect(large).toContain('s/j002-r0: invalid: all 7,349 requests timed out after 10 s');
 });
+
+describe('LLM runs in the summary', () => {
+  const llmJob = (i: number, goodput: number | null, slo?: JobSummary['slo']): JobSummary => ({
+    ...job(i),
+    params: { 'workload.concurrency': i, 'workload.prompts.outputTokens': 64 },
+    slo,
+    load: {
+      ...job(i).load!,
+      throughput: 0.5 * i,
+      latency: { count: 35, minMs: 900, meanMs: 1200, p50Ms: 1100, p90Ms: 1500, p95Ms: 1600, p99Ms: 1900, p999Ms: 1900, maxMs: 1900, stddevMs: 200 },
+      llm: {
+        ttft: { p50Ms: 120.5 * i, p90Ms: 180 * i, p95Ms: 210 * i, p99Ms: 340.25 * i },
+        tpot: { p50Ms: 21.5 + i, p90Ms: 24 + i, p95Ms: 25 + i, p99Ms: 28 + i },
+        itlP50Ms: 20.75 + i,
+        outputTokensPerS: 224 * i,
+        goodput,
+      },
+    },
+  });
+
+  test('TTFT, ITL, TPOT, output tokens/s in place of the tensor latencies; goodput with an LLM SLO', () => {
+    const { columns, rows } = summaryRows([llmJob(1, 3.1, { ttftMs: 300, percentile: 90 }), llmJob(2, 2.0, { ttftMs: 300, percentile: 90 })]);
+    expect(columns).toEqual(['job', 'workload.concurrency', 'workload.prompts.outputTokens', 'status', 'TTFT p50 ms', 'TTFT p99 ms', 'ITL p50 ms', 'TPOT p50 ms', 'out tok/s', 'goodput req/s', 'req/s', 'errors', 'slo', 'valid']);
+    expect(rows[0]).toMatchObject({ 'TTFT p50 ms': 120.5, 'TTFT p99 ms': 340.25, 'ITL p50 ms': 21.75, 'TPOT p50 ms': 22.5, 'out tok/s': 224, 'goodput req/s': 3.1, slo: 'met (TTFT p90 ≤ 300 ms)' });
+    expect(summaryRows([llmJob(1, null, { ttftMs: 100 })]).rows[0].slo).toBe('missed (TTFT p99 340.25 > 100 ms)');
+    // No LLM SLO: no goodput column.
+    expect(summaryRows([llmJob(1, null)]).columns).not.toContain('goodput req/s');
+    // A sweep over serving.api: both kinds of columns, each row filling its own.
+    const mixed = summaryRows([job(0), llmJob(1, null)]);
+    expect(mixed.columns).toEqual(expect.arrayContaining(['inf/s', 'p50 ms', 'TTFT p50 ms']));
+    expect(mixed.rows[0]['TTFT p50 ms']).toBeUndefined();
+    expect(mixed.rows[1]['p50 ms']).toBeUndefined();
+  });
+
+  test('fits a terminal: wrapped where that is enough, else the leading columns, naming the rest', () => {
+    const jobs = [1, 2, 4, 8].map((c) => llmJob(c, 1.5 * c, { ttftMs: 300, tpotMs: 25 }));
+    for (const width of [200, 120, 100, 80]) {
+      const text = renderSummary(jobs, width);
+      for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(width);
+      expect(text).toContain('TTFT');
+    }
+    expect(renderSummary(jobs, 200)).not.toContain('columns shown');
+    const narrow = renderSummary(jobs, 80);
+    // 100 characters keep every per-token figure, goodput included (headers wrap).
+    for (const h of ['TTFT p50', 'TTFT p99', 'ITL p50', 'TPOT p50', 'out', 'goodput']) expect(renderSummary(jobs, 100).split('\n')[1]).toContain(h);
+    expect(narrow.replace(/\n/g, ' ')).toMatch(/\d+ of 14 columns shown to fit 80 characters; left out: .*status.*\(the same in every row: workload.prompts.outputTokens=64, status=completed, errors=0/);
+    // Not a terminal: every column, one line per row.
+    expect(renderSummary(jobs, undefined).split('\n')[1]).toContain('goodput req/s');
+  });
+});
