@@ -3,7 +3,8 @@
  * (run-rules.ts), and summarises the measured window with a verdict. Modes:
  * - closed loop: `concurrency` (N outstanding), `single-stream` (1 outstanding: the next request when the
  *   previous completes), `offline` (see below);
- * - open loop, latency from the SCHEDULED send time: `server` (Poisson at rate, seeded), `constant` (every
+ * - open loop, latency from the SCHEDULED send time: `server` (Poisson at rate, seeded; gamma gaps with
+ *   `burstiness` other than 1, as vLLM's --burstiness), `constant` (every
  *   1/rate), `burst` (`burst.size` requests every `burst.everyMs`, rate = size / every), `trace` (recorded
  *   offsets replayed from the start, the trace repeated while the run lasts: see schedule.ts traceArrivals);
  * - `offline`: throughput only. At least `samples` queries, issued with `concurrency`
@@ -25,7 +26,7 @@ import { closedLoop, openLoop, type LoopContext } from './loops';
 import { RunControl } from './run-control';
 import { earlyStoppingNeeds, judgeRun, rulesOf, type EarlyStoppingPercentile, type RunRules, type Verdict, type WindowSample } from './run-rules';
 import { chooseKnee, checkPlan, levelAt, stopReason, type StepSummary } from './progressive';
-import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
+import { burstArrivals, constantArrivals, gammaArrivals, traceArrivals, traceRate } from './schedule';
 import type { RequestBody } from '../inputs/body';
 import { GrpcSender } from './grpc-sender';
 import { Sender, type LoadSender } from './sender';
@@ -167,8 +168,8 @@ function planOf(s: RunSettings): Plan {
       return { concurrency: positive('concurrency', s.concurrency, true), rate: null, schedule: null, toLastCompletion: true };
     case 'server': {
       const rate = positive('rate', s.rate, false);
-      // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log.
-      return { concurrency: null, rate, schedule: poissonArrivals(rate, s.seed) };
+      // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log. Burstiness 1 is Poisson.
+      return { concurrency: null, rate, schedule: gammaArrivals(rate, s.burstiness, s.seed) };
     }
     case 'constant': {
       const rate = positive('rate', s.rate, false);
