@@ -82,7 +82,8 @@ export class ReplyReader {
     if (this.streamed && !this.done && this.finishReason === null) return 'the stream ended without [DONE] or a finish_reason';
     if (!this.streamed && this.finishReason === null) return 'the reply has no finish_reason';
     if (this.asked.ignoreEos && outputTokens < this.asked.maxTokens) {
-      return `${outputTokens} of ${this.asked.maxTokens} output tokens with ignore_eos (finish_reason ${this.finishReason ?? 'none'})`;
+      const reason = this.finishReason === null ? 'none' : this.finishReason;
+      return `${outputTokens} of ${this.asked.maxTokens} output tokens with ignore_eos (finish_reason ${reason})`;
     }
     return null;
   }
