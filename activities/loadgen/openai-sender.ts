@@ -30,6 +30,8 @@ interface Exchange {
   readonly done: Done;
   readonly deadline: number;
   req: http.ClientRequest | null;
+  /** The reply's head has come: a failure now cuts a reply short. */
+  responded: boolean;
 }
 
 interface Prepared {
@@ -98,7 +100,7 @@ export class OpenAiSender implements LoadSender {
     this.next = (this.next + 1) % this.requests.length;
     this.requestBytes += r.body.length;
     this.requestsSent++;
-    const ex: Exchange = { done, deadline: this.live.deadlineFromNow(), req: null };
+    const ex: Exchange = { done, deadline: this.live.deadlineFromNow(), req: null, responded: false };
     this.live.add(ex);
     const req = this.mod.request({
       agent: this.agent,
@@ -112,7 +114,8 @@ export class OpenAiSender implements LoadSender {
     ex.req = req;
     this.open.add(req);
     req.on('response', (res) => this.onResponse(ex, r.asked, res));
-    req.on('error', (e) => this.complete(ex, describeNetError(e)));
+    // A reset mid-reply may come here (the socket's error) before the reply's own 'close': same words as sender.ts either way.
+    req.on('error', (e) => this.complete(ex, ex.responded ? `response aborted: ${describeNetError(e)}` : describeNetError(e)));
     req.on('close', () => this.open.delete(req));
     req.end(r.body);
   }
@@ -126,6 +129,7 @@ export class OpenAiSender implements LoadSender {
   }
 
   private onResponse(ex: Exchange, asked: AskedOf, res: http.IncomingMessage): void {
+    ex.responded = true;
     res.setEncoding('utf8');
     let ended = false;
     res.on('error', () => undefined); // a reset mid-reply: 'close' below reports it
