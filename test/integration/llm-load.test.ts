@@ -225,16 +225,17 @@ test('a server killed mid-stream gives errors, not a hang', async () => {
       onProgress: (p) => {
         if (!killed && p.elapsedMs >= 1000) {
           killed = true;
-          slow.proc.kill('SIGKILL'); // both requests are mid-stream: their TTFT has passed, their streams have not ended
+          slow.proc.kill('SIGKILL'); // both requests in flight, normally mid-stream (their first token at ~0.4 s, their end at ~2 s)
         }
       },
     });
     expect(killed).toBe(true);
     expect(r.errors).toBeGreaterThanOrEqual(2);
     const messages = r.errorCounts.map((e) => e.message);
-    expect(messages).toContain('response aborted: connection reset by server (ECONNRESET)');
-    // The requests after it find nothing listening; none waited for its 30 s deadline.
-    expect(messages.filter((m) => !/^response aborted: |^connection refused/.test(m))).toEqual([]);
+    // The requests in flight are cut ("response aborted: " once their reply had begun, which a busy host may delay),
+    // the ones after find nothing listening; none waited for its 30 s deadline.
+    expect(messages.filter((m) => /ECONNRESET/.test(m)).length).toBeGreaterThanOrEqual(1);
+    expect(messages.filter((m) => !/^(response aborted: )?connection reset by server \(ECONNRESET\)$|^connection refused/.test(m))).toEqual([]);
   } finally {
     await slow.stop();
   }
