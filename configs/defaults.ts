@@ -25,11 +25,24 @@ export const WORKLOAD_DEFAULTS = {
   progressive: { factor: 2, maxSteps: 8 },
   /** offline: queries at the least; concurrency unset = all of them, up to OPEN_LOOP_MAX_SOCKETS. */
   offlineSamples: 1024,
+  /** serving.api unset: KServe v2 tensors. */
+  api: 'kserve-v2',
+  /** server mode's gamma shape: 1 = Poisson arrivals. */
+  burstiness: 1,
+  /** LLM requests stream their reply (TTFT and ITL need it). */
+  stream: true,
+  /** slo.percentile: where a run must meet slo.ttftMs / tpotMs / e2eMs. */
+  llmSloPercentile: 99,
+  /** workload.earlyStopping.metric: the end-to-end latency (LoadGen's), unless TTFT or TPOT is asked. */
+  earlyStoppingMetric: 'latency',
 } as const;
 
 /** workload.earlyStopping.percentile: the percentiles MLPerf LoadGen's early stopping is defined for. */
 export const EARLY_STOPPING_PERCENTILES = [90, 95, 99, 99.9] as const;
 export type EarlyStoppingPercentile = (typeof EARLY_STOPPING_PERCENTILES)[number];
+/** workload.earlyStopping.metric: whose percentile early stopping bounds (MLPerf's LLM scenarios constrain TTFT and TPOT). */
+export const EARLY_STOPPING_METRICS = ['latency', 'ttft', 'tpot'] as const;
+export type EarlyStoppingMetric = (typeof EARLY_STOPPING_METRICS)[number];
 
 /**
  * Open-loop connection cap: HTTP/1.1 needs a socket per in-flight request, and beyond this a server is hopelessly

@@ -4,7 +4,7 @@
  * loader can append ", got <value>" and point at the YAML line.
  */
 import { z } from 'zod';
-import { EARLY_STOPPING_PERCENTILES, WORKLOAD_DEFAULTS as D } from './defaults';
+import { EARLY_STOPPING_METRICS, EARLY_STOPPING_PERCENTILES, WORKLOAD_DEFAULTS as D } from './defaults';
 import { DURATION_HINT, parseDuration } from './duration';
 import { parseGrpcTarget } from './grpc-target';
 import { allPaths } from './schema-paths';
@@ -255,8 +255,9 @@ function buildConfigSchema(form: DurationForm) {
     minQueries: nonNegInt().default(D.minQueries),
     // The longest measured time, whatever is unmet (the verdict then says what). Unset = 10 × duration (resolved).
     maxDuration: durationField(form, true).optional(),
-    // Run until the percentile's bound holds at 99% confidence (MLPerf LoadGen early stopping).
-    earlyStopping: z.strictObject({ percentile: percentileOf(EARLY_STOPPING_PERCENTILES) }).optional(),
+    // Run until the percentile's bound holds at 99% confidence (MLPerf LoadGen early stopping), of the end-to-end
+    // latency or, for LLM serving (serving.api openai-*, streamed), of TTFT or TPOT. Unset metric = latency (resolved).
+    earlyStopping: z.strictObject({ percentile: percentileOf(EARLY_STOPPING_PERCENTILES), metric: oneOf(EARLY_STOPPING_METRICS).optional() }).optional(),
     // Run until the last `windows` windows agree within ±tolerance in throughput and p99 (perf_analyzer style).
     stability: z
       .strictObject({

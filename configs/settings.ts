@@ -9,8 +9,8 @@
  * resolveSettings is idempotent (resolving resolved settings changes nothing), so runLoad may resolve what
  * it is given whether a caller resolved it already or asked for a few keys only.
  */
-import { OPEN_LOOP_MAX_SOCKETS, WORKLOAD_DEFAULTS as D, type EarlyStoppingPercentile } from './defaults';
-import type { Config, WorkloadMode } from './schema';
+import { OPEN_LOOP_MAX_SOCKETS, WORKLOAD_DEFAULTS as D, type EarlyStoppingMetric, type EarlyStoppingPercentile } from './defaults';
+import type { Config, ServingApi, WorkloadMode } from './schema';
 
 export type ProgressiveOver = 'rate' | 'concurrency';
 
@@ -21,6 +21,23 @@ export interface StabilityRule {
   tolerance: number;
   /** Window length. */
   windowMs: number;
+}
+
+/** Early stopping: bound this percentile of this metric (end-to-end latency, or an LLM's TTFT or TPOT). */
+export interface EarlyStoppingRule {
+  percentile: EarlyStoppingPercentile;
+  metric: EarlyStoppingMetric;
+}
+
+/**
+ * LLM objectives per request (ms; null = not asked): goodput counts the requests meeting every one given; a run
+ * meets them when its `percentile` of each does (the results' views).
+ */
+export interface LlmSlo {
+  ttftMs: number | null;
+  tpotMs: number | null;
+  e2eMs: number | null;
+  percentile: number;
 }
 
 export interface ProgressiveSettings {
@@ -60,7 +77,7 @@ export interface RunSettings {
   minQueries: number;
   /** Longest measured time, whatever is unmet. */
   maxDurationMs: number;
-  earlyStopping: { percentile: EarlyStoppingPercentile } | null;
+  earlyStopping: EarlyStoppingRule | null;
   stability: StabilityRule | null;
   /** Length of the reported windows (the stability rule's when there is one). */
   windowMs: number;
@@ -72,6 +89,14 @@ export interface RunSettings {
   batchSize: number;
   tensorFormat: 'json' | 'binary';
   data: string | null;
+  /** What the requests speak: KServe v2 tensors, or an OpenAI-compatible LLM API (the load generator's sender). */
+  api: ServingApi;
+  /** server mode (and progressive over rate): the gamma shape of the inter-arrival gaps, 1 = Poisson. */
+  burstiness: number;
+  /** LLM requests: whether the reply is streamed (the request builder writes it into the bodies). */
+  stream: boolean;
+  /** LLM objectives (slo.ttftMs / tpotMs / e2eMs at slo.percentile); null when none is given. */
+  llmSlo: LlmSlo | null;
 }
 
 /** What a caller asks for: unset (or null) keys take their defaults or are derived. Resolved settings are valid requests. */
@@ -100,7 +125,7 @@ export interface RequestedSettings {
   durationMs?: number;
   minQueries?: number;
   maxDurationMs?: number | null;
-  earlyStopping?: { percentile: EarlyStoppingPercentile } | null;
+  earlyStopping?: { percentile: EarlyStoppingPercentile; metric?: EarlyStoppingMetric } | null;
   stability?: Partial<StabilityRule> | null;
   windowMs?: number;
   seed?: number;
@@ -108,6 +133,11 @@ export interface RequestedSettings {
   batchSize?: number;
   tensorFormat?: 'json' | 'binary';
   data?: string | null;
+  api?: ServingApi;
+  burstiness?: number;
+  stream?: boolean;
+  /** Unset (or all three objectives null) = no LLM objective. */
+  llmSlo?: { ttftMs?: number | null; tpotMs?: number | null; e2eMs?: number | null; percentile?: number } | null;
 }
 
 /** A job's validated config as a request: durations in ms, the config's key names mapped to the settings'. */
@@ -134,6 +164,10 @@ export function requestedOf(config: Config): RequestedSettings {
     batchSize: w.batchSize,
     tensorFormat: w.tensorFormat,
     data: w.data ?? null,
+    api: config.serving.api,
+    burstiness: w.burstiness,
+    stream: w.stream,
+    llmSlo: config.slo ? { ttftMs: config.slo.ttftMs, tpotMs: config.slo.tpotMs, e2eMs: config.slo.e2eMs, percentile: config.slo.percentile } : null,
   };
 }
 
@@ -160,7 +194,7 @@ export function resolveSettings(r: RequestedSettings): RunSettings {
     durationMs,
     minQueries: Math.max(r.minQueries ?? D.minQueries, load.samples ?? 0),
     maxDurationMs,
-    earlyStopping: r.earlyStopping ?? null,
+    earlyStopping: r.earlyStopping ? { percentile: r.earlyStopping.percentile, metric: r.earlyStopping.metric ?? D.earlyStoppingMetric } : null,
     stability,
     windowMs: stability?.windowMs ?? r.windowMs ?? D.windowMs,
     seed: r.seed ?? D.seed,
@@ -168,7 +202,17 @@ export function resolveSettings(r: RequestedSettings): RunSettings {
     batchSize: r.batchSize ?? D.batchSize,
     tensorFormat: r.tensorFormat ?? D.tensorFormat,
     data: r.data ?? null,
+    api: r.api ?? D.api,
+    burstiness: r.burstiness ?? D.burstiness,
+    stream: r.stream ?? D.stream,
+    llmSlo: llmSloOf(r.llmSlo),
   };
+}
+
+function llmSloOf(slo: RequestedSettings['llmSlo']): LlmSlo | null {
+  const { ttftMs = null, tpotMs = null, e2eMs = null } = slo ?? {};
+  if (ttftMs === null && tpotMs === null && e2eMs === null) return null;
+  return { ttftMs, tpotMs, e2eMs, percentile: slo?.percentile ?? D.llmSloPercentile };
 }
 
 /** The load level of the mode (rate or concurrency), offline's samples and the progressive plan. */

@@ -1,9 +1,11 @@
 /**
- * runLoad: drives a KServe v2 server with pre-built infer bodies (cycled), until the run rules are met
+ * runLoad: drives a KServe v2 server with pre-built infer bodies (cycled), or an OpenAI-compatible LLM server
+ * with pre-built completion requests (api openai-*: openai-sender.ts, LoadResult.llm), until the run rules are met
  * (run-rules.ts), and summarises the measured window with a verdict. Modes:
  * - closed loop: `concurrency` (N outstanding), `single-stream` (1 outstanding: the next request when the
  *   previous completes), `offline` (see below);
- * - open loop, latency from the SCHEDULED send time: `server` (Poisson at rate, seeded), `constant` (every
+ * - open loop, latency from the SCHEDULED send time: `server` (Poisson at rate, seeded; gamma gaps with
+ *   `burstiness` other than 1, as vLLM's --burstiness), `constant` (every
  *   1/rate), `burst` (`burst.size` requests every `burst.everyMs`, rate = size / every), `trace` (recorded
  *   offsets replayed from the start, the trace repeated while the run lasts: see schedule.ts traceArrivals);
  * - `offline`: throughput only. At least `samples` queries, issued with `concurrency`
@@ -15,7 +17,8 @@
  * The options are resolved once, on entry, by configs/settings.ts (as LoadGen's StartTest builds its
  * TestSettingsInternal): nothing below defaults a setting.
  */
-import type { ServingApi, WorkloadMode } from '../../configs/schema';
+import { isLlmApi, type ServingApi, type WorkloadMode } from '../../configs/schema';
+import type { EarlyStoppingMetric } from '../../configs/defaults';
 import { resolveSettings, type RequestedSettings, type RunSettings } from '../../configs/settings';
 import { earlyStoppingRank } from './early-stopping';
 import { modelEndpoint } from './endpoint';
@@ -25,13 +28,15 @@ import { closedLoop, openLoop, type LoopContext } from './loops';
 import { RunControl } from './run-control';
 import { earlyStoppingNeeds, judgeRun, rulesOf, type EarlyStoppingPercentile, type RunRules, type Verdict, type WindowSample } from './run-rules';
 import { chooseKnee, checkPlan, levelAt, stopReason, type StepSummary } from './progressive';
-import { burstArrivals, constantArrivals, poissonArrivals, traceArrivals, traceRate } from './schedule';
+import { burstArrivals, constantArrivals, gammaArrivals, traceArrivals, traceRate } from './schedule';
 import type { RequestBody } from '../inputs/body';
 import { GrpcSender } from './grpc-sender';
 import { Sender, type LoadSender } from './sender';
 import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
 import type { LlmRequestBody, LlmSummary } from './llm-types';
+import { LlmStats } from './llm-stats';
+import { OpenAiSender, type LlmApi } from './openai-sender';
 
 export type LoadMode = WorkloadMode;
 
@@ -116,7 +121,7 @@ export interface LoadResult {
    * When early stopping was asked: the ok queries it needs, and LoadGen's percentile estimate, the latency
    * that bounds the percentile at 99% confidence (null with too few queries).
    */
-  earlyStopping: { percentile: EarlyStoppingPercentile; queriesNeeded: number; estimateMs: number | null } | null;
+  earlyStopping: { percentile: EarlyStoppingPercentile; metric: EarlyStoppingMetric; queriesNeeded: number; estimateMs: number | null } | null;
   /** Mean body bytes per request sent, and per successful response (Content-Length), warm-up included. */
   requestBytes?: number | null;
   responseBytes?: number | null;
@@ -167,8 +172,8 @@ function planOf(s: RunSettings): Plan {
       return { concurrency: positive('concurrency', s.concurrency, true), rate: null, schedule: null, toLastCompletion: true };
     case 'server': {
       const rate = positive('rate', s.rate, false);
-      // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log.
-      return { concurrency: null, rate, schedule: poissonArrivals(rate, s.seed) };
+      // Lazy: the schedule may run to maxDuration, and a send costs one more draw and log. Burstiness 1 is Poisson.
+      return { concurrency: null, rate, schedule: gammaArrivals(rate, s.burstiness, s.seed) };
     }
     case 'constant': {
       const rate = positive('rate', s.rate, false);
@@ -199,12 +204,13 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
   const rules = rulesOf(s);
   const windowMs = positive('windowMs', s.windowMs, false);
   earlyStoppingNeeds(rules); // the binomial search, before the clock starts
+  const llm = isLlmApi(s.api);
+  const metric = rules.earlyStopping?.metric;
+  if (metric && metric !== 'latency' && !(llm && s.stream)) {
+    throw new RangeError(`early stopping on ${metric} needs streamed LLM serving (serving.api openai-*, workload.stream true)`);
+  }
 
-  const bodies = opts.bodies ?? (opts.body ? [{ body: opts.body }] : []);
-  const sender: LoadSender =
-    opts.protocol === 'grpc'
-      ? new GrpcSender(opts.baseUrl, bodies, timeoutMs)
-      : new Sender(modelEndpoint(opts.baseUrl, opts.modelName), bodies, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
+  const sender = senderOf(opts, s, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
   // One internal stop for both causes: the caller's signal and a throwing onProgress.
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;
@@ -219,7 +225,7 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
 
   const wallStart = Date.now();
   const t0 = performance.now();
-  const stats = new WindowStats(t0 + warmupMs, windowMs);
+  const stats = new WindowStats(t0 + warmupMs, windowMs, llm ? new LlmStats(s.api as LlmApi, s.stream, s.llmSlo) : null);
   const control = new RunControl(warmupMs, rules, stats);
   const ctx: LoopContext = { sender, stats, t0, warmupMs, control, halt: halt.signal, fail, completed: 0 };
   const progress = setInterval(() => {
@@ -278,6 +284,8 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
       loadgenCpuPct,
       windows,
       aborted: halt.signal.aborted,
+      earlyStoppingSamples: metric && metric !== 'latency' ? stats.earlyStoppingHistogram(metric).totalCount : undefined,
+      truncated: stats.llm?.truncation(),
     },
     rules,
   );
@@ -302,13 +310,26 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
     windows,
     verdict,
     loadgenCpuPct,
-    earlyStopping: earlyStoppingResult(rules, stats.latency),
+    earlyStopping: rules.earlyStopping ? earlyStoppingResult(rules, stats.earlyStoppingHistogram(rules.earlyStopping.metric)) : null,
     requestBytes: sender.requestsSent ? sender.requestBytes / sender.requestsSent : null,
     responseBytes: sender.responsesCounted ? sender.responseBytes / sender.responsesCounted : null,
   };
+  if (stats.llm) result.llm = stats.llm.summary(measuredMs);
   if (halt.signal.aborted) result.aborted = true;
   stats.release();
   return result;
+}
+
+/** The sender of the api and protocol asked. */
+function senderOf(opts: LoadTarget, s: RunSettings, timeoutMs: number, maxSockets: number): LoadSender {
+  if (isLlmApi(s.api)) {
+    if (opts.protocol === 'grpc') throw new RangeError(`serving.api ${s.api} is HTTP only (serving.protocol grpc was given)`);
+    return new OpenAiSender(opts.baseUrl, s.api as LlmApi, opts.llmBodies ?? [], timeoutMs, maxSockets);
+  }
+  const bodies = opts.bodies ?? (opts.body ? [{ body: opts.body }] : []);
+  return opts.protocol === 'grpc'
+    ? new GrpcSender(opts.baseUrl, bodies, timeoutMs)
+    : new Sender(modelEndpoint(opts.baseUrl, opts.modelName), bodies, timeoutMs, maxSockets);
 }
 
 /** The sender's refusal, with the load that caused it, so the message says what to lower. */
@@ -344,14 +365,14 @@ function cpuSince(start: { usage: NodeJS.CpuUsage; at: number } | null): number 
   return wallUs > 0 ? ((used.user + used.system) / wallUs) * 100 : null;
 }
 
-/** LoadGen's early-stopping estimate: the rank-th largest latency, read off the histogram. */
+/** LoadGen's early-stopping estimate: the rank-th largest value of the metric (latency, TTFT or TPOT), read off its histogram. */
 function earlyStoppingResult(rules: RunRules, latency: Histogram): LoadResult['earlyStopping'] {
   if (!rules.earlyStopping) return null;
-  const { percentile } = rules.earlyStopping;
+  const { percentile, metric } = rules.earlyStopping;
   const n = latency.totalCount;
   const rank = earlyStoppingRank(n, percentile / 100);
   const estimateMs = rank === null ? null : latency.getValueAtPercentile((100 * (n - rank + 1)) / n) / 1000;
-  return { percentile, queriesNeeded: earlyStoppingNeeds(rules), estimateMs };
+  return { percentile, metric, queriesNeeded: earlyStoppingNeeds(rules), estimateMs };
 }
 
 /**

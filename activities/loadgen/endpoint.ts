@@ -13,7 +13,8 @@ export interface Endpoint {
   modelUrl: string;
 }
 
-export function modelEndpoint(baseUrl: string, modelName: string): Endpoint {
+/** A server's base URL, checked: http:// or https://. */
+export function serverUrl(baseUrl: string): URL {
   let url: URL;
   try {
     url = new URL(baseUrl);
@@ -23,6 +24,11 @@ export function modelEndpoint(baseUrl: string, modelName: string): Endpoint {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`server URL "${baseUrl}" must be http:// or https://`);
   }
+  return url;
+}
+
+export function modelEndpoint(baseUrl: string, modelName: string): Endpoint {
+  const url = serverUrl(baseUrl);
   if (!modelName) throw new Error('model name is empty');
   const isHttps = url.protocol === 'https:';
   const prefix = url.pathname.replace(/\/+$/, '');
@@ -56,11 +62,15 @@ export function describeNetError(err: unknown): string {
   }
 }
 
-/** KServe errors are {"error": "..."}: show that message, else the start of the body. */
+/**
+ * KServe errors are {"error": "..."}, OpenAI-compatible ones {"error": {"message": "..."}}, FastAPI's {"detail": "..."}:
+ * show that message, else the start of the body.
+ */
 export function describeErrorBody(text: string): string {
   try {
-    const j = JSON.parse(text) as { error?: unknown };
-    if (typeof j?.error === 'string') return j.error.slice(0, 200);
+    const j = JSON.parse(text) as { error?: unknown; detail?: unknown };
+    const message = typeof j?.error === 'string' ? j.error : ((j?.error as { message?: unknown } | null)?.message ?? j?.detail);
+    if (typeof message === 'string') return message.slice(0, 200);
   } catch {
     // not JSON: fall through
   }

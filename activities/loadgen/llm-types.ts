@@ -26,6 +26,10 @@ export interface LlmRequestBody {
 export interface StreamTiming {
   /** Arrival of each content-carrying chunk (the first is the first token); one entry when not streaming. */
   chunkAt: number[];
+  /** Whether the reply was an event stream (text/event-stream); without one there is no TTFT or ITL. */
+  streamed: boolean;
+  /** max_tokens the request asked (LlmRequestBody.maxTokens). */
+  maxTokens: number;
   /** Output tokens: the server's usage.completion_tokens, else the tokenizer's count of the text, else chunks. */
   outputTokens: number;
   /** Prompt tokens: the server's usage.prompt_tokens, else the builder's count. */

@@ -10,11 +10,13 @@ import { invalidConfig } from '../../workflows/failures';
 import { toWire } from '../process/wire-error';
 import { runLoad, type LoadOptions } from './driver';
 import { LoadLimitError } from './limits';
+import type { LlmRequestBody } from './llm-types';
 
 /** LoadOptions without its callbacks and signal, bodies as bytes (Buffers arrive as Uint8Arrays): what crosses the process boundary. */
-export type WireLoadOptions = Omit<LoadOptions, 'body' | 'bodies' | 'signal' | 'onProgress' | 'onWindowStart'> & {
+export type WireLoadOptions = Omit<LoadOptions, 'body' | 'bodies' | 'llmBodies' | 'signal' | 'onProgress' | 'onWindowStart'> & {
   body?: Uint8Array;
   bodies?: { body: Uint8Array; headerLength?: number }[];
+  llmBodies?: (Omit<LlmRequestBody, 'body'> & { body: Uint8Array })[];
 };
 
 const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -30,11 +32,12 @@ process.on('message', (msg: ParentMessage) => {
   if (msg.type === 'abort') return abort?.abort();
   if (msg.type !== 'run' || abort) return;
   abort = new AbortController();
-  const { body, bodies, ...opts } = msg.opts;
+  const { body, bodies, llmBodies, ...opts } = msg.opts;
   runLoad({
     ...opts,
     body: body && asBuffer(body),
     bodies: bodies?.map((b) => ({ ...b, body: asBuffer(b.body) })),
+    llmBodies: llmBodies?.map((b) => ({ ...b, body: asBuffer(b.body) })),
     signal: abort.signal,
     onProgress: (progress) => process.send!({ type: 'progress', progress }),
     onWindowStart: () => process.send!({ type: 'window' }),

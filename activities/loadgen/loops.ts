@@ -3,7 +3,7 @@
  * belongs to the measured window, and record it when it completes.
  */
 import type { RunControl } from './run-control';
-import type { LoadSender } from './sender';
+import type { Done, LoadSender } from './sender';
 import type { WindowStats } from './stats';
 
 export interface LoopContext {
@@ -47,10 +47,11 @@ export function closedLoop(ctx: LoopContext, concurrency: number, toLastCompleti
       }
       const measured = rel >= ctx.warmupMs;
       if (measured) ctx.stats.onSend(sentAt, null);
-      const done = (error: string | null): void => {
+      const done: Done = (error, timing): void => {
         ctx.completed++;
         const now = performance.now();
-        ctx.stats.onDone(now - sentAt, error, now, measured);
+        // Closed loop: a request's reference time (latency, TTFT) is its actual send.
+        ctx.stats.onDone(now - sentAt, error, now, measured, timing, sentAt);
         issue();
       };
       try {
@@ -101,10 +102,11 @@ export function openLoop(ctx: LoopContext, nextOffset: () => number): Promise<vo
         const now = performance.now();
         ctx.stats.onSend(now, now - scheduled);
       }
-      ctx.sender.send((error) => {
+      ctx.sender.send((error, timing) => {
         ctx.completed++;
         const now = performance.now();
-        ctx.stats.onDone(now - scheduled, error, now, measured);
+        // Open loop: the reference time (latency, TTFT) is the scheduled send.
+        ctx.stats.onDone(now - scheduled, error, now, measured, timing, scheduled);
         if (allSent && ctx.sender.inflight === 0) resolve();
       }, measured);
     };

@@ -29,7 +29,9 @@ export class RunControl {
     const elapsedMs = offset - this.warmupMs;
     this.stats.series.roll(elapsedMs);
     const s = this.stats;
-    const stop = shouldStop({ elapsedMs, queries: s.ok + s.errors, ok: s.ok, windows: s.series.done }, this.rules);
+    const es = this.rules.earlyStopping;
+    const earlyStoppingSamples = es && es.metric !== 'latency' ? s.earlyStoppingHistogram(es.metric).totalCount : undefined;
+    const stop = shouldStop({ elapsedMs, queries: s.ok + s.errors, ok: s.ok, earlyStoppingSamples, windows: s.series.done }, this.rules);
     if (stop) {
       this.decided = true;
       // Met already when minDuration came: end exactly there (nothing was sent past it yet), as a fixed-length run would.

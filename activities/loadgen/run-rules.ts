@@ -4,13 +4,14 @@
  *
  * - A run lasts at least minDuration AND until minQueries have completed, and at most maxDuration.
  * - earlyStopping: also until enough successful queries to bound the chosen percentile at 99% confidence
- *   (LoadGen's binomial rule, see early-stopping.ts): 64 for p90, 662 for p99, 6636 for p99.9.
+ *   (LoadGen's binomial rule, see early-stopping.ts): 64 for p90, 662 for p99, 6636 for p99.9; of the latency, or
+ *   for LLM serving of TTFT or TPOT (metric), counted in samples of that metric.
  * - stability (perf_analyzer style): also until the last N windows agree within ±tolerance of their mean, in
  *   throughput and in p99 latency.
  * Past maxDuration the run stops whatever is unmet, and the verdict names what was.
  */
-import { EARLY_STOPPING_PERCENTILES, type EarlyStoppingPercentile } from '../../configs/defaults';
-import type { RunSettings, StabilityRule } from '../../configs/settings';
+import { EARLY_STOPPING_METRICS, EARLY_STOPPING_PERCENTILES, type EarlyStoppingPercentile } from '../../configs/defaults';
+import type { EarlyStoppingRule, RunSettings, StabilityRule } from '../../configs/settings';
 import { earlyStoppingMinQueries } from './early-stopping';
 import type { ErrorCount } from './stats';
 
@@ -20,7 +21,7 @@ export interface RunRules {
   minDurationMs: number;
   minQueries: number;
   maxDurationMs: number;
-  earlyStopping: { percentile: EarlyStoppingPercentile } | null;
+  earlyStopping: EarlyStoppingRule | null;
   stability: StabilityRule | null;
 }
 
@@ -60,6 +61,9 @@ export function rulesOf(input: RunRulesInput): RunRules {
   if (es && !(EARLY_STOPPING_PERCENTILES as readonly number[]).includes(es.percentile)) {
     throw new RangeError(`earlyStopping.percentile must be one of ${EARLY_STOPPING_PERCENTILES.join(', ')}, got ${es.percentile}`);
   }
+  if (es && !(EARLY_STOPPING_METRICS as readonly string[]).includes(es.metric)) {
+    throw new RangeError(`earlyStopping.metric must be one of ${EARLY_STOPPING_METRICS.join(', ')}, got ${String(es.metric)}`);
+  }
   if (st && !(Number.isInteger(st.windows) && st.windows >= 2 && st.tolerance > 0 && st.windowMs > 0)) {
     throw new RangeError(`stability needs windows >= 2, tolerance > 0 and windowMs > 0, got ${JSON.stringify(st)}`);
   }
@@ -96,6 +100,8 @@ export interface RunProgress {
   queries: number;
   /** Measured queries completed successfully (the latencies early stopping counts). */
   ok: number;
+  /** Early stopping on TTFT or TPOT: that metric's samples (in place of `ok`). */
+  earlyStoppingSamples?: number;
   /** Full windows so far. */
   windows: readonly WindowSample[];
 }
@@ -106,7 +112,15 @@ export function unmetRules(p: RunProgress, rules: RunRules): string[] {
   if (p.elapsedMs < rules.minDurationMs) out.push(`ran ${seconds(p.elapsedMs, 1)}, minDuration ${seconds(rules.minDurationMs)}`);
   if (p.queries < rules.minQueries) out.push(`${count(p.queries)} queries, minQueries ${count(rules.minQueries)}`);
   const needs = earlyStoppingNeeds(rules);
-  if (p.ok < needs) out.push(`${count(p.ok)} queries, ${pLabel(rules.earlyStopping!.percentile)} needs ${count(needs)}`);
+  const samples = p.earlyStoppingSamples ?? p.ok;
+  if (samples < needs) {
+    const { percentile, metric } = rules.earlyStopping!;
+    out.push(
+      metric === 'latency'
+        ? `${count(samples)} queries, ${pLabel(percentile)} needs ${count(needs)}`
+        : `${count(samples)} ${metric.toUpperCase()} samples, ${pLabel(percentile)} ${metric.toUpperCase()} needs ${count(needs)}`,
+    );
+  }
   if (rules.stability) out.push(...stabilityIssues(p.windows, rules.stability));
   return out;
 }
@@ -115,7 +129,7 @@ export function unmetRules(p: RunProgress, rules: RunRules): string[] {
 export function shouldStop(p: RunProgress, rules: RunRules): boolean {
   if (p.elapsedMs >= rules.maxDurationMs) return true;
   // Cheap checks first: this runs before every send once minDuration has passed.
-  if (p.elapsedMs < rules.minDurationMs || p.queries < rules.minQueries || p.ok < earlyStoppingNeeds(rules)) return false;
+  if (p.elapsedMs < rules.minDurationMs || p.queries < rules.minQueries || (p.earlyStoppingSamples ?? p.ok) < earlyStoppingNeeds(rules)) return false;
   return !rules.stability || stabilityIssues(p.windows, rules.stability).length === 0;
 }
 
@@ -174,6 +188,10 @@ export interface RunFacts {
   windows: readonly WindowSample[];
   /** The run was interrupted (cancelled, shut down). */
   aborted?: boolean;
+  /** Early stopping on TTFT or TPOT: that metric's samples. */
+  earlyStoppingSamples?: number;
+  /** LLM serving: successful replies that ended early (no [DONE] nor finish_reason, or short of max_tokens with ignore_eos), of how many. */
+  truncated?: { count: number; requests: number; sample: string | null };
 }
 
 export interface Verdict {
@@ -189,12 +207,16 @@ export interface Verdict {
  *   a shortfall alone a single stall at the very end; together the offered load was not what was asked,
  *   and latencies (counted from the schedule) carry the sender's delay;
  * - the load generator near a full core (>= 90% of one) was the bottleneck, not the server;
- * - any error, or no query at all, makes the numbers describe something else than the served model.
+ * - any error, or no query at all, makes the numbers describe something else than the served model;
+ * - LLM serving: any truncated stream (see RunFacts.truncated).
  */
 export function judgeRun(facts: RunFacts, rules: RunRules): Verdict {
   const reasons: string[] = [];
   if (facts.aborted) reasons.push(`interrupted after ${seconds(facts.measuredMs, 1)}`);
-  const unmet = unmetRules({ elapsedMs: facts.measuredMs, queries: facts.queries, ok: facts.ok, windows: facts.windows }, rules);
+  const unmet = unmetRules(
+    { elapsedMs: facts.measuredMs, queries: facts.queries, ok: facts.ok, earlyStoppingSamples: facts.earlyStoppingSamples, windows: facts.windows },
+    rules,
+  );
   if (unmet.length > 0 && !facts.aborted && facts.measuredMs >= rules.maxDurationMs) {
     reasons.push(`stopped at maxDuration ${seconds(rules.maxDurationMs)} before the rules were met`);
   }
@@ -209,6 +231,9 @@ export function judgeRun(facts: RunFacts, rules: RunRules): Verdict {
   }
   if (facts.errors > 0) reasons.push(describeErrors(facts.ok, facts.errors, facts.errorCounts ?? []));
   else if (facts.queries === 0) reasons.push('no queries completed');
+  const cut = facts.truncated;
+  // An LLM reply shorter than asked measures a different load (fewer tokens, shorter E2E) than the one configured.
+  if (cut && cut.count > 0) reasons.push(`${count(cut.count)} of ${count(cut.requests)} streams ended early${cut.sample ? `: ${cut.sample}` : ''}`);
   return { valid: reasons.length === 0, reasons };
 }
 

@@ -3,6 +3,7 @@
  * Pure and deterministic, so a run can be reproduced from its seed.
  */
 import { seededUniform } from '../rng';
+import { gammaSampler } from './gamma';
 
 function checkArgs(ratePerSec: number, durationMs: number): void {
   if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) {
@@ -24,6 +25,20 @@ export function poissonArrivals(ratePerSec: number, seed: number): () => number 
   const meanGapMs = 1000 / ratePerSec;
   let t = 0;
   return () => (t += -Math.log(1 - next()) * meanGapMs); // 1 - u is in (0, 1], so log is finite
+}
+
+/**
+ * Arrivals at mean rate `ratePerSec` whose gaps are gamma-distributed with shape `burstiness` (vLLM's --burstiness):
+ * 1 is Poisson (the very offsets of poissonArrivals for the seed), below 1 burstier, above 1 more even (the gaps'
+ * coefficient of variation is 1 / √burstiness). Unbounded and lazy, the first gap measured from 0.
+ */
+export function gammaArrivals(ratePerSec: number, burstiness: number, seed: number): () => number {
+  checkArgs(ratePerSec, 0);
+  if (!(burstiness > 0) || !Number.isFinite(burstiness)) throw new RangeError(`burstiness must be a positive number, got ${burstiness}`);
+  if (burstiness === 1) return poissonArrivals(ratePerSec, seed);
+  const gap = gammaSampler(burstiness, 1000 / ratePerSec / burstiness, seededUniform(seed));
+  let t = 0;
+  return () => (t += gap());
 }
 
 /** Poisson arrivals at `ratePerSec` over [0, durationMs) (see poissonArrivals). */

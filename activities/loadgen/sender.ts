@@ -14,9 +14,13 @@ import { MEASURED_HEADER } from '../serve/measured-header';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
 import { Deadlines } from './deadlines';
 import { LoadLimitError, MAX_INFLIGHT } from './limits';
+import type { StreamTiming } from './llm-types';
 
-/** null on HTTP 200, else a short message (stable text, so samples dedupe). */
-export type Done = (error: string | null) => void;
+/**
+ * null on success, else a short message (stable text, so samples dedupe). The LLM sender (openai-sender.ts) passes
+ * its successful requests' chunk times and tokens; the KServe senders pass nothing.
+ */
+export type Done = (error: string | null, timing?: StreamTiming) => void;
 
 /** What the loops drive: this HTTP sender, or the gRPC one (grpc-sender.ts). */
 export interface LoadSender {

@@ -1,5 +1,8 @@
 /** Counters and histograms for the requests that belong to the measured window. */
+import type { EarlyStoppingMetric } from '../../configs/defaults';
 import { createHistogram, recordMs, summarize, type Histogram } from './histogram';
+import type { LlmStats } from './llm-stats';
+import type { StreamTiming } from './llm-types';
 import { WindowSeries } from './windows';
 
 const MAX_ERROR_SAMPLES = 5;
@@ -44,12 +47,23 @@ export class WindowStats {
   /** Measured requests in flight when the window closed; null while it is open. */
   inflightAtEnd: number | null = null;
 
-  /** `windowStartAt`: performance.now() when the measured window opens; `windowMs`: the series' window length. */
+  /**
+   * `windowStartAt`: performance.now() when the measured window opens; `windowMs`: the series' window length;
+   * `llm`: the LLM statistics (serving.api openai-*), fed with the measured ok requests' stream timings.
+   */
   constructor(
     private readonly windowStartAt = 0,
     windowMs = 1000,
+    readonly llm: LlmStats | null = null,
   ) {
     this.series = new WindowSeries(windowMs);
+  }
+
+  /** The histogram early stopping bounds a percentile of. */
+  earlyStoppingHistogram(metric: EarlyStoppingMetric): Histogram {
+    if (metric === 'latency') return this.latency;
+    if (!this.llm) throw new RangeError(`early stopping on ${metric} needs LLM serving (serving.api openai-*)`);
+    return this.llm.histogramOf(metric);
   }
 
   onSend(at: number, lagMs: number | null): void {
@@ -61,9 +75,10 @@ export class WindowStats {
   /**
    * A request completed at `at` (performance.now()). A `measured` one (sent in the window) gives its latency
    * and, if failed, its error, and if answered before the window closed, throughput; any one in the window counts
-   * toward the server's pace.
+   * toward the server's pace. An LLM request's `timing` (from the sender) and its reference time `refAt` (the
+   * latency's zero) feed the LLM statistics.
    */
-  onDone(latencyMs: number, error: string | null, at: number, measured = true): void {
+  onDone(latencyMs: number, error: string | null, at: number, measured = true, timing?: StreamTiming, refAt?: number): void {
     if (this.frozen) return;
     const inWindow = at >= this.windowStartAt && at <= this.windowEndAt;
     if (inWindow) this.anyInWindow++;
@@ -77,6 +92,7 @@ export class WindowStats {
     if (error === null) {
       this.ok++;
       recordMs(this.latency, latencyMs);
+      if (this.llm && timing && refAt !== undefined) this.llm.record(timing, refAt, latencyMs, inWindow);
       return;
     }
     this.errors++;
@@ -105,6 +121,7 @@ export class WindowStats {
   }
 
   release(): void {
+    this.llm?.release();
     this.latency.destroy();
     this.sendLag.destroy();
     this.series.release();

@@ -309,7 +309,7 @@ describe('runLoad run rules', () => {
     const r = await runLoad({ ...base(fake.url, body), seed: 4, mode: 'server', rate: 100, warmupMs, durationMs: 300, earlyStopping: { percentile: 95 } });
     expect(r.ok).toBeGreaterThanOrEqual(130); // LoadGen's p95 floor; ~30 would fit in 300 ms at 100/s
     expect(r.measuredMs).toBeGreaterThan(300);
-    expect(r.earlyStopping).toEqual({ percentile: 95, queriesNeeded: 130, estimateMs: expect.any(Number) });
+    expect(r.earlyStopping).toEqual({ percentile: 95, metric: 'latency', queriesNeeded: 130, estimateMs: expect.any(Number) });
     expect(r.earlyStopping!.estimateMs).toBeGreaterThanOrEqual(20);
     // The window holds exactly the schedule's sends up to where the rules ended it.
     const sent = poissonSchedule(100, warmupMs + 10 * 300, 4).filter((t) => t >= warmupMs && t < warmupMs + r.measuredMs).length;

@@ -44,7 +44,7 @@ describe('rulesOf', () => {
   test('rejects nonsense', () => {
     expect(() => rules({ maxDurationMs: 5000 })).toThrow(/maxDurationMs must be >= durationMs/);
     expect(() => rules({ minQueries: -1 })).toThrow(/minQueries/);
-    expect(() => rules({ earlyStopping: { percentile: 98 as 99 } })).toThrow(/percentile/);
+    expect(() => rules({ earlyStopping: { percentile: 98 as 99, metric: 'latency' } })).toThrow(/percentile/);
     expect(() => rules({ stability: { windows: 1, tolerance: 0.1, windowMs: 1000 } })).toThrow(/stability/);
   });
 });
@@ -65,7 +65,7 @@ describe('shouldStop', () => {
   });
 
   test('early stopping counts successful queries', () => {
-    const r = rules({ earlyStopping: { percentile: 99 } });
+    const r = rules({ earlyStopping: { percentile: 99, metric: 'latency' } });
     expect(shouldStop(at(10_000, 700, 661), r)).toBe(false);
     expect(shouldStop(at(10_000, 662, 662), r)).toBe(true);
   });
@@ -79,7 +79,7 @@ describe('shouldStop', () => {
   });
 
   test('maxDuration stops whatever is unmet', () => {
-    const r = rules({ minQueries: 1e9, earlyStopping: { percentile: 99.9 }, stability: { windows: 3, tolerance: 0.01, windowMs: 1000 } });
+    const r = rules({ minQueries: 1e9, earlyStopping: { percentile: 99.9, metric: 'latency' }, stability: { windows: 3, tolerance: 0.01, windowMs: 1000 } });
     expect(shouldStop(at(99_999, 5), r)).toBe(false);
     expect(shouldStop(at(100_000, 5), r)).toBe(true);
   });
@@ -179,7 +179,7 @@ describe('judgeRun', () => {
   });
 
   test('minimums, with numbers in words', () => {
-    const v = judgeRun(closedFacts({ queries: 412, ok: 412 }), rules({ minQueries: 1000, earlyStopping: { percentile: 99 } }));
+    const v = judgeRun(closedFacts({ queries: 412, ok: 412 }), rules({ minQueries: 1000, earlyStopping: { percentile: 99, metric: 'latency' } }));
     expect(v.valid).toBe(false);
     expect(v.reasons).toEqual(['412 queries, minQueries 1,000', '412 queries, p99 needs 662']);
     expect(judgeRun(closedFacts({ measuredMs: 10_000 }), rules({ durationMs: 12_000 })).reasons).toEqual(['ran 10.0 s, minDuration 12 s']);
@@ -225,7 +225,7 @@ describe('judgeRun', () => {
 
   test('stability and early stopping reasons come through', () => {
     const w = [...steady(9), { startMs: 9000, throughput: 100, p50Ms: 5, p99Ms: 20 }];
-    const v = judgeRun(closedFacts({ windows: w, ok: 100, queries: 100 }), rules({ earlyStopping: { percentile: 90 }, stability: { windows: 3, tolerance: 0.1, windowMs: 1000 } }));
+    const v = judgeRun(closedFacts({ windows: w, ok: 100, queries: 100 }), rules({ earlyStopping: { percentile: 90, metric: 'latency' }, stability: { windows: 3, tolerance: 0.1, windowMs: 1000 } }));
     expect(v.reasons).toEqual(['not stable: p99 latency varied 50% over the last 3 windows']);
   });
 

@@ -30,6 +30,10 @@ const common = {
   batchSize: D.batchSize,
   tensorFormat: D.tensorFormat,
   data: null,
+  api: 'kserve-v2',
+  burstiness: 1,
+  stream: true,
+  llmSlo: null,
 };
 
 describe('resolveSettings: defaults applied once', () => {
@@ -85,7 +89,7 @@ describe('resolveSettings: user values win', () => {
       durationMs: 3000,
       minQueries: 100,
       maxDurationMs: 7000,
-      earlyStopping: { percentile: 99 },
+      earlyStopping: { percentile: 99, metric: 'latency' },
       stability: { windows: 4, tolerance: 0.2, windowMs: 500 },
       windowMs: 500, // the stability rule's window is the reported one
       seed: 9,
@@ -93,6 +97,26 @@ describe('resolveSettings: user values win', () => {
       requestTimeoutMs: 4000,
       sloP99Ms: 20,
     });
+  });
+
+  test('LLM keys: api, burstiness, stream, early stopping on TTFT, and the LLM objectives at their percentile', () => {
+    const s = settingsOf(
+      config(
+        '  mode: server\n  rate: 4\n  burstiness: 0.5\n  stream: false\n  earlyStopping: { percentile: 90, metric: ttft }\n  prompts: { inputTokens: 8, outputTokens: 4 }',
+        'serving: { api: openai-chat, endpoint: "http://127.0.0.1:8000", model: m }\nslo: { ttftMs: 500, tpotMs: 50 }',
+      ),
+    );
+    expect(s).toMatchObject({
+      api: 'openai-chat',
+      burstiness: 0.5,
+      stream: false,
+      earlyStopping: { percentile: 90, metric: 'ttft' },
+      llmSlo: { ttftMs: 500, tpotMs: 50, e2eMs: null, percentile: 99 },
+      sloP99Ms: null,
+    });
+    expect(settingsOf(config('  mode: server\n  rate: 4', 'slo: { e2eMs: 900, percentile: 90 }')).llmSlo).toEqual({ ttftMs: null, tpotMs: null, e2eMs: 900, percentile: 90 });
+    // A p99 objective alone is no LLM objective.
+    expect(settingsOf(config('  mode: server\n  rate: 4', 'slo: { p99Ms: 20 }')).llmSlo).toBeNull();
   });
 
   test('a request given windowMs keeps it without a stability rule', () => {
@@ -168,6 +192,7 @@ describe('resolveSettings is idempotent (runLoad resolves what the follower reso
     { mode: 'progressive', rate: 10, durationMs: 2000, maxDurationMs: 3000, progressive: { stepDurationMs: 1000 } },
     { mode: 'progressive', concurrency: 2, durationMs: 2000, progressive: { step: 2, stepDurationMs: 500 } },
     { mode: 'concurrency', concurrency: 3, stability: { tolerance: 0.3 }, earlyStopping: { percentile: 90 } },
+    { mode: 'server', rate: 2, api: 'openai-completions', burstiness: 4, stream: false, llmSlo: { tpotMs: 40 }, earlyStopping: { percentile: 99, metric: 'tpot' } },
   ];
   test.each(requests.map((r) => [r.mode, r] as const))('%s', (_, r) => {
     const once = resolveSettings(r);
