@@ -17,6 +17,7 @@ import { externalServerUnavailable, invalidConfig, serverCrashed, serverStartFai
 import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
 import { findCompiled } from './compile/compile';
 import { compileInChild } from './compile/compile-process';
+import { serverOwnedModel } from './compile/server-owned-model';
 import type { Artifact, CompileSpec } from './compile/types';
 import { keepHeartbeating as keepHeartbeatingEvery } from './heartbeat';
 import type { LoadTarget } from './loadgen/driver';
@@ -78,6 +79,8 @@ export function createClusterActivities(ctx: FollowerContext) {
     async compile({ jobId, config }: CompileInput): Promise<CompileResult> {
       // A cache hit takes no core: it must not wait behind measurements for one.
       const startedAt = new Date().toISOString();
+      const owned = serverOwnedModel(config);
+      if (owned) return nothingCompiled(ctx, owned, startedAt);
       const cached = await findCompiled(compileSpec(config), { cacheDir: ctx.cacheDir });
       if (cached) return { node: ctx.node, artifact: cached, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString(), cores: [], pinned: false, waitedMs: 0 };
       return pinnedCompile(ctx, ledger, jobId, config, null);
@@ -91,6 +94,8 @@ export function createDeviceActivities(ctx: FollowerContext) {
   return {
     /** Single-tier baseline: compile on this device's own cores, in a fresh directory (no cache). */
     async compileOnDevice({ jobId, config }: CompileOnDeviceInput): Promise<CompileResult> {
+      const owned = serverOwnedModel(config);
+      if (owned) return { ...nothingCompiled(ctx, owned, new Date().toISOString()), device: device.name };
       return pinnedCompile(ctx, ledger, jobId, config, device);
     },
 
@@ -111,6 +116,11 @@ export function createDeviceActivities(ctx: FollowerContext) {
       }
     },
   };
+}
+
+/** An external endpoint's own model (serving.api openai-*, no model in the config): nothing compiled, no core taken. */
+function nothingCompiled(ctx: FollowerContext, artifact: Artifact, startedAt: string): CompileResult {
+  return { node: ctx.node, artifact, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString(), cores: [], pinned: false, waitedMs: 0 };
 }
 
 /** All of a follower's activities on one device (tests, tools); workers/follower.ts creates them per tier and device. */

@@ -1,4 +1,6 @@
 import { ConfigError, parseConfig } from '../../configs/load';
+import { describeLlmJobs } from '../../cli/llm-summary';
+import { expandSweep } from '../../configs/matrix';
 
 function errorLines(text: string): string[] {
   try {
@@ -141,5 +143,19 @@ describe('sweeps over serving.api and workload.prompts.* are checked per job', (
   test('a swept prompts file is made absolute next to the config file', () => {
     const c = parseConfig(cfg(GGUF, 'api: openai-chat', 'prompts: { file: a.jsonl }', 'sweep:\n  workload.prompts.file: [a.jsonl, /abs/b.json]\n'), '/cfg/llm.yaml', { baseDir: '/cfg' });
     expect(c.sweep?.['workload.prompts.file']).toEqual(['/cfg/a.jsonl', '/abs/b.json']);
+  });
+});
+
+describe('servebench validate says what an LLM config sends', () => {
+  test('one line per kind of request, with the tokenizer that counts it', () => {
+    const c = parseConfig(cfg(GGUF, 'api: openai-chat', 'prompts: { inputTokens: { mean: 64, stdev: 8 }, outputTokens: 16, sharedPrefix: 4 }', 'sweep:\n  workload.concurrency: [1, 2]\n'), 'llm.yaml');
+    expect(describeLlmJobs(expandSweep(c))).toEqual([
+      '  2 jobs: openai-chat to the built-in LLM server, streamed; synthetic prompts of mean 64 stdev 8 input tokens after a shared prefix of 4, output tokens 16, ignore_eos; counted with model.gguf\'s tokenizer',
+    ]);
+    const ext = parseConfig(cfg('', EXTERNAL, 'stream: false, prompts: { file: /p/sharegpt.json, ignoreEos: false }'), 'llm.yaml');
+    expect(describeLlmJobs(expandSweep(ext))).toEqual([
+      '  1 job: openai-chat to http://127.0.0.1:8000 (model "served"), not streamed; prompts from sharegpt.json; lengths approximated by words (no local GGUF model: the server\'s usage counts)',
+    ]);
+    expect(describeLlmJobs(expandSweep(parseConfig(cfg('model: { path: /m/a.onnx }', 'protocol: http', 'batchSize: 1'), 'llm.yaml')))).toEqual([]);
   });
 });
