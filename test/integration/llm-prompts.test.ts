@@ -14,6 +14,11 @@ import { seededUniform } from '../../activities/rng';
 import { ExternalServerError } from '../../activities/serve/external';
 import { attachOpenAiServer } from '../../activities/serve/openai-external';
 import { exited } from '../../activities/process/pinned-spawn';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { parseConfig } from '../../configs/load';
+import { createFollowerActivities } from '../../activities/follower';
+import type { CompileResult, MeasureResult } from '../../activities/types';
 import { freePort } from '../support/ports';
 import { buildEntryJs } from '../support/serve-js';
 
@@ -132,6 +137,23 @@ describe('an external OpenAI-compatible server (llm-katan, echo backend)', () =>
     await expect(missing).rejects.toBeInstanceOf(ExternalServerError);
     await expect(attachOpenAiServer(base, 'gpt-4o')).rejects.toThrow(`serving.endpoint ${base}: serving.model "gpt-4o" is not among the models GET ${base}/v1/models lists: "echo-model"`);
   });
+
+  test('the follower: nothing to compile without a model; measuring a model the server lacks fails non-retryable, naming what it lists', async () => {
+    const config = parseConfig(`name: ext
+serving: { api: openai-chat, endpoint: "${base}/v1", model: nope }
+workload: { mode: concurrency, concurrency: 1, prompts: { inputTokens: 8, outputTokens: 4 } }
+`, 'ext.yaml');
+    const activities = createFollowerActivities({ cluster: 'local', node: 'n1', cacheDir: path.join(dir, 'cache') });
+    const env = new MockActivityEnvironment();
+    const compiled: CompileResult = await env.run(activities.compile as (i: unknown) => Promise<CompileResult>, { jobId: 'j1', config });
+    expect(compiled).toMatchObject({ artifact: { hash: 'none', path: '', inputs: [], modelName: 'nope' }, cores: [] });
+    const err = await env
+      .run(activities.measure as (i: unknown) => Promise<MeasureResult>, { jobId: 'j1', config, artifact: compiled.artifact })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'ExternalServerUnavailable', nonRetryable: true });
+    expect((err as Error).message).toBe(`serving.endpoint ${base}/v1: serving.model "nope" is not among the models GET ${base}/v1/models lists: "echo-model"`);
+  }, 60_000);
 
   test('an endpoint that does not answer is an error naming the URL', async () => {
     const port = await freePort();
