@@ -175,11 +175,13 @@ function buildConfigSchema(form: DurationForm) {
 
   // LLM requests (serving.api openai-*): synthetic prompts of drawn token lengths, or prompts from a file.
   const prompts = z.strictObject({
-    // Prompt length in tokens (synthetic prompts); ignored with `file` (its prompts are sent as written).
+    // Prompt length in tokens (synthetic prompts); not with `file` (its prompts are sent as written).
     inputTokens: tokenCount.optional(),
-    // max_tokens of each request; with ignoreEos the server generates exactly this many.
+    // max_tokens of each request; with ignoreEos the server generates exactly this many. With `file`: every
+    // entry's (else the entry's own output_tokens, or a ShareGPT reply's length).
     outputTokens: tokenCount.optional(),
-    // Tokens every synthetic prompt starts with (the same text in every request: prefix caching).
+    // Tokens every synthetic prompt starts with (the same text in every request: prefix caching), before its own
+    // inputTokens (a prompt is sharedPrefix + inputTokens long, as vLLM's random dataset and GuideLLM).
     sharedPrefix: nonNegInt().default(0),
     // JSONL ({"prompt": ...} or {"messages": [...]} per line, optional "output_tokens") or ShareGPT JSON
     // ([{"conversations": [{"from": "human", "value": ...}, ...]}]); relative to the config file.
