@@ -19,7 +19,7 @@ give group toward young days let room president side social present given severa
 rather per face among form important often things looked early white case john become large big need four within
 felt along children saw best church ever least power development light thing seemed family interest want members
 mind area country others although turned done open god service certain kind problem began different door thus help
-sense means whole matter perhaps itself york times law human line above name example action company local show
+sense means whole matter perhaps itself times law human line above name example action company local show
 whether five history gave today either act feet across taken past quite anything seen having death experience body
 word half really week field car words already themselves information tell together college shall money period held
 keep sure probably free seems political real behind cannot miss question air office making brought whose special

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { drawTokenCount } from '../../activities/inputs/prompt-lengths';
+import { PROMPT_WORDS } from '../../activities/inputs/prompt-words';
 import { buildLlmRequestsInChild } from '../../activities/inputs/prompts-process';
 import type { PromptSettings } from '../../activities/inputs/prompts';
 import { seededUniform } from '../../activities/rng';
@@ -79,6 +80,11 @@ describe('prompts fitted with the GGUF model\'s own tokenizer', () => {
       expect(b.maxTokens).toBe(8);
       expect(bodyOf(b.body)).toMatchObject({ model: 'smollm2', max_tokens: 8 });
     });
+  }, 120_000);
+
+  test('every prompt word is one token with its leading space (so the word approximation is close)', () => {
+    const counts = countTokens(PROMPT_WORDS.map((w) => ` ${w}`));
+    expect(PROMPT_WORDS.filter((_, i) => counts[i] !== 1)).toEqual([]);
   }, 120_000);
 
   test('a shared prefix: every chat prompt starts with the same text and is prefix + inputTokens long', async () => {
