@@ -1,6 +1,6 @@
 /**
  * Text of a given length in tokens, calibrated by counting with a tokenizer: seeded words from PROMPT_WORDS are
- * appended after an optional fixed prefix, the longest run of them within the target is found by bisection, and
+ * appended after an optional fixed prefix, the longest run of them within the target is found by counting, and
  * a last word that adds exactly the missing token is looked for when the next word would overshoot (GuideLLM's
  * synthetic data fits its text to a token count the same way). Pure given the tokenizer.
  */
@@ -30,18 +30,26 @@ export function fitText(target: number, tokenizer: Tokenizer, u: Uniform, prefix
     return prefix === '' ? body : m === 0 ? prefix : `${prefix} ${body}`;
   };
   const countOf = (m: number) => tokenizer.count(textOf(m));
-  // Grow until the text reaches the target, then bisect for the longest that stays within it.
-  let lo = 0;
-  let hi = Math.max(1, target);
-  while (countOf(hi) < target) {
-    lo = hi;
-    hi *= 2;
+  // Step the word count by the miss over the tokens per word seen so far (words are about one token each, so a
+  // count or two of the whole text, not a bisection's dozen), then walk to the longest text within the target.
+  const p = prefix === '' ? 0 : tokenizer.count(prefix);
+  let m = Math.max(0, target - p);
+  let c = countOf(m);
+  for (let i = 0; i < 8 && c !== target; i++) {
+    const perWord = m > 0 && c > p ? (c - p) / m : 1;
+    const next = Math.max(0, Math.round(m + (target - c) / perWord));
+    if (next === m) break;
+    m = next;
+    c = countOf(m);
   }
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (countOf(mid) <= target) lo = mid;
-    else hi = mid - 1;
+  while (c > target && m > 0) c = countOf(--m); // every word adds at least one token: this ends
+  while (c < target) {
+    const more = countOf(m + 1);
+    if (more > target) break;
+    m++;
+    c = more;
   }
+  const lo = m;
   const text = textOf(lo);
   const tokens = tokenizer.count(text);
   if (tokens >= target) return { text, tokens };

@@ -45,6 +45,13 @@ describe('text fitted to a token count', () => {
     }
   });
 
+  test('converges for tokenizers far from a token per word (every word 2 tokens; a token per 3 letters)', () => {
+    const twoEach: Tokenizer = { count: (t) => 2 * wordCountTokenizer.count(t), approximate: false };
+    const chars: Tokenizer = { count: (t) => t.split(' ').filter((w) => w).reduce((n, w) => n + Math.ceil(w.length / 3), 0), approximate: false };
+    for (const target of [2, 64, 501]) expect(fitText(target - (target % 2), twoEach, seededUniform(1)).tokens).toBe(target - (target % 2));
+    for (const target of [1, 64, 777]) expect(chars.count(fitText(target, chars, seededUniform(2)).text)).toBe(target);
+  });
+
   test('after a prefix, the prefix counts towards the target', () => {
     const prefix = fitText(10, fake, seededUniform(1)).text;
     const fitted = fitText(25, fake, seededUniform(2), prefix);
