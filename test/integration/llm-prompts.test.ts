@@ -20,6 +20,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { parseConfig } from '../../configs/load';
 import { createFollowerActivities } from '../../activities/follower';
 import type { CompileResult, MeasureResult } from '../../activities/types';
+import { servebench } from '../support/cli';
 import { freePort } from '../support/ports';
 import { buildEntryJs } from '../support/serve-js';
 
@@ -165,4 +166,49 @@ workload: { mode: concurrency, concurrency: 1, prompts: { inputTokens: 8, output
     const port = await freePort();
     await expect(attachOpenAiServer(`http://127.0.0.1:${port}`, 'echo-model')).rejects.toThrow(`serving.endpoint http://127.0.0.1:${port}: GET http://127.0.0.1:${port}/v1/models failed`);
   });
+});
+
+describe('servebench validate on LLM configs (the built CLI)', () => {
+  test('a good one says what each job sends; a bad prompts file and a kserve-v2 job with prompts exit 2 naming path and line', async () => {
+    const home = path.join(dir, '.servebench');
+    const file = path.join(dir, 'llm.yaml');
+    writeFileSync(path.join(dir, 'prompts.jsonl'), '{"prompt": "hi", "output_tokens": 3}\n{"messages": [{"role": "user", "content": "x"}], "output_tokens": 2}\n');
+    writeFileSync(file, `name: llm
+model: { path: ${GGUF} }
+serving: { api: openai-chat }
+workload:
+  mode: concurrency
+  concurrency: 1
+  prompts: { inputTokens: { mean: 64, stdev: 8 }, outputTokens: 16 }
+sweep:
+  workload.concurrency: [1, 2]
+`);
+    const ok = await servebench(['validate', file], { SERVEBENCH_HOME: home });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('expands to 2 jobs');
+    expect(ok.stdout).toContain("2 jobs: openai-chat to the built-in LLM server, streamed; synthetic prompts of mean 64 stdev 8 input tokens, output tokens 16, ignore_eos; counted with SmolLM2-135M-Instruct.Q4_1.gguf's tokenizer");
+    writeFileSync(file, `name: llm
+serving: { api: openai-completions, endpoint: "http://127.0.0.1:9/v1", model: m }
+workload:
+  mode: concurrency
+  concurrency: 1
+  prompts: { file: prompts.jsonl }
+sweep:
+  serving.api: [openai-completions, kserve-v2]
+`);
+    const bad = await servebench(['validate', file], { SERVEBENCH_HOME: home });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${file}: workload.prompts (line 6): workload.prompts applies to LLM requests only, and serving.api is kserve-v2`);
+    expect(bad.stderr).toContain('in the sweep job with serving.api = "kserve-v2"');
+    writeFileSync(file, `name: llm
+serving: { api: openai-completions, endpoint: "http://127.0.0.1:9/v1", model: m }
+workload:
+  mode: concurrency
+  concurrency: 1
+  prompts: { file: prompts.jsonl }
+`);
+    const badFile = await servebench(['validate', file], { SERVEBENCH_HOME: home });
+    expect(badFile.code).toBe(2);
+    expect(badFile.stderr).toContain(`${file}: workload.prompts.file (line 6): ${path.join(dir, 'prompts.jsonl')}: line 2: "messages" are a chat; serving.api openai-completions sends a "prompt" (use openai-chat)`);
+  }, 120_000);
 });
