@@ -7,6 +7,7 @@
  *   token count sets max_tokens (vLLM's sharegpt dataset). Conversations without a human turn followed by a gpt
  *   one are skipped (counted), as vLLM skips them; a file with none usable is an error.
  */
+import { parseJsonLines } from './data-file';
 
 export interface ChatMessage {
   role: string;
@@ -39,7 +40,9 @@ const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 export function parsePromptFile(text: string): PromptFile {
   const trimmed = text.trimStart();
   if (trimmed === '') throw new Error('expected prompts (JSONL, a JSON list or ShareGPT conversations), got an empty file');
-  if (!trimmed.startsWith('[')) return { entries: parseJsonl(text), skipped: 0, format: 'jsonl' };
+  if (!trimmed.startsWith('[')) {
+    return { entries: parseJsonLines(text, parseEntry, 'expected at least one prompt (one JSON object per line), got none'), skipped: 0, format: 'jsonl' };
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -50,22 +53,6 @@ export function parsePromptFile(text: string): PromptFile {
   if (list.length === 0) throw new Error('expected at least one entry in the JSON list, got none');
   if (isObj(list[0]) && 'conversations' in list[0]) return parseShareGpt(list);
   return { entries: list.map((v, i) => parseEntry(v, `entry ${i}`)), skipped: 0, format: 'json' };
-}
-
-function parseJsonl(text: string): PromptEntry[] {
-  const entries: PromptEntry[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e) {
-      throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
-    }
-    entries.push(parseEntry(value, `line ${i + 1}`));
-  });
-  if (entries.length === 0) throw new Error('expected at least one prompt (one JSON object per line), got none');
-  return entries;
 }
 
 function parseEntry(value: unknown, where: string): PromptEntry {

@@ -4,12 +4,8 @@
  * server's base URL (http://host:port); a trailing /v1 is accepted and stripped here (openaiBaseUrl), so the
  * sender appends /v1/completions or /v1/chat/completions to what this returns.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { describeErrorBody, describeNetError } from '../loadgen/endpoint';
-import { ExternalServerError } from './external';
-
-const MODELS_TIMEOUT_MS = 10_000;
+import { ExternalServerError, getText } from './external';
 
 /**
  * The Authorization header OpenAI-compatible servers expect: OPENAI_API_KEY where set (as vLLM's and GuideLLM's
@@ -20,21 +16,6 @@ export const openaiAuthorization = (): string => `Bearer ${process.env.OPENAI_AP
 /** `http://h:8000/v1/` -> `http://h:8000`: the base the /v1/... paths go after. */
 export function openaiBaseUrl(endpoint: string): string {
   return endpoint.replace(/\/+$/, '').replace(/\/v1$/, '');
-}
-
-function getJson(url: URL): Promise<{ status: number; text: string }> {
-  const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const headers = { accept: 'application/json', authorization: openaiAuthorization() };
-    const req = mod.get(url, { agent: false, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.setTimeout(MODELS_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no response within ${MODELS_TIMEOUT_MS} ms`), { code: 'TIMEOUT' })));
-    req.on('error', reject);
-  });
 }
 
 /** The model ids a GET /v1/models reply lists ({"data": [{"id": ...}, ...]}), or undefined if it is not one. */
@@ -59,7 +40,7 @@ export async function attachOpenAiServer(endpoint: string, modelName: string): P
   }
   let reply: { status: number; text: string };
   try {
-    reply = await getJson(models);
+    reply = await getText(models, { authorization: openaiAuthorization() });
   } catch (e) {
     throw new ExternalServerError(`serving.endpoint ${endpoint}: GET ${models.href} failed: ${describeNetError(e)}`);
   }
