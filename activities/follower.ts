@@ -10,17 +10,20 @@ import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
-import type { Config } from '../configs/schema';
+import { isLlmApi, type Config } from '../configs/schema';
 import { settingsOf } from '../configs/settings';
 import type { DeviceInfo } from '../workflows/scheduler/messages';
 import { externalServerUnavailable, invalidConfig, serverCrashed, serverStartFailed, systemUnavailable } from '../workflows/failures';
 import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
 import { findCompiled } from './compile/compile';
 import { compileInChild } from './compile/compile-process';
+import { serverOwnedModel } from './compile/server-owned-model';
 import type { Artifact, CompileSpec } from './compile/types';
 import { keepHeartbeating as keepHeartbeatingEvery } from './heartbeat';
+import type { LoadTarget } from './loadgen/driver';
 import { keepLoadGenerator, takeLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
 import { encodeRequest, type RequestBody } from './inputs/body';
+import { llmRequests } from './inputs/llm-requests';
 import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare';
 import { shapesSent } from './inputs/requests';
 import { fetchModelMetadata, type ModelMetadata } from './loadgen/request';
@@ -34,6 +37,7 @@ import { NodeLedger, type Claim } from './probe/node-ledger';
 import { startSampler } from './probe/sampler';
 import { executionProviderProblem } from './serve/execution-provider';
 import { attachExternalServer, ExternalServerError } from './serve/external';
+import { attachOpenAiServer } from './serve/openai-external';
 import { spawnServer } from './serve/server-process';
 import { startSystem, SystemUnavailableError } from './serve/systems/start-system';
 import type { ServerStats } from './serve/types';
@@ -75,6 +79,8 @@ export function createClusterActivities(ctx: FollowerContext) {
     async compile({ jobId, config }: CompileInput): Promise<CompileResult> {
       // A cache hit takes no core: it must not wait behind measurements for one.
       const startedAt = new Date().toISOString();
+      const owned = serverOwnedModel(config);
+      if (owned) return nothingCompiled(ctx, owned, startedAt);
       const cached = await findCompiled(compileSpec(config), { cacheDir: ctx.cacheDir });
       if (cached) return { node: ctx.node, artifact: cached, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString(), cores: [], pinned: false, waitedMs: 0 };
       return pinnedCompile(ctx, ledger, jobId, config, null);
@@ -88,6 +94,8 @@ export function createDeviceActivities(ctx: FollowerContext) {
   return {
     /** Single-tier baseline: compile on this device's own cores, in a fresh directory (no cache). */
     async compileOnDevice({ jobId, config }: CompileOnDeviceInput): Promise<CompileResult> {
+      const owned = serverOwnedModel(config);
+      if (owned) return { ...nothingCompiled(ctx, owned, new Date().toISOString()), device: device.name };
       return pinnedCompile(ctx, ledger, jobId, config, device);
     },
 
@@ -108,6 +116,11 @@ export function createDeviceActivities(ctx: FollowerContext) {
       }
     },
   };
+}
+
+/** An external endpoint's own model (serving.api openai-*, no model in the config): nothing compiled, no core taken. */
+function nothingCompiled(ctx: FollowerContext, artifact: Artifact, startedAt: string): CompileResult {
+  return { node: ctx.node, artifact, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString(), cores: [], pinned: false, waitedMs: 0 };
 }
 
 /** All of a follower's activities on one device (tests, tools); workers/follower.ts creates them per tier and device. */
@@ -173,7 +186,8 @@ interface MeasuredServer {
   pid: number;
   /** An external server is not ours to pin: true. */
   pinned: boolean;
-  meta: ModelMetadata;
+  /** Its KServe v2 model metadata; none for an OpenAI-compatible (LLM) server. */
+  meta?: ModelMetadata;
   /** Called when the measured window opens (a peer system snapshots its statistics there). */
   markWindowStart?(): void;
   /** Resolves with what happened if the server process dies before stop() (the built-in server). */
@@ -182,11 +196,12 @@ interface MeasuredServer {
   stop(): Promise<void>;
 }
 
-/** Attach to serving.endpoint; the artifact is not used. Unreachable or non-v2 → non-retryable. */
+/** Attach to serving.endpoint; the artifact is not used. Unreachable, non-v2 or not serving the model → non-retryable. */
 async function attachServer(config: Config): Promise<MeasuredServer> {
   const s = config.serving;
   const modelName = s.model!;
   const endpoint = s.endpoint!;
+  if (isLlmApi(s.api)) return attachOpenAi(endpoint, modelName);
   let meta: ModelMetadata;
   try {
     if (s.protocol === 'grpc') {
@@ -201,6 +216,18 @@ async function attachServer(config: Config): Promise<MeasuredServer> {
   }
   const url = endpoint.replace(/\/+$/, '');
   return { url, grpcTarget: s.protocol === 'grpc' ? endpoint : undefined, modelName, pid: 0, pinned: true, meta, stats: async () => null, stop: async () => undefined };
+}
+
+/** An external OpenAI-compatible server: it must list serving.model at GET /v1/models. */
+async function attachOpenAi(endpoint: string, modelName: string): Promise<MeasuredServer> {
+  let url: string;
+  try {
+    url = await attachOpenAiServer(endpoint, modelName);
+  } catch (e) {
+    if (e instanceof ExternalServerError) throw externalServerUnavailable(e.message);
+    throw e;
+  }
+  return { url, modelName, pid: 0, pinned: true, stats: async () => null, stop: async () => undefined };
 }
 
 /** Start the built-in server on the artifact (rebuilt here, on the device's cores, if this host lacks it), pinned to the device. */
@@ -298,14 +325,14 @@ async function measureOn(
     const sampler = startSampler({ serverPid: server.pid, loadgenPid: loadgen.pid, gpus });
     try {
       const settings = settingsOf(config);
-      const inputs = requestBodies(config, server.meta, server.modelName);
+      const requests = await jobRequests(config, server, signal);
       const grpc = config.serving.protocol === 'grpc';
       if (grpc && !server.grpcTarget) throw new Error(`serving.protocol grpc: the server has no gRPC endpoint`);
       const load = await loadgen.run({
         baseUrl: grpc ? server.grpcTarget! : server.url,
         protocol: config.serving.protocol,
         modelName: server.modelName,
-        bodies: inputs.bodies,
+        ...requests.target,
         ...settings,
         signal: AbortSignal.any([activity.cancellationSignal, crash.signal]),
         // Server statistics describe the measured window only, like the client's: the load generator marks its
@@ -341,10 +368,11 @@ async function measureOn(
         load,
         serverStats,
         samples,
-        inputShapes: inputs.shapes,
+        inputShapes: requests.shapes,
         tensorFormat: settings.tensorFormat,
         settings,
         protocol: config.serving.protocol,
+        ...(requests.prompts ? { api: config.serving.api, prompts: requests.prompts } : {}),
       };
     } finally {
       sampler.stop();
@@ -365,6 +393,21 @@ async function measuredHost(device: DeviceInfo, config: Config): Promise<HostFac
   if (device.type !== 'cpu' || config.serving.endpoint !== undefined) return host;
   const peak = await peakCompute(formatCpuList(device.cores), device.cores.length);
   return { ...host, peakGflops: peak?.gflops ?? null, ...(peak ? { peakMethod: peak.method } : {}) };
+}
+
+/**
+ * What the job sends: LLM request bodies from workload.prompts (serving.api openai-*: no KServe metadata is read),
+ * or KServe v2 tensors for the served model's inputs.
+ */
+async function jobRequests(config: Config, server: MeasuredServer, signal: AbortSignal): Promise<{ target: Pick<LoadTarget, 'bodies' | 'api' | 'llmBodies'>; shapes?: MeasureResult['inputShapes']; prompts?: MeasureResult['prompts'] }> {
+  if (isLlmApi(config.serving.api)) {
+    const built = await llmRequests(config, server.modelName, signal);
+    const { bodies, ...prompts } = built;
+    return { target: { api: config.serving.api, llmBodies: bodies }, prompts: { ...prompts, distinct: bodies.length } };
+  }
+  if (!server.meta) throw new Error(`the server at ${server.url} gave no KServe v2 model metadata`);
+  const inputs = requestBodies(config, server.meta, server.modelName);
+  return { target: { bodies: inputs.bodies }, shapes: inputs.shapes };
 }
 
 /**

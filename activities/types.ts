@@ -1,5 +1,5 @@
 /** The messages that pass between workflows and activities (types only, so workflow code can import them). */
-import type { Config } from '../configs/schema';
+import type { Config, ServingApi } from '../configs/schema';
 import type { PatchOp } from '../configs/patch';
 import type { RunSettings } from '../configs/settings';
 import type { Artifact } from './compile/types';
@@ -101,6 +101,10 @@ export interface MeasureResult {
   settings?: RunSettings;
   /** serving.protocol the requests went over (absent in results from before gRPC: http). */
   protocol?: 'http' | 'grpc';
+  /** serving.api of an LLM job (openai-completions | openai-chat); absent for kserve-v2. */
+  api?: ServingApi;
+  /** An LLM job's prompts: synthetic or from a file, counted with the model's tokenizer or fitted by words (promptTokens null then). */
+  prompts?: { source: 'synthetic' | 'file'; tokenizer: 'model' | 'approximate'; distinct: number; skipped: number };
 }
 
 export type JobStatus = 'completed' | 'failed';

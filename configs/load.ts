@@ -25,7 +25,7 @@ export interface ParseOptions {
 /** Issues of one job's validated config (no sweep); see checkEachJob. */
 export type JobCheck = (job: Config) => IssueAt[];
 
-/** Reads and validates a config file; a relative `model.path` or `workload.trace` is made absolute against the file's directory. */
+/** Reads and validates a config file; a relative `model.path`, `workload.trace`, `workload.data` or `workload.prompts.file` is made absolute against the file's directory. */
 export function loadConfig(file: string, options: Pick<ParseOptions, 'checks'> = {}): Config {
   let text: string;
   try {
@@ -139,11 +139,15 @@ function resolveModelPaths(config: Config, baseDir: string): Config {
   // Trace and data files (workload.trace, workload.data) are next to the config file too.
   if (out.workload.trace !== undefined) out.workload = { ...out.workload, trace: abs(out.workload.trace) as string };
   if (out.workload.data !== undefined) out.workload = { ...out.workload, data: abs(out.workload.data) as string };
+  // So is an LLM prompts file (workload.prompts.file).
+  const withFile = (p: unknown) => (p && typeof p === 'object' && 'file' in p ? { ...p, file: abs((p as { file: unknown }).file) } : p);
+  if (out.workload.prompts?.file !== undefined) out.workload = { ...out.workload, prompts: withFile(out.workload.prompts) as typeof out.workload.prompts };
   if (out.sweep) {
     out.sweep = { ...out.sweep };
     if (out.sweep['model.path']) out.sweep['model.path'] = out.sweep['model.path'].map(abs);
     for (const key of Object.keys(out.sweep)) {
-      if (key === 'workload.trace' || key === 'workload.data' || /^model\.inputs\.[^.]+\.data$/.test(key)) out.sweep[key] = out.sweep[key].map(abs);
+      if (key === 'workload.trace' || key === 'workload.data' || key === 'workload.prompts.file' || /^model\.inputs\.[^.]+\.data$/.test(key)) out.sweep[key] = out.sweep[key].map(abs);
+      if (key === 'workload.prompts') out.sweep[key] = out.sweep[key].map(withFile);
     }
     if (out.sweep.model) {
       out.sweep.model = out.sweep.model.map((m) =>

@@ -5,6 +5,7 @@
  */
 import { modelLimitIssues } from '../activities/compile/model-limits';
 import { modelPreflight } from '../activities/compile/preflight';
+import { promptFileCheck } from '../activities/inputs/prompt-file-check';
 import { loadLimitIssues, type HostFacts } from '../activities/loadgen/limits';
 import { probeHostFacts } from '../activities/probe/host-limits';
 import type { IssueAt } from './errors';
@@ -14,11 +15,13 @@ import type { Config } from './schema';
 /** The checks of one job on a host with `host`'s facts (this host's by default). */
 export function preflightChecks(host: HostFacts = probeHostFacts()): JobCheck {
   const models = modelPreflight(); // model files and their inputs against the config
+  const prompts = promptFileCheck(); // LLM prompt files against the job's api
   return (job: Config): IssueAt[] => {
     const issues: IssueAt[] = [];
     issues.push(...loadLimitIssues(job, host));
     issues.push(...modelLimitIssues(job, host));
     issues.push(...models(job));
+    issues.push(...prompts(job));
     return issues;
   };
 }

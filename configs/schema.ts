@@ -148,14 +148,14 @@ function buildConfigSchema(form: DurationForm) {
       inputs: z.record(z.string(), inputSpec, { error: 'expected a mapping of input name -> { shape, range, value, data }' }).optional(),
     })
     .superRefine((m, ctx) => {
-      const n = Number(m.generate !== undefined) + Number(m.path !== undefined);
-      if (n !== 1) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected exactly one of model.generate or model.path, got ${n === 0 ? 'neither' : 'both'}`,
-        });
+      // Neither is checked with serving (crossFieldRules): an external OpenAI-compatible server owns its model.
+      if (m.generate !== undefined && m.path !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected exactly one of model.generate or model.path, got both' });
       }
-    });
+    })
+    // Absent only for an external endpoint with an openai-* serving.api (crossFieldRules); {} keeps the type whole.
+    .optional()
+    .transform((m) => m ?? {});
 
   // A token count: fixed, or drawn per request from a normal distribution (seeded by workload.seed), clamped to [min, max].
   const tokenCount = z.union(
@@ -166,6 +166,8 @@ function buildConfigSchema(form: DurationForm) {
         stdev: z.number({ error: 'expected a number >= 0' }).nonnegative({ error: 'expected a number >= 0' }).default(0),
         min: posInt().optional(),
         max: posInt().optional(),
+      }).superRefine((t, ctx) => {
+        if (t.min !== undefined && t.max !== undefined && t.max < t.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `expected at least min (${t.min}), got ${t.max}` });
       }),
     ],
     { error: 'expected a positive integer or { mean, stdev, min, max }' },
@@ -173,11 +175,13 @@ function buildConfigSchema(form: DurationForm) {
 
   // LLM requests (serving.api openai-*): synthetic prompts of drawn token lengths, or prompts from a file.
   const prompts = z.strictObject({
-    // Prompt length in tokens (synthetic prompts); ignored with `file` (its prompts are sent as written).
+    // Prompt length in tokens (synthetic prompts); not with `file` (its prompts are sent as written).
     inputTokens: tokenCount.optional(),
-    // max_tokens of each request; with ignoreEos the server generates exactly this many.
+    // max_tokens of each request; with ignoreEos the server generates exactly this many. With `file`: every
+    // entry's (else the entry's own output_tokens, or a ShareGPT reply's length).
     outputTokens: tokenCount.optional(),
-    // Tokens every synthetic prompt starts with (the same text in every request: prefix caching).
+    // Tokens every synthetic prompt starts with (the same text in every request: prefix caching), before its own
+    // inputTokens (a prompt is sharedPrefix + inputTokens long, as vLLM's random dataset and GuideLLM).
     sharedPrefix: nonNegInt().default(0),
     // JSONL ({"prompt": ...} or {"messages": [...]} per line, optional "output_tokens") or ShareGPT JSON
     // ([{"conversations": [{"from": "human", "value": ...}, ...]}]); relative to the config file.
@@ -439,6 +443,7 @@ function crossFieldRules(cfg: unknown, ctx: Ctx, sweepable: string[]): void {
     });
   }
   if (w && mode) modeRules(mode, w as WorkloadFields, sweep, ctx);
+  checkModelGiven(cfg, sweep, ctx);
   checkMaxDuration(w as { duration?: unknown; maxDuration?: unknown } | undefined, sweep, ctx);
   checkSweepKeys(Object.keys(sweep), ctx, sweepable);
 }
@@ -480,6 +485,23 @@ function modeRules(mode: WorkloadMode, w: WorkloadFields, sweep: Record<string, 
       issue(['progressive', 'start'], `expected a positive integer (the steps go over concurrency), got ${p.start}`);
     }
   }
+}
+
+/**
+ * A model to compile and serve: model.generate or model.path. Only an external endpoint speaking an OpenAI API
+ * needs none (the server owns the model; serving.model names it). A swept serving.api or endpoint is checked per job.
+ */
+function checkModelGiven(cfg: unknown, sweep: Record<string, unknown>, ctx: Ctx): void {
+  const root = (cfg ?? {}) as { model?: { generate?: unknown; path?: unknown }; serving?: { endpoint?: unknown; api?: ServingApi } };
+  const m = root.model;
+  if (m && typeof m === 'object' && (m.generate !== undefined || m.path !== undefined)) return;
+  const swept = Object.keys(sweep).some((k) => k === 'model' || k.startsWith('model.') || k === 'serving.api' || k === 'serving.endpoint');
+  if (swept || (root.serving?.endpoint !== undefined && isLlmApi(root.serving?.api))) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['model'],
+    message: 'expected exactly one of model.generate or model.path, got neither (only serving.endpoint with an openai-* serving.api needs no model)',
+  });
 }
 
 /** maxDuration bounds a run that lasts at least duration. A swept side is checked per job instead. */

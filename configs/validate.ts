@@ -3,6 +3,7 @@
  * name (they are the interface), but only some have a load generator yet.
  */
 import type { IssueAt } from './errors';
+import { llmConfigIssues } from './llm-rules';
 import { servingSystemIssues } from './serving-systems';
 import { WORKLOAD_MODES, type Config, type WorkloadMode } from './schema';
 
@@ -31,5 +32,6 @@ export function validateConfig(config: Config): IssueAt[] {
     issues.push({ path: ['serving', 'model'], message: 'only applies with serving.endpoint (the built-in server serves the compiled model)' });
   }
   issues.push(...servingSystemIssues(config));
+  issues.push(...llmConfigIssues(config));
   return issues;
 }

@@ -11,7 +11,9 @@ import type { IssueAt } from '../../configs/errors';
 import type { Config } from '../../configs/schema';
 import type { ModelInput } from '../inputs/types';
 import { inputSettings, prepareRequests } from '../inputs/prepare';
+import { isGgufPath } from '../../configs/llm-rules';
 import { unbatchableReason } from '../serve/batchable';
+import { ggufFileProblem } from './gguf-file';
 import { decodeModel, modelInfoOf, NotOnnxModelError, type ModelInfo } from './model-info';
 import { checkStructure } from './onnx-structure';
 
@@ -34,6 +36,11 @@ export function modelPreflight(): (job: Config) => IssueAt[] {
   return (job) => {
     const file = job.model.path;
     if (file === undefined) return job.model.generate ? inputIssues(generatedInputs(job.model.generate), job) : [];
+    // A GGUF model (an LLM, serving.api openai-*: llm-rules.ts): no ONNX inputs to resolve.
+    if (isGgufPath(file)) {
+      const problem = ggufFileProblem(file);
+      return problem ? [{ path: ['model', 'path'], message: `expected a GGUF model file, got "${file}": ${problem}` }] : [];
+    }
     const model = inspected.get(file) ?? inspected.set(file, inspectModelFile(file)).get(file)!;
     if ('problem' in model) return [{ path: ['model', 'path'], message: `expected an ONNX model file, got "${file}": ${model.problem}` }];
     // An external server's inputs are its own (read from its metadata when measuring).

@@ -16,21 +16,7 @@ export type DataEntry = Record<string, DataTensor>;
 
 /** Throws Error naming the entry (and line, for JSONL) that is wrong. */
 export function parseDataFile(text: string, format: 'json' | 'jsonl'): DataEntry[] {
-  if (format === 'jsonl') {
-    const entries: DataEntry[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (e) {
-        throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
-      }
-      entries.push(parseEntry(value, `line ${i + 1}`));
-    });
-    if (entries.length === 0) throw new Error('expected at least one entry (one JSON object per line), got none');
-    return entries;
-  }
+  if (format === 'jsonl') return parseJsonLines(text, parseEntry, 'expected at least one entry (one JSON object per line), got none');
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -41,6 +27,23 @@ export function parseDataFile(text: string, format: 'json' | 'jsonl'): DataEntry
   if (!Array.isArray(data)) throw new Error('expected {"data": [ {<input>: [...]}, ... ]} (perf_analyzer --input-data), got no "data" list');
   if (data.length === 0) throw new Error('expected at least one entry in "data", got none');
   return data.map((e, i) => parseEntry(e, `data[${i}]`));
+}
+
+/** JSONL: each non-blank line's JSON value through `entry` (named `line N`); `none` is the error when there is none. */
+export function parseJsonLines<T>(text: string, entry: (value: unknown, where: string) => T, none: string): T[] {
+  const entries: T[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
+    }
+    entries.push(entry(value, `line ${i + 1}`));
+  });
+  if (entries.length === 0) throw new Error(none);
+  return entries;
 }
 
 /** The format a file name implies: .jsonl is JSONL, anything else JSON. */

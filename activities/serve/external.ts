@@ -12,10 +12,11 @@ export class ExternalServerError extends Error {}
 
 const READY_TIMEOUT_MS = 10_000;
 
-function get(url: URL): Promise<{ status: number; text: string }> {
+/** GET `url` (JSON accepted, `headers` added): its status and body text; a network error or no answer in 10 s rejects. */
+export function getText(url: URL, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { agent: false, headers: { accept: 'application/json' } }, (res) => {
+    const req = mod.get(url, { agent: false, headers: { accept: 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -37,7 +38,7 @@ export async function attachExternalServer(endpoint: string, modelName: string):
   }
   let reply: { status: number; text: string };
   try {
-    reply = await get(ready);
+    reply = await getText(ready);
   } catch (e) {
     throw new ExternalServerError(`serving.endpoint ${endpoint}: GET ${ready.href} failed: ${describeNetError(e)}`);
   }

@@ -51,7 +51,7 @@ function valueAtRank(values: readonly number[], cum: Float64Array, rank: number)
 }
 
 /** Standard normal by Box–Muller. */
-function normal(u: Uniform): number {
+export function normal(u: Uniform): number {
   let a = u();
   while (a === 0) a = u();
   return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * u());

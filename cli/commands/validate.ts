@@ -5,6 +5,7 @@ import { expandSweep } from '../../configs/matrix';
 import { preflightChecks } from '../../configs/preflight';
 import { settingsOf } from '../../configs/settings';
 import { CliError, EXIT } from '../exit-codes';
+import { describeLlmJobs } from '../llm-summary';
 
 export function validateCommand(file: string, opts: { settings?: boolean } = {}): number {
   try {
@@ -17,8 +18,11 @@ export function validateCommand(file: string, opts: { settings?: boolean } = {})
       process.stdout.write(`${JSON.stringify(combos, null, 2)}\n`);
       return EXIT.ok;
     }
-    const jobs = expandSweep(config).length;
+    const expanded = expandSweep(config);
+    const jobs = expanded.length;
     process.stdout.write(`${file}: valid; sweep "${config.name}" expands to ${jobs} job${jobs === 1 ? '' : 's'}\n`);
+    const llm = describeLlmJobs(expanded);
+    if (llm.length) process.stdout.write(`LLM requests (serving.api openai-*):\n${llm.join('\n')}\n`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT.invalid);

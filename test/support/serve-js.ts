@@ -11,6 +11,11 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export function buildServeJs(entries: string[] = ['server-main.ts', 'instance-worker.ts']): void {
+  buildEntryJs(entries.map((f) => path.join('activities', 'serve', f)));
+}
+
+/** Compiles child-process entry points given relative to the repository root (e.g. activities/inputs/prompts-main.ts) into dist/. */
+export function buildEntryJs(entries: string[]): void {
   const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'serve-js-')), 'tsconfig.serve.json');
   writeFileSync(
     cfg,
@@ -18,7 +23,7 @@ export function buildServeJs(entries: string[] = ['server-main.ts', 'instance-wo
       extends: path.join(ROOT, 'tsconfig.json'),
       // typeRoots: type libraries resolve from the config's folder, which is a temp dir here.
       compilerOptions: { rootDir: ROOT, outDir: path.join(ROOT, 'dist'), typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
-      files: entries.map((f) => path.join(ROOT, 'activities', 'serve', f)),
+      files: entries.map((f) => path.join(ROOT, f)),
       include: [],
     }),
   );
