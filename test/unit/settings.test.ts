@@ -114,7 +114,8 @@ describe('resolveSettings: user values win', () => {
       llmSlo: { ttftMs: 500, tpotMs: 50, e2eMs: null, percentile: 99 },
       sloP99Ms: null,
     });
-    expect(settingsOf(config('  mode: server\n  rate: 4', 'slo: { e2eMs: 900, percentile: 90 }')).llmSlo).toEqual({ ttftMs: null, tpotMs: null, e2eMs: 900, percentile: 90 });
+    const llmServing = 'serving: { api: openai-chat, endpoint: "http://127.0.0.1:8000", model: m }';
+    expect(settingsOf(config('  mode: server\n  rate: 4\n  prompts: { inputTokens: 8, outputTokens: 4 }', `${llmServing}\nslo: { e2eMs: 900, percentile: 90 }`)).llmSlo).toEqual({ ttftMs: null, tpotMs: null, e2eMs: 900, percentile: 90 });
     // A p99 objective alone is no LLM objective.
     expect(settingsOf(config('  mode: server\n  rate: 4', 'slo: { p99Ms: 20 }')).llmSlo).toBeNull();
   });
