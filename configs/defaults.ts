@@ -31,6 +31,9 @@ export const WORKLOAD_DEFAULTS = {
 export const EARLY_STOPPING_PERCENTILES = [90, 95, 99, 99.9] as const;
 export type EarlyStoppingPercentile = (typeof EARLY_STOPPING_PERCENTILES)[number];
 
+/** serving.llm unset: the built-in LLM server's sequences decoded together, and tokens per sequence (prompt + output). */
+export const LLM_SERVER_DEFAULTS = { parallel: 4, contextSize: 2048 } as const;
+
 /**
  * Open-loop connection cap: HTTP/1.1 needs a socket per in-flight request, and beyond this a server is hopelessly
  * overloaded anyway. Requests over the cap queue in the sender, which shows up as latency (counted from schedule).
