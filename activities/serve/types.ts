@@ -60,6 +60,8 @@ export interface ServerStats {
   llm?: {
     promptTokens: number;
     completionTokens: number;
+    /** Requests that arrived with every sequence busy and waited in the queue. */
+    queuedRequests: number;
     prefillTimeUs: { mean: number | null; p99: number | null };
     decodeTimeUs: { mean: number | null; p99: number | null };
   };

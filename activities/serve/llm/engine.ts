@@ -48,11 +48,6 @@ export class LlmEngine {
     return this.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
   }
 
-  /** Requests waiting for a sequence. */
-  get queued(): number {
-    return this.slots.queued;
-  }
-
   /** Special tokens written as text are parsed (as llama.cpp's server does); BOS first when addSpecial and the model wants it. */
   tokenize(text: string, addSpecial: boolean): number[] {
     const tokens: number[] = this.model.tokenize(text, true);
@@ -76,10 +71,11 @@ export class LlmEngine {
    */
   async run(g: Generation, arrivedAt: number, signal: AbortSignal, onText: (text: string) => void): Promise<GenerationResult> {
     let seq: LlamaContextSequence;
+    const waited = !this.slots.anyFree;
     try {
       seq = await this.slots.acquire(signal);
     } catch {
-      return { completionTokens: 0, finishReason: 'stop', aborted: true, queueMs: performance.now() - arrivedAt, prefillMs: null, decodeMs: null };
+      return { completionTokens: 0, finishReason: 'stop', aborted: true, waited, queueMs: performance.now() - arrivedAt, prefillMs: null, decodeMs: null };
     }
     const startedAt = performance.now();
     let firstAt: number | undefined;
@@ -121,6 +117,7 @@ export class LlmEngine {
       completionTokens: count,
       finishReason,
       aborted: signal.aborted,
+      waited,
       queueMs: startedAt - arrivedAt,
       prefillMs: firstAt === undefined ? null : firstAt - startedAt,
       decodeMs: firstAt === undefined ? null : lastAt - firstAt,

@@ -11,6 +11,7 @@ export class LlmStatsRecorder {
   private requests = 0;
   private promptTokens = 0;
   private completionTokens = 0;
+  private queued = 0;
   private readonly queueUs = histogram();
   private readonly computeUs = histogram();
   private readonly prefillUs = histogram();
@@ -31,6 +32,7 @@ export class LlmStatsRecorder {
     this.requests++;
     this.promptTokens += promptTokens;
     this.completionTokens += r.completionTokens;
+    if (r.waited) this.queued++;
     this.queueUs.recordValue(clampUs(r.queueMs * 1000));
     if (r.prefillMs === null || r.decodeMs === null) return;
     this.prefillUs.recordValue(clampUs(r.prefillMs * 1000));
@@ -49,6 +51,7 @@ export class LlmStatsRecorder {
       llm: {
         promptTokens: this.promptTokens,
         completionTokens: this.completionTokens,
+        queuedRequests: this.queued,
         prefillTimeUs: summary(this.prefillUs),
         decodeTimeUs: summary(this.decodeUs),
       },
@@ -57,7 +60,7 @@ export class LlmStatsRecorder {
 
   reset(): void {
     this.marked = false;
-    this.requests = this.promptTokens = this.completionTokens = 0;
+    this.requests = this.promptTokens = this.completionTokens = this.queued = 0;
     for (const h of [this.queueUs, this.computeUs, this.prefillUs, this.decodeUs]) h.reset();
   }
 }

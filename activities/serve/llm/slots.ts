@@ -10,9 +10,9 @@ export class SlotPool<T> {
     this.free = [...slots];
   }
 
-  /** Requests waiting for a slot. */
-  get queued(): number {
-    return this.waiting.length;
+  /** Whether a slot is free now (acquire would not wait). */
+  get anyFree(): boolean {
+    return this.free.length > 0;
   }
 
   /** A free slot, or the next one released after every earlier waiter got theirs; rejects with the signal's reason on abort. */

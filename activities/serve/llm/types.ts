@@ -42,6 +42,8 @@ export interface GenerationResult {
   finishReason: FinishReason;
   /** True when the client went away (its sequence was freed at once). */
   aborted: boolean;
+  /** Whether it waited in the queue for a sequence (all were busy when it arrived). */
+  waited: boolean;
   /** Arrival → a sequence was free. */
   queueMs: number;
   /** Sequence free → first token (the prompt's evaluation). Null when no token came. */
