@@ -4,6 +4,7 @@
  * request joins the running batch as soon as a sequence is free). Requests beyond `parallel` wait in a FIFO queue.
  * node-llama-cpp is an ES module: loaded with import(), so this file runs in the server child (compiled JS).
  */
+import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { SlotPool } from './slots';
@@ -93,7 +94,8 @@ export class LlmEngine {
     };
     try {
       if (g.maxTokens > 0) {
-        const tokens = seq.evaluate(g.prompt as Token[], { temperature: g.temperature, topP: g.topP, topK: g.topK, seed: g.seed, yieldEogToken: true });
+        // No seed given: a random one (node-llama-cpp's default, the current second, would give concurrent requests the same).
+        const tokens = seq.evaluate(g.prompt as Token[], { temperature: g.temperature, topP: g.topP, topK: g.topK, seed: g.seed ?? randomInt(2 ** 31), yieldEogToken: true });
         for await (const token of tokens) {
           lastAt = performance.now();
           firstAt ??= lastAt;

@@ -31,6 +31,7 @@ export interface Generation {
   topP: number;
   /** 0 = no top-k cut. */
   topK: number;
+  /** Absent: a random one per request. */
   seed?: number;
 }
 
