@@ -6,6 +6,7 @@
  * one; two compiles of the same hash race harmlessly (the first rename wins).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Artifact } from './types';
@@ -19,9 +20,11 @@ export function artifactHash(source: Uint8Array, graphOptimization: string, ortV
   return createHash('sha256').update(source).update('\0').update(graphOptimization).update('\0').update(ortVersion).digest('hex');
 }
 
-/** A GGUF model is served as it is: its artifact depends on its bytes alone. */
-export function ggufArtifactHash(source: Uint8Array): string {
-  return createHash('sha256').update(source).update('\0').update('gguf').digest('hex');
+/** A GGUF model is served as it is: its artifact depends on its bytes alone (read as a stream: GGUFs pass 2 GiB). */
+export async function ggufArtifactHash(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.update('\0').update('gguf').digest('hex');
 }
 
 /** Stable JSON: object keys sorted, so equal specs give equal text whatever their key order. */

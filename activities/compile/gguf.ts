@@ -1,23 +1,42 @@
 /**
  * The compile step of a GGUF model (served by the built-in LLM server, serving.api openai-*): nothing to convert
  * or optimise, and none of the ONNX steps (checker, onnxruntime's optimiser, smoke run) apply. It is hashed by its
- * bytes, loaded once with node-llama-cpp on the CPU (a file llama.cpp cannot load fails here, not on a device), its
- * facts read from its metadata, and cached as `<hash>/model.gguf` like any artifact. node-llama-cpp is an ES
- * module loaded with import(): this runs in the compile child (compile-process.ts), as compiled JS.
+ * bytes, copied into the cache, loaded once there with node-llama-cpp on the CPU (a file llama.cpp cannot load
+ * fails here, not on a device), its facts read from its metadata, and published as `<hash>/model.gguf` like any
+ * artifact. Files are streamed, never read whole: GGUF models pass 2 GiB. node-llama-cpp is an ES module loaded
+ * with import(): this runs in the compile child (compile-process.ts), as compiled JS.
  */
 import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { GGUF_MODEL_FILE, createStaging, ggufArtifactHash, publish, readCached } from './cache';
 import { errorMessage, invalidModel } from './errors';
-import type { SourceModel } from './source';
-import type { Artifact, GgufFacts } from './types';
+import type { Artifact, CompileSpec, GgufFacts } from './types';
 
 const MAGIC = Buffer.from('GGUF', 'ascii');
 
-/** Whether model.path is a GGUF model: named *.gguf, or starting with GGUF's magic bytes. */
-export function isGguf(source: Pick<SourceModel, 'bytes' | 'label'>): boolean {
-  return /\.gguf$/i.test(source.label) || Buffer.from(source.bytes.subarray(0, 4)).equals(MAGIC);
+/** Whether the bytes start with GGUF's magic. */
+export const hasGgufMagic = (bytes: Uint8Array): boolean => Buffer.from(bytes.subarray(0, 4)).equals(MAGIC);
+
+/**
+ * The absolute path of model.path when it is a GGUF model (named *.gguf, or starting with GGUF's magic), else
+ * null (and null for a file that cannot be read: the ONNX path reports that).
+ */
+export async function ggufPathOf(model: CompileSpec['model'], configDir?: string): Promise<string | null> {
+  if (model?.path == null) return null;
+  const abs = path.resolve(configDir ?? process.cwd(), model.path);
+  if (/\.gguf$/i.test(abs)) return abs;
+  try {
+    const fh = await fs.open(abs, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(4), 0, 4, 0);
+      return hasGgufMagic(buffer.subarray(0, bytesRead)) ? abs : null;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** node-llama-cpp's version, from its package.json (which its exports do not list). */
@@ -62,31 +81,43 @@ export async function readGgufFacts(file: string, label: string): Promise<{ para
   }
 }
 
-/** The artifact of a GGUF model: from the cache by its bytes' hash, else checked, copied in and published. */
-export async function compileGguf(source: SourceModel, cacheDir: string, started: number): Promise<Artifact> {
-  const hash = ggufArtifactHash(source.bytes);
+/** The artifact of the GGUF model at `file`: from the cache by its bytes' hash, else checked, copied in and published. */
+export async function compileGguf(file: string, cacheDir: string, started: number): Promise<Artifact> {
+  const label = `model.path ${file}`;
+  let hash: string;
+  let sourceBytes: number;
+  try {
+    hash = await ggufArtifactHash(file);
+    sourceBytes = (await fs.stat(file)).size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw invalidModel(`model.path: file not found: ${file}`);
+    if (code === 'EISDIR') throw invalidModel(`model.path: is a directory, not a file: ${file}`);
+    throw new Error(`model.path: cannot read ${file}: ${errorMessage(e)}`, { cause: e });
+  }
   const cached = await readCached(cacheDir, hash);
   if (cached) return cached;
   const staging = await createStaging(cacheDir, hash);
   try {
-    // The bytes that were hashed, not the file again (it may have changed since).
-    const file = path.join(staging, GGUF_MODEL_FILE);
-    await fs.writeFile(file, source.bytes);
-    const { parameters, facts } = await readGgufFacts(file, source.label);
+    const copy = path.join(staging, GGUF_MODEL_FILE);
+    await fs.copyFile(file, copy, fs.constants.COPYFILE_FICLONE);
+    // The copy is what gets served: it must be the bytes that were hashed (the source may have changed since).
+    if ((await ggufArtifactHash(copy)) !== hash) throw new Error(`${label} changed while it was being compiled`);
+    const { parameters, facts } = await readGgufFacts(copy, label);
     return await publish(
       cacheDir,
       staging,
       {
         hash,
         compileSeconds: (performance.now() - started) / 1000,
-        bytes: source.bytes.byteLength,
-        sourceBytes: source.bytes.byteLength,
+        bytes: sourceBytes,
+        sourceBytes,
         parameters,
         // Per output token: a multiply and an add per parameter.
         flops: 2 * parameters,
         inputs: [],
         outputs: [],
-        modelName: source.modelName,
+        modelName: path.basename(file).replace(/\.gguf$/i, ''),
         gguf: facts,
       },
       GGUF_MODEL_FILE,

@@ -37,5 +37,5 @@ export async function loadSource(model: CompileSpec['model'], configDir?: string
     // Anything else (EIO, EMFILE, ...) may pass; let Temporal retry it.
     throw new Error(`model.path: cannot read ${abs}: ${errorMessage(e)}`, { cause: e });
   }
-  return { bytes, modelName: path.basename(abs).replace(/\.(onnx|gguf)$/i, ''), label: `model.path ${abs}` };
+  return { bytes, modelName: path.basename(abs).replace(/\.onnx$/i, ''), label: `model.path ${abs}` };
 }

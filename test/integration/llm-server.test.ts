@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { findCompiled } from '../../activities/compile/compile';
 import { compileInChild } from '../../activities/compile/compile-process';
+import { inspectModelFile, modelPreflight } from '../../activities/compile/preflight';
+import { parseConfig } from '../../configs/load';
 import { spawnLlmServer, type LlmServerProcess } from '../../activities/serve/llm/llm-process';
 import { MEASURED_HEADER } from '../../activities/serve/measured-header';
 import { buildServeJs } from '../support/serve-js';
@@ -238,4 +240,18 @@ test('compile of the GGUF: not converted, hashed by its bytes, facts read by loa
     nonRetryable: true,
     message: expect.stringMatching(/bogus\.gguf: not a readable GGUF file/),
   });
+});
+
+test('preflight: a GGUF model gets none of the ONNX checks, and must be served over an OpenAI api', () => {
+  expect(inspectModelFile(GGUF)).toEqual({ gguf: null });
+  const bogus = path.join(dir, 'text.gguf');
+  writeFileSync(bogus, 'not a model');
+  expect(inspectModelFile(bogus)).toEqual({ gguf: 'it does not start with the GGUF magic bytes' });
+  const job = (api: string, file = GGUF) =>
+    parseConfig(`name: g\nmodel: { path: ${JSON.stringify(file)} }\nserving: { api: ${api} }\nworkload: { mode: concurrency, concurrency: 1 }\n`, 'g.yaml');
+  const check = modelPreflight();
+  expect(check(job('openai-chat'))).toEqual([]);
+  expect(check(job('openai-completions'))).toEqual([]);
+  expect(check(job('kserve-v2'))).toEqual([{ path: ['serving', 'api'], message: expect.stringMatching(/is a GGUF model, served over an OpenAI api: set serving.api to openai-completions or openai-chat$/) }]);
+  expect(check(job('openai-chat', bogus))).toEqual([{ path: ['model', 'path'], message: `expected a GGUF model file, got "${bogus}": it does not start with the GGUF magic bytes` }]);
 });
