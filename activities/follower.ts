@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
+import { LLM_SERVER_DEFAULTS } from '../configs/defaults';
 import { isLlmApi, type Config } from '../configs/schema';
 import { settingsOf } from '../configs/settings';
 import type { DeviceInfo } from '../workflows/scheduler/messages';
@@ -38,6 +39,7 @@ import { startSampler } from './probe/sampler';
 import { executionProviderProblem } from './serve/execution-provider';
 import { attachExternalServer, ExternalServerError } from './serve/external';
 import { attachOpenAiServer } from './serve/openai-external';
+import { spawnLlmServer } from './serve/llm/llm-process';
 import { spawnServer } from './serve/server-process';
 import { startSystem, SystemUnavailableError } from './serve/systems/start-system';
 import type { ServerStats } from './serve/types';
@@ -233,6 +235,14 @@ async function attachOpenAi(endpoint: string, modelName: string): Promise<Measur
 /** Start the built-in server on the artifact (rebuilt here, on the device's cores, if this host lacks it), pinned to the device. */
 async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Config, artifact: Artifact, signal: AbortSignal): Promise<MeasuredServer> {
   const s = config.serving;
+  if (isLlmApi(s.api) !== (artifact.gguf !== undefined)) {
+    throw invalidConfig(
+      artifact.gguf
+        ? `model.path ${artifact.modelName} is a GGUF model: the built-in server serves it with serving.api openai-completions or openai-chat, not ${s.api ?? 'kserve-v2'}`
+        : `serving.api ${s.api}: the built-in LLM server serves a GGUF model.path, and ${artifact.modelName} is ONNX`,
+    );
+  }
+  if (artifact.gguf) return startLlmServer(ctx, device, config, artifact, signal);
   const problem = executionProviderProblem(s.executionProvider);
   if (problem) throw invalidConfig(`${problem} (node ${ctx.node})`);
   const cpuList = formatCpuList(device.cores);
@@ -257,6 +267,25 @@ async function startBuiltIn(ctx: FollowerContext, device: DeviceInfo, config: Co
     await server.stop();
     throw e;
   }
+}
+
+/**
+ * The built-in LLM server (node-llama-cpp) on the GGUF artifact, pinned to the device, its threads
+ * serving.intraOpThreads. It serves the model as the artifact's modelName; it has no KServe metadata.
+ */
+async function startLlmServer(ctx: FollowerContext, device: DeviceInfo, config: Config, artifact: Artifact, signal: AbortSignal): Promise<MeasuredServer> {
+  const s = config.serving;
+  const cpuList = formatCpuList(device.cores);
+  const model = await artifactHere(ctx, config, artifact, cpuList, signal);
+  return spawnLlmServer({
+    modelPath: model.path,
+    modelName: model.modelName,
+    parallel: s.llm?.parallel ?? LLM_SERVER_DEFAULTS.parallel,
+    contextSize: s.llm?.contextSize ?? LLM_SERVER_DEFAULTS.contextSize,
+    threads: s.intraOpThreads,
+    cpuList,
+    env: deviceEnv(device),
+  });
 }
 
 /** A GPU device's server sees only its own GPU. */

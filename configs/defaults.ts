@@ -44,6 +44,9 @@ export type EarlyStoppingPercentile = (typeof EARLY_STOPPING_PERCENTILES)[number
 export const EARLY_STOPPING_METRICS = ['latency', 'ttft', 'tpot'] as const;
 export type EarlyStoppingMetric = (typeof EARLY_STOPPING_METRICS)[number];
 
+/** serving.llm unset: the built-in LLM server's sequences decoded together, and tokens per sequence (prompt + output). */
+export const LLM_SERVER_DEFAULTS = { parallel: 4, contextSize: 2048 } as const;
+
 /**
  * Open-loop connection cap: HTTP/1.1 needs a socket per in-flight request, and beyond this a server is hopelessly
  * overloaded anyway. Requests over the cap queue in the sender, which shows up as latency (counted from schedule).

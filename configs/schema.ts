@@ -191,8 +191,11 @@ function buildConfigSchema(form: DurationForm) {
   });
 
   // The built-in LLM server (node-llama-cpp on a GGUF model.path): continuous batching over `parallel` sequences.
+  // Unset: LLM_SERVER_DEFAULTS (defaults.ts). Threads: serving.intraOpThreads.
   const llmServing = z.strictObject({
+    // Sequences decoded together in one context; requests beyond them wait in a FIFO queue.
     parallel: posInt().optional(),
+    // Tokens per sequence (prompt + output); the context holds parallel × contextSize.
     contextSize: posInt().optional(),
   });
 

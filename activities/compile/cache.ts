@@ -1,21 +1,30 @@
 /**
- * Content-addressed artifact cache: `<cacheDir>/<hash>/{model.onnx,meta.json}`.
+ * Content-addressed artifact cache: `<cacheDir>/<hash>/{model.onnx,meta.json}` (a GGUF model: model.gguf).
  *
  * An artifact directory only ever appears by renaming a fully written and
  * fsynced staging directory, so readers (and crashes) never see a half-written
  * one; two compiles of the same hash race harmlessly (the first rename wins).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Artifact } from './types';
 
 export const MODEL_FILE = 'model.onnx';
+export const GGUF_MODEL_FILE = 'model.gguf';
 export const META_FILE = 'meta.json';
 
 export function artifactHash(source: Uint8Array, graphOptimization: string, ortVersion: string): string {
   // NUL separators keep the fields unambiguous.
   return createHash('sha256').update(source).update('\0').update(graphOptimization).update('\0').update(ortVersion).digest('hex');
+}
+
+/** A GGUF model is served as it is: its artifact depends on its bytes alone (read as a stream: GGUFs pass 2 GiB). */
+export async function ggufArtifactHash(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.update('\0').update('gguf').digest('hex');
 }
 
 /** Stable JSON: object keys sorted, so equal specs give equal text whatever their key order. */
@@ -59,10 +68,11 @@ export async function readCached(cacheDir: string, hash: string): Promise<Artifa
   const dir = path.join(cacheDir, hash);
   try {
     const meta = JSON.parse(await fs.readFile(path.join(dir, META_FILE), 'utf8')) as Artifact;
-    const model = await fs.stat(path.join(dir, MODEL_FILE));
+    // model.onnx, or model.gguf for a GGUF model; the cache directory may have moved since it was written.
+    const file = path.join(dir, path.basename(meta.path));
+    const model = await fs.stat(file);
     if (meta.hash !== hash || model.size !== meta.bytes) return null;
-    // The cache directory may have moved since it was written.
-    return { ...meta, path: path.join(dir, MODEL_FILE), cached: true };
+    return { ...meta, path: file, cached: true };
   } catch {
     return null;
   }
@@ -75,14 +85,14 @@ export async function createStaging(cacheDir: string, hash: string): Promise<str
 }
 
 /**
- * Writes meta.json into the staging dir (which already holds model.onnx) and
+ * Writes meta.json into the staging dir (which already holds modelFile: model.onnx, or model.gguf) and
  * moves it into place. If another compile published first, returns theirs.
  */
-export async function publish(cacheDir: string, staging: string, artifact: Omit<Artifact, 'path' | 'cached'>): Promise<Artifact> {
+export async function publish(cacheDir: string, staging: string, artifact: Omit<Artifact, 'path' | 'cached'>, modelFile = MODEL_FILE): Promise<Artifact> {
   const final = path.join(cacheDir, artifact.hash);
-  const meta: Artifact = { ...artifact, path: path.join(final, MODEL_FILE), cached: false };
+  const meta: Artifact = { ...artifact, path: path.join(final, modelFile), cached: false };
   await fs.writeFile(path.join(staging, META_FILE), JSON.stringify(meta, null, 2) + '\n');
-  await fsyncFile(path.join(staging, MODEL_FILE));
+  await fsyncFile(path.join(staging, modelFile));
   await fsyncFile(path.join(staging, META_FILE));
 
   for (let attempt = 0; ; attempt++) {

@@ -1,11 +1,13 @@
 /**
  * The compile step: source model → validated, optimised, smoke-tested ONNX
  * artifact in a content-addressed cache (a sweep over workload settings compiles once).
+ * A GGUF model.path (the built-in LLM server's) is not converted: gguf.ts.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MODEL_FILE, artifactHash, createStaging, publish, readBySpec, readCached, specKey, writeSpecIndex } from './cache';
+import { MODEL_FILE, artifactHash, createStaging, ggufArtifactHash, publish, readBySpec, readCached, specKey, writeSpecIndex } from './cache';
+import { compileGguf, ggufPathOf } from './gguf';
 import { invalidModel } from './errors';
 import { NotOnnxModelError, readModelInfo, type ModelInfo } from './model-info';
 import { optimizeWithOrt, ortVersion, smokeRun, validateWithOrt } from './ort';
@@ -37,6 +39,8 @@ export async function compileModel(spec: CompileSpec, opts: CompileOptions): Pro
     const hit = await readBySpec(opts.cacheDir, bySpec);
     if (hit) return hit;
   }
+  const gguf = await ggufPathOf(spec.model, opts.configDir);
+  if (gguf) return compileGguf(gguf, opts.cacheDir, started);
   const source = await loadSource(spec.model, opts.configDir);
   const hash = artifactHash(source.bytes, spec.graphOptimization, ortVersion());
   const cached = await readCached(opts.cacheDir, hash);
@@ -84,6 +88,11 @@ export async function findCompiled(spec: CompileSpec, opts: CompileOptions): Pro
   if (!LEVELS.includes(spec.graphOptimization)) return null;
   if (spec.model.generate) return readBySpec(opts.cacheDir, specKey(spec.model.generate, spec.graphOptimization, ortVersion()));
   if (!spec.model.path) return null;
+  const gguf = await ggufPathOf(spec.model, opts.configDir);
+  if (gguf) {
+    const hash = await ggufArtifactHash(gguf).catch(() => null);
+    return hash ? readCached(opts.cacheDir, hash) : null;
+  }
   const source = await loadSource(spec.model, opts.configDir).catch(() => null);
   return source ? readCached(opts.cacheDir, artifactHash(source.bytes, spec.graphOptimization, ortVersion())) : null;
 }

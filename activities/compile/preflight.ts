@@ -2,18 +2,19 @@
  * Model preflight: before anything starts (servebench validate / run, and the sweep's plan activity), each
  * job's model file must exist, be a whole ONNX model within protobuf's 2 GiB single-file limit (weights past
  * it go in external data, which must be there), its inputs must resolve against the config (model.inputs,
- * workload.batchSize, workload.data), and serving.batching needs a batch dimension. Issues come back at config
- * paths, like the schema's.
+ * workload.batchSize, workload.data), and serving.batching needs a batch dimension. A GGUF model (the built-in
+ * LLM server's) gets none of the ONNX checks: it must start with GGUF's magic and be served over an OpenAI api.
+ * Issues come back at config paths, like the schema's.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { IssueAt } from '../../configs/errors';
-import type { Config } from '../../configs/schema';
+import { isLlmApi, type Config } from '../../configs/schema';
 import type { ModelInput } from '../inputs/types';
 import { inputSettings, prepareRequests } from '../inputs/prepare';
 import { isGgufPath } from '../../configs/llm-rules';
 import { unbatchableReason } from '../serve/batchable';
-import { ggufFileProblem } from './gguf-file';
+import { hasGgufMagic } from './gguf';
 import { decodeModel, modelInfoOf, NotOnnxModelError, type ModelInfo } from './model-info';
 import { checkStructure } from './onnx-structure';
 
@@ -36,17 +37,32 @@ export function modelPreflight(): (job: Config) => IssueAt[] {
   return (job) => {
     const file = job.model.path;
     if (file === undefined) return job.model.generate ? inputIssues(generatedInputs(job.model.generate), job) : [];
-    // A GGUF model (an LLM, serving.api openai-*: llm-rules.ts): no ONNX inputs to resolve.
-    if (isGgufPath(file)) {
-      const problem = ggufFileProblem(file);
-      return problem ? [{ path: ['model', 'path'], message: `expected a GGUF model file, got "${file}": ${problem}` }] : [];
-    }
     const model = inspected.get(file) ?? inspected.set(file, inspectModelFile(file)).get(file)!;
+    if ('gguf' in model) return ggufIssues(file, model.gguf, job);
     if ('problem' in model) return [{ path: ['model', 'path'], message: `expected an ONNX model file, got "${file}": ${model.problem}` }];
     // An external server's inputs are its own (read from its metadata when measuring).
     if (job.serving.endpoint !== undefined) return [];
     return [...batchingIssues(file, model.info, job), ...inputIssues(model.info.inputs, job)];
   };
+}
+
+/** A GGUF model.path: a GGUF file (its first bytes), served by an OpenAI-compatible server. */
+function ggufIssues(file: string, problem: string | null, job: Config): IssueAt[] {
+  if (problem) return [{ path: ['model', 'path'], message: `expected a GGUF model file, got "${file}": ${problem}` }];
+  // A .gguf name with kserve-v2 is reported by the config rules (configs/llm-rules.ts); a GGUF by its bytes alone here.
+  if (job.serving.endpoint !== undefined || isLlmApi(job.serving.api) || isGgufPath(file)) return [];
+  return [{ path: ['serving', 'api'], message: `model.path "${file}" is a GGUF model, served over an OpenAI api: set serving.api to openai-completions or openai-chat` }];
+}
+
+/** The first bytes of a file (fewer if it is shorter). */
+function head(file: string, n: number): Uint8Array {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** serving.batching on a model without a batch dimension: the server would refuse it (activities/serve/batchable.ts). */
@@ -62,7 +78,8 @@ function generatedInputs(g: NonNullable<Config['model']['generate']>): ModelInpu
   return [{ name: 'input', datatype: g.dtype === 'float16' ? 'FP16' : 'FP32', shape: [-1, ...dims] }];
 }
 
-type Inspected = { info: ModelInfo } | { problem: string };
+/** An ONNX model's facts, a problem, or a GGUF model (with its problem, or null). */
+type Inspected = { info: ModelInfo } | { problem: string } | { gguf: string | null };
 
 /** Reads and checks one model file (the I/O edge). */
 export function inspectModelFile(file: string): Inspected {
@@ -74,10 +91,19 @@ export function inspectModelFile(file: string): Inspected {
   } catch (e) {
     return { problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message };
   }
+  if (size === 0) return { problem: 'the file is empty' };
+  // A GGUF model: by name or by its magic, and then it must have the magic.
+  let magic: boolean;
+  try {
+    magic = hasGgufMagic(head(file, 4));
+  } catch (e) {
+    return { problem: `cannot read: ${(e as Error).message}` };
+  }
+  if (magic) return { gguf: null };
+  if (/\.gguf$/i.test(file)) return { gguf: 'it does not start with the GGUF magic bytes' };
   if (size > ONNX_FILE_LIMIT_BYTES) {
     return { problem: `${size} bytes is past ONNX's 2 GiB single-file limit (protobuf); save the weights as external data (onnx.save(..., save_as_external_data=True))` };
   }
-  if (size === 0) return { problem: 'the file is empty' };
   try {
     const model = decodeModel(readFileSync(file));
     const { problem, externalFiles } = checkStructure(model);

@@ -5,7 +5,8 @@ import type { ServerStats } from './types';
 
 const HIGHEST_US = 3_600_000_000; // one hour; longer waits are clamped, not thrown on
 
-function histogram(): Histogram {
+/** A histogram of µs values up to an hour (shared with the LLM server's statistics). */
+export function histogram(): Histogram {
   return build({
     bitBucketSize: 32,
     autoResize: false,
@@ -16,9 +17,9 @@ function histogram(): Histogram {
   });
 }
 
-const clampUs = (us: number): number => (us < 0 ? 0 : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
+export const clampUs = (us: number): number => (us < 0 ? 0 : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
 
-function summary(h: Histogram): { mean: number; p99: number } {
+export function summary(h: Histogram): { mean: number; p99: number } {
   return h.totalCount === 0 ? { mean: 0, p99: 0 } : { mean: h.mean, p99: h.getValueAtPercentile(99) };
 }
 

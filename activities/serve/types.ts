@@ -52,4 +52,17 @@ export interface ServerStats {
   /** Per request: Triton's compute_input and compute_output (tensor copies around the model's run). */
   computeInputUs?: { mean: number | null };
   computeOutputUs?: { mean: number | null };
+  /**
+   * The built-in LLM server's own (serving.api openai-*): tokens of the counted requests, and per request its
+   * prefill (a free sequence → first token: the prompt's evaluation) and decode (first → last token) times.
+   * computeTimeUs is then prefill + decode, queueTimeUs the wait for a free sequence.
+   */
+  llm?: {
+    promptTokens: number;
+    completionTokens: number;
+    /** Requests that arrived with every sequence busy and waited in the queue. */
+    queuedRequests: number;
+    prefillTimeUs: { mean: number | null; p99: number | null };
+    decodeTimeUs: { mean: number | null; p99: number | null };
+  };
 }

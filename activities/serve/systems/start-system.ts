@@ -6,13 +6,14 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Config } from '../../../configs/schema';
+import { isLlmApi, type Config } from '../../../configs/schema';
 import { freePorts } from '../../../workers/ports';
 import type { Artifact } from '../../compile/types';
 import { fetchModelMetadata, type ModelMetadata } from '../../loadgen/request';
 import type { ServerStats } from '../types';
 import { commandSpec } from './command-spec';
 import { mlserverModelSettings, mlserverSettings } from './mlserver-config';
+import { servedModelId } from './openai-models';
 import { startSystemProcess, type SystemLaunch, type SystemProcess } from './system-process';
 import { tritonSpec } from './triton-spec';
 import { mlserverMetricsDelta, modelMetricSums, tritonMetricsDelta, type MetricSums } from './prometheus-stats';
@@ -148,6 +149,9 @@ const START_ATTEMPTS = 3;
 
 /** Start `serving.system` on the model, pinned to cpuList, with `env` added (e.g. CUDA_VISIBLE_DEVICES); throws (having stopped everything) if it never gets ready. */
 export async function startSystem(serving: Config['serving'], model: Model, cpuList: string, signal?: AbortSignal, env?: Record<string, string>): Promise<StartedSystem> {
+  if (isLlmApi(serving.api) && serving.system !== 'command') {
+    throw new SystemUnavailableError(`serving.api ${serving.api}: serving.system "${serving.system}" serves KServe v2 only (an OpenAI-compatible server: builtin or command)`);
+  }
   let prepared: Prepared;
   let proc: SystemProcess;
   let cleanup: () => void;
@@ -170,6 +174,17 @@ export async function startSystem(serving: Config['serving'], model: Model, cpuL
     await proc.stop();
     cleanup();
   };
+  if (isLlmApi(serving.api)) {
+    // An OpenAI-compatible server: no KServe metadata or statistics, the model id it serves.
+    try {
+      const modelName = await servedModelId(serving, url);
+      const meta = { name: modelName, inputs: [], outputs: [] };
+      return { url, grpcTarget: `127.0.0.1:${prepared.grpcPort}`, modelName, pid: proc.pid, pinned: proc.pinned, meta, markWindowStart: async () => undefined, stats: async () => null, stop };
+    } catch (e) {
+      await stop();
+      throw new Error(`${serving.system}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   let meta: ModelMetadata;
   try {
     meta = await fetchModelMetadata(url, model.modelName);
