@@ -300,7 +300,8 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
     errors: stats.errors,
     errorSamples: [...stats.errorSamples],
     errorCounts: stats.errorCounts(),
-    throughput: perSec(stats.okInWindow),
+    // An LLM run's requests last seconds: its rate is the server's pace over the window (llm-stats.ts LlmStats).
+    throughput: perSec(stats.llm ? stats.anyOkInWindow : stats.okInWindow),
     completedInWindow: stats.okInWindow + stats.errorsInWindow,
     inflightAtEnd: stats.inflightAtEnd ?? 0,
     achievedRate: perSec(stats.sent),
@@ -314,7 +315,7 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
     requestBytes: sender.requestsSent ? sender.requestBytes / sender.requestsSent : null,
     responseBytes: sender.responsesCounted ? sender.responseBytes / sender.responsesCounted : null,
   };
-  if (stats.llm) result.llm = stats.llm.summary(measuredMs);
+  if (stats.llm) result.llm = stats.llm.summary(measuredMs, t0 + warmupMs, result.throughput);
   if (halt.signal.aborted) result.aborted = true;
   stats.release();
   return result;

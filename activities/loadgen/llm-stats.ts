@@ -47,16 +47,34 @@ export function meetsSlo(m: RequestMetrics, slo: LlmSlo): boolean {
   return true;
 }
 
-/** Accumulates the measured ok requests' LLM metrics. */
+/**
+ * Tokens a finished request produced inside the window [from, to] (performance.now() ms): its output tokens
+ * spread evenly over its content chunks, counted for the chunks that arrived in the window (an unstreamed
+ * reply's one chunk is its end); its prompt tokens count where its first token (the end of prefill) did.
+ */
+export function tokensInWindow(t: StreamTiming, from: number, to: number): { input: number; output: number } {
+  const chunks = t.chunkAt;
+  if (chunks.length === 0) return { input: 0, output: 0 };
+  let inside = 0;
+  for (const at of chunks) if (at >= from && at <= to) inside++;
+  const prefilled = chunks[0] >= from && chunks[0] <= to;
+  return { input: prefilled ? (t.inputTokens ?? 0) : 0, output: (t.outputTokens * inside) / chunks.length };
+}
+
+/**
+ * Accumulates the measured ok requests' LLM metrics, and the pace of every ok request (warm-up ones included).
+ * Rates are the server's pace over the measured window, as a steady state: tokens whose chunks arrived in it and
+ * requests answered in it, whichever phase sent them. An LLM request lasts seconds, so counting only the measured
+ * requests answered in the window (as KServe runs do) would undercount by about one request latency's worth.
+ */
 export class LlmStats {
   readonly ttft: Histogram = createHistogram();
   readonly itl: Histogram = createHistogram();
   readonly tpot: Histogram = createHistogram();
   readonly itlMeanPerRequest: Histogram = createHistogram();
-  /** Tokens of the requests answered within the window (their rates' numerators). */
-  private inputTokens = 0;
-  private outputTokens = 0;
-  /** Requests answered within the window meeting every objective (goodput's numerator). */
+  /** Every ok request's timing (measured or not), for the window's token counts once the window is known. */
+  private readonly paced: StreamTiming[] = [];
+  /** Measured ok requests meeting every objective (goodput's share). */
   private good = 0;
   /** Every measured ok request, whenever answered: its output tokens and max_tokens asked (the means). */
   private requests = 0;
@@ -72,8 +90,13 @@ export class LlmStats {
     private readonly slo: LlmSlo | null,
   ) {}
 
-  /** A measured request answered ok; `inWindow`: answered within the measured window. */
-  record(t: StreamTiming, refAt: number, e2eMs: number, inWindow: boolean): void {
+  /** Any ok request (warm-up ones too): its tokens count toward the window's pace. */
+  pace(t: StreamTiming): void {
+    this.paced.push(t);
+  }
+
+  /** A measured request answered ok. */
+  record(t: StreamTiming, refAt: number, e2eMs: number): void {
     const m = requestMetrics(t, refAt, e2eMs);
     if (m.ttftMs !== null) recordMs(this.ttft, m.ttftMs);
     for (const gap of m.itlsMs) recordMs(this.itl, gap);
@@ -87,9 +110,6 @@ export class LlmStats {
       this.truncated++;
       this.truncatedSample ??= t.truncated;
     }
-    if (!inWindow) return;
-    this.inputTokens += t.inputTokens ?? 0;
-    this.outputTokens += t.outputTokens;
     // A stream that ended early did not deliver what was asked: it is no good request.
     if (this.slo && t.truncated === null && meetsSlo(m, this.slo)) this.good++;
   }
@@ -104,8 +124,20 @@ export class LlmStats {
     return { count: this.truncated, requests: this.requests, sample: this.truncatedSample };
   }
 
-  summary(measuredMs: number): LlmSummary {
+  /**
+   * The run's LLM figures over the measured window [windowStartAt, windowStartAt + measuredMs]; `requestsPerS`
+   * is the ok requests (any) answered in it per second, and goodput that pace times the share of measured requests
+   * meeting every objective.
+   */
+  summary(measuredMs: number, windowStartAt: number, requestsPerS: number): LlmSummary {
     const perSec = (n: number): number => (measuredMs > 0 ? (n * 1000) / measuredMs : 0);
+    let inputTokens = 0;
+    let outputTokens = 0;
+    for (const t of this.paced) {
+      const n = tokensInWindow(t, windowStartAt, windowStartAt + measuredMs);
+      inputTokens += n.input;
+      outputTokens += n.output;
+    }
     const sources = [...this.sources];
     return {
       api: this.api,
@@ -117,15 +149,15 @@ export class LlmStats {
       ttftHistogram: encodeHistogram(this.ttft),
       itlHistogram: encodeHistogram(this.itl),
       tpotHistogram: encodeHistogram(this.tpot),
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
-      inputTokensPerS: perSec(this.inputTokens),
-      outputTokensPerS: perSec(this.outputTokens),
+      inputTokens: Math.round(inputTokens),
+      outputTokens: Math.round(outputTokens),
+      inputTokensPerS: perSec(inputTokens),
+      outputTokensPerS: perSec(outputTokens),
       meanOutputTokens: this.requests ? this.outputTotal / this.requests : null,
       meanMaxTokens: this.requests ? this.maxTokensTotal / this.requests : null,
       // No request: the counts came from nowhere; 'chunks' says as much.
       tokenSource: sources.length === 1 ? sources[0] : sources.length === 0 ? 'chunks' : 'mixed',
-      goodput: this.slo ? perSec(this.good) : null,
+      goodput: this.slo ? (this.requests ? (requestsPerS * this.good) / this.requests : 0) : null,
       goodRequests: this.slo ? this.good : null,
       truncated: this.truncated,
       truncatedSample: this.truncatedSample,

@@ -54,7 +54,7 @@ export interface LlmSummary {
   ttftHistogram: string;
   itlHistogram: string;
   tpotHistogram: string;
-  /** Measured requests answered within the window: their tokens, and per second of the measured window. */
+  /** Tokens produced in the measured window by any request (llm-stats.ts tokensInWindow), and per second of it. */
   inputTokens: number;
   outputTokens: number;
   inputTokensPerS: number;
@@ -63,7 +63,7 @@ export interface LlmSummary {
   meanOutputTokens: number | null;
   meanMaxTokens: number | null;
   tokenSource: 'usage' | 'tokenizer' | 'chunks' | 'mixed';
-  /** Requests per second (within the window) meeting every per-request SLO given; null without an LLM SLO. */
+  /** Requests per second (the window's pace) × the share of measured requests meeting every SLO given; null without one. */
   goodput: number | null;
   /** How many measured requests met every SLO given (null without one). */
   goodRequests: number | null;

@@ -34,6 +34,8 @@ export class WindowStats {
   errorsInWindow = 0;
   /** Completions of ANY request (warm-up ones included) within the window: the server's pace, for the saturation check. */
   anyInWindow = 0;
+  /** Of those, the ok ones: an LLM run's request rate (its requests last seconds: llm-stats.ts). */
+  anyOkInWindow = 0;
   readonly errorSamples: string[] = [];
   private readonly errorKinds = new Map<string, number>();
   /** Latest actual send time of a measured request (performance.now() ms). */
@@ -82,6 +84,8 @@ export class WindowStats {
     if (this.frozen) return;
     const inWindow = at >= this.windowStartAt && at <= this.windowEndAt;
     if (inWindow) this.anyInWindow++;
+    if (inWindow && error === null) this.anyOkInWindow++;
+    if (this.llm && timing && error === null) this.llm.pace(timing);
     if (!measured) return;
     if (inWindow) {
       if (error === null) this.okInWindow++;
@@ -92,7 +96,7 @@ export class WindowStats {
     if (error === null) {
       this.ok++;
       recordMs(this.latency, latencyMs);
-      if (this.llm && timing && refAt !== undefined) this.llm.record(timing, refAt, latencyMs, inWindow);
+      if (this.llm && timing && refAt !== undefined) this.llm.record(timing, refAt, latencyMs);
       return;
     }
     this.errors++;

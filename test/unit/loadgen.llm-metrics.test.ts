@@ -1,4 +1,4 @@
-import { LlmStats, meetsSlo, requestMetrics } from '../../activities/loadgen/llm-stats';
+import { LlmStats, meetsSlo, requestMetrics, tokensInWindow } from '../../activities/loadgen/llm-stats';
 import type { StreamTiming } from '../../activities/loadgen/llm-types';
 import { ReplyReader, type AskedOf } from '../../activities/loadgen/openai-reply';
 import { judgeRun, rulesOf, shouldStop, unmetRules } from '../../activities/loadgen/run-rules';
@@ -64,23 +64,30 @@ describe('meetsSlo: every objective given', () => {
 });
 
 describe('LlmStats: histograms, tokens per second of the window, goodput, truncation', () => {
-  test('pools gaps, counts tokens and good requests answered within the window only', () => {
+  test('pools gaps of measured requests; tokens per second from the chunks in the window, whichever request; goodput = pace × good share', () => {
     const stats = new LlmStats('openai-chat', true, { ttftMs: 250, tpotMs: null, e2eMs: null, percentile: 99 });
-    stats.record(timing(), 1000, 270, true); // TTFT 200: good
-    stats.record(timing({ inputTokens: 20, outputTokens: 6, maxTokens: 8 }), 900, 370, true); // TTFT 300: not good
-    stats.record(timing({ truncated: 'the stream ended without [DONE] or a finish_reason' }), 1000, 270, true); // truncated: not good
-    stats.record(timing(), 1000, 270, false); // answered after the window: latency only
-    const s = stats.summary(2000);
+    const both = (t: StreamTiming, refAt: number, e2eMs: number) => {
+      stats.pace(t);
+      stats.record(t, refAt, e2eMs);
+    };
+    both(timing(), 1000, 270); // TTFT 200: good
+    both(timing({ inputTokens: 20, outputTokens: 6, maxTokens: 8 }), 900, 370); // TTFT 300: not good
+    both(timing({ truncated: 'the stream ended without [DONE] or a finish_reason' }), 1000, 270); // truncated: not good
+    both(timing({ chunkAt: [2900, 2950, 3050, 3100] }), 2700, 400); // TTFT 200: good; half its chunks after the window
+    stats.pace(timing({ chunkAt: [900, 950, 1010, 1020] })); // warm-up request: its last 2 chunks are in the window
+    const s = stats.summary(2000, 1000, 1.5); // window [1000, 3000]
     expect(s.ttft.count).toBe(4);
     expect(s.itl.count).toBe(12);
     expect(s.itl.p50Ms).toBeCloseTo(20, 1);
     expect(s.itlMeanPerRequest.count).toBe(4);
-    expect(s.inputTokens).toBe(40);
-    expect(s.outputTokens).toBe(14);
-    expect(s.inputTokensPerS).toBe(20);
-    expect(s.outputTokensPerS).toBe(7);
-    expect(s.goodRequests).toBe(1);
-    expect(s.goodput).toBe(0.5);
+    // Prompt tokens where prefill ended in the window: 10 + 20 + 10 + 10 (the warm-up one's first token came before).
+    expect(s.inputTokens).toBe(50);
+    // Output: 4 + 6 + 4 + 2 (half of 4) + 2 (half of the warm-up one's 4).
+    expect(s.outputTokens).toBe(18);
+    expect(s.inputTokensPerS).toBe(25);
+    expect(s.outputTokensPerS).toBe(9);
+    expect(s.goodRequests).toBe(2);
+    expect(s.goodput).toBe(0.75); // 1.5 requests/s × 2 of 4 good
     expect(s.truncated).toBe(1);
     expect(s.truncatedSample).toMatch(/without \[DONE\]/);
     expect(s.meanOutputTokens).toBe(4.5);
@@ -90,11 +97,18 @@ describe('LlmStats: histograms, tokens per second of the window, goodput, trunca
     stats.release();
   });
 
+  test('tokensInWindow: output spread over the chunks, prompt tokens where the first token came', () => {
+    expect(tokensInWindow(timing(), 1000, 3000)).toEqual({ input: 10, output: 4 });
+    expect(tokensInWindow(timing(), 1230, 3000)).toEqual({ input: 0, output: 2 });
+    expect(tokensInWindow(timing({ chunkAt: [1300], streamed: false }), 1000, 1299)).toEqual({ input: 0, output: 0 });
+    expect(tokensInWindow(timing({ chunkAt: [] }), 0, 5000)).toEqual({ input: 0, output: 0 });
+  });
+
   test('without an objective goodput is null; mixed token sources say so', () => {
     const stats = new LlmStats('openai-completions', false, null);
-    stats.record(timing({ streamed: false, chunkAt: [1300] }), 1000, 300, true);
-    stats.record(timing({ streamed: false, chunkAt: [1300], tokenSource: 'chunks' }), 1000, 300, true);
-    const s = stats.summary(1000);
+    stats.record(timing({ streamed: false, chunkAt: [1300] }), 1000, 300);
+    stats.record(timing({ streamed: false, chunkAt: [1300], tokenSource: 'chunks' }), 1000, 300);
+    const s = stats.summary(1000, 1000, 2);
     expect(s).toMatchObject({ api: 'openai-completions', stream: false, goodput: null, goodRequests: null, tokenSource: 'mixed' });
     expect(s.ttft.count).toBe(0);
     expect(s.ttft.p50Ms).toBeNull();
