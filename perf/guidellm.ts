@@ -5,7 +5,8 @@
  *
  * GuideLLM's names: time_to_first_token_ms (from its request start), inter_token_latency_ms ((E2E − TTFT) /
  * (output tokens − 1) per request: servebench's itl_mean), time_per_output_token_ms (E2E / output tokens: not
- * vLLM's TPOT), output_tokens_per_second (output tokens of successful requests / the benchmark's duration).
+ * vLLM's TPOT), output_tokens_per_second ("total": the tokens of every request, those cut off at the end too, over
+ * the benchmark's measured duration).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +17,9 @@ export interface GuidellmRun {
   /** The served model id (GuideLLM puts it in every request). */
   model: string;
   concurrency: number;
-  requests: number;
+  /** Warm-up excluded from the figures (GuideLLM's profile warmup, in seconds), then the measured time. */
+  warmupS: number;
+  durationS: number;
   promptTokens: number;
   outputTokens: number;
   /** An HF tokenizer directory (setup-llm-crosscheck.sh converts the GGUF's). */
@@ -34,6 +37,9 @@ export interface GuidellmFigures {
   requests: number;
   errored: number;
   durationS: number;
+  /** The benchmark's span, epoch ms (GuideLLM's own start-up, seconds of importing torch, lies before it). */
+  startMs: number;
+  endMs: number;
 }
 
 export const GUIDELLM = path.join(REPO_ROOT, '.venv-guidellm', 'bin', 'guidellm');
@@ -42,8 +48,8 @@ export async function runGuidellm(r: GuidellmRun): Promise<GuidellmFigures> {
   const args = [
     'run',
     '--backend', `kind=openai_http,target=${r.target},model=${r.model},api_key=EMPTY`,
-    '--profile', `kind=concurrent,streams=${r.concurrency}`,
-    '--constraint', `kind=max_requests,count=${r.requests}`,
+    '--profile', `kind=concurrent,streams=${r.concurrency},warmup=${r.warmupS}`,
+    '--constraint', `kind=max_duration,seconds=${r.warmupS + r.durationS}`,
     '--data', `kind=synthetic_text,prompt_tokens=${r.promptTokens},output_tokens=${r.outputTokens}`,
     '--tokenizer', `kind=hf_auto,model=${r.tokenizerDir}`,
     '--output', `kind=json,path=${r.outFile}`,
@@ -55,12 +61,13 @@ export async function runGuidellm(r: GuidellmRun): Promise<GuidellmFigures> {
   return readGuidellmReport(r.outFile);
 }
 
-type Stat = { successful: { median: number; mean: number; total_sum: number; percentiles: Record<string, number> } };
+type Dist = { median: number; mean: number; total_sum: number; percentiles: Record<string, number> };
+type Stat = { successful: Dist; total: Dist };
 
 /** The figures of the report's one benchmark. */
 export function readGuidellmReport(file: string): GuidellmFigures {
   const report = JSON.parse(readFileSync(file, 'utf8')) as {
-    benchmarks: { duration: number; metrics: Record<string, Stat> & { request_totals: { successful: number; errored: number } } }[];
+    benchmarks: { duration: number; start_time: number; end_time: number; metrics: Record<string, Stat> & { request_totals: { successful: number; errored: number } } }[];
   };
   const b = report.benchmarks[0];
   if (!b) throw new Error(`${file}: no benchmark in GuideLLM's report`);
@@ -68,9 +75,11 @@ export function readGuidellmReport(file: string): GuidellmFigures {
   return {
     ttftP50Ms: m.time_to_first_token_ms.successful.percentiles.p50,
     itlP50Ms: m.inter_token_latency_ms.successful.percentiles.p50,
-    outputTps: m.output_token_count.successful.total_sum / b.duration,
+    outputTps: m.output_tokens_per_second.total.mean,
     requests: m.request_totals.successful,
     errored: m.request_totals.errored,
     durationS: b.duration,
+    startMs: b.start_time * 1000,
+    endMs: b.end_time * 1000,
   };
 }
