@@ -8,9 +8,12 @@
  * the jobs measure rather than start servers); the model is still compiled (once: the rest are cache hits).
  * Orchestration overhead: `overhead_per_job_s` is the device-time a job cost (wall time × devices / jobs) minus
  * the time it measured, and the `hist_*` lines say where a job's time went (from a sample of the benchmark
- * workflows' histories: queueing and running of each activity, the lease wait, workflow tasks, signals).
+ * workflows' histories: queueing and running of each activity, the lease wait, workflow tasks, signals); the
+ * `handover_*` lines split a device's idle time between two measurements (release and grant, the next job's
+ * workflow task, the device queue), from every job's history.
  * Host noise (load average, CPU steal over the run) and the CPU each process used are printed beside them.
- * Knobs: PERF_SCALE_JOBS (1000; a multiple of 10), PERF_SCALE_SAMPLE (jobs whose history is read, 50).
+ * Knobs: PERF_SCALE_JOBS (1000; a multiple of 10), PERF_SCALE_SAMPLE (jobs whose history is read, 50),
+ * PERF_SCALE_HANDOVER_JOBS (jobs whose history the hand-over split reads, 1000).
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
