@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { LLM_SERVER_DEFAULTS } from '../configs/defaults';
 import { isLlmApi, type Config } from '../configs/schema';
 import { settingsOf } from '../configs/settings';
-import type { DeviceInfo } from '../workflows/scheduler/messages';
+import { releaseLeaseSignal, schedulerWorkflowId, type DeviceInfo } from '../workflows/scheduler/messages';
 import { externalServerUnavailable, invalidConfig, serverCrashed, serverStartFailed, systemUnavailable } from '../workflows/failures';
 import { FOLLOWER_HEARTBEAT_MS } from '../workflows/timings';
 import { findCompiled } from './compile/compile';
@@ -101,18 +101,23 @@ export function createDeviceActivities(ctx: FollowerContext) {
       return pinnedCompile(ctx, ledger, jobId, config, device);
     },
 
-    async measure({ jobId, config, artifact }: MeasureInput): Promise<MeasureResult> {
+    async measure({ jobId, config, artifact, lease }: MeasureInput): Promise<MeasureResult> {
       const activity = Context.current();
       let progress = waitingFor(ledger, device.cores, `${device.name}'s cores`);
       const stopHeartbeat = keepHeartbeating(() => progress());
       try {
         const claim = await ledger.claimMeasure(jobId, device.name, device.cores, { signal: activity.cancellationSignal, gpu: device.type === 'gpu' });
+        let result: MeasureResult;
         try {
-          const result = await measureOn(ctx, device, activity, config, artifact, (p) => (progress = () => p));
-          return { ...result, concurrent: ledger.overlapping(claim.activity.startedAt, Date.now(), claim.activity) };
+          const measured = await measureOn(ctx, device, activity, config, artifact, (p) => (progress = () => p));
+          result = { ...measured, concurrent: ledger.overlapping(claim.activity.startedAt, Date.now(), claim.activity) };
         } finally {
           claim.release();
         }
+        // Server stopped, cores free: the device goes back now. The next job's measurement still starts only once
+        // this activity has completed (the device's worker runs one activity at a time).
+        if (lease) await releaseDevice(activity, lease);
+        return result;
       } finally {
         stopHeartbeat();
       }
@@ -123,6 +128,18 @@ export function createDeviceActivities(ctx: FollowerContext) {
 /** An external endpoint's own model (serving.api openai-*, no model in the config): nothing compiled, no core taken. */
 function nothingCompiled(ctx: FollowerContext, artifact: Artifact, startedAt: string): CompileResult {
   return { node: ctx.node, artifact, attempt: Context.current().info.attempt, startedAt, finishedAt: new Date().toISOString(), cores: [], pinned: false, waitedMs: 0 };
+}
+
+/**
+ * Gives a measured device's lease back to the cluster's scheduler. Best effort: the benchmark workflow releases
+ * the lease too (a second release of a lease is a no-op), so a signal that fails only costs the time saved.
+ */
+async function releaseDevice(activity: Context, { cluster, requestId }: { cluster: string; requestId: string }): Promise<void> {
+  try {
+    await activity.client.workflow.getHandle(schedulerWorkflowId(cluster)).signal(releaseLeaseSignal, { requestId, outcome: 'done' });
+  } catch {
+    // No client (a test's mock environment), no scheduler, server unreachable: the workflow's release follows.
+  }
 }
 
 /** All of a follower's activities on one device (tests, tools); workers/follower.ts creates them per tier and device. */

@@ -73,6 +73,12 @@ export interface MeasureInput {
   jobId: string;
   config: Config;
   artifact: Artifact;
+  /**
+   * The device's lease: a measurement that succeeds gives the device back to the cluster's scheduler itself, as
+   * it ends, so the next job's grant does not wait for the benchmark workflow's own release (a workflow task
+   * later; perf:sweep-scale). Absent in the inputs of older workflows: only the workflow releases.
+   */
+  lease?: { cluster: string; requestId: string };
 }
 
 export interface MeasureResult {

@@ -8,9 +8,12 @@
  * the jobs measure rather than start servers); the model is still compiled (once: the rest are cache hits).
  * Orchestration overhead: `overhead_per_job_s` is the device-time a job cost (wall time × devices / jobs) minus
  * the time it measured, and the `hist_*` lines say where a job's time went (from a sample of the benchmark
- * workflows' histories: queueing and running of each activity, the lease wait, workflow tasks, signals).
+ * workflows' histories: queueing and running of each activity, the lease wait, workflow tasks, signals); the
+ * `handover_*` lines split a device's idle time between two measurements (release and grant, the next job's
+ * workflow task, the device queue), from every job's history.
  * Host noise (load average, CPU steal over the run) and the CPU each process used are printed beside them.
- * Knobs: PERF_SCALE_JOBS (1000; a multiple of 10), PERF_SCALE_SAMPLE (jobs whose history is read, 50).
+ * Knobs: PERF_SCALE_JOBS (1000; a multiple of 10), PERF_SCALE_SAMPLE (jobs whose history is read, 50),
+ * PERF_SCALE_HANDOVER_JOBS (jobs whose history the hand-over split reads, 1000).
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -120,6 +123,64 @@ function jobTimings(events: HistoryEvent[]): Record<string, number> {
   return out;
 }
 
+/** One job's measurement as the device hand-over sees it (server times, seconds). */
+interface Handover {
+  device: string;
+  scheduled: number;
+  started: number;
+  closed: number;
+  /** The workflow's release signal sent after the measurement. */
+  released?: number;
+  /** The grant received (the last before the measurement was scheduled). */
+  granted?: number;
+}
+
+function handoverOf(events: HistoryEvent[]): Handover | undefined {
+  const t = (e: HistoryEvent) => tsToMs(e.eventTime) / 1000;
+  const sched = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'measure');
+  if (!sched) return undefined;
+  const id = String(sched.eventId);
+  const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === id);
+  const closed = events.find((e) => String((e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes)?.scheduledEventId) === id);
+  if (!started || !closed) return undefined;
+  const grants = events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'leaseGranted' && t(e) <= t(sched));
+  const release = events.find((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'releaseLease' && t(e) >= t(closed));
+  return {
+    device: sched.activityTaskScheduledEventAttributes!.taskQueue!.name!,
+    scheduled: t(sched),
+    started: t(started),
+    closed: t(closed),
+    released: release ? t(release) : undefined,
+    granted: grants.length ? t(grants[grants.length - 1]) : undefined,
+  };
+}
+
+/**
+ * The idle time of a device between two measurements, split where it goes: the release and the scheduler (the
+ * previous measurement closed → the next job's grant received), the next job's workflow task (grant →
+ * measurement scheduled) and the device queue (scheduled → started). `workflow_release`: the previous job's own
+ * release signal after its measurement closed (its workflow task; on the critical path unless the follower
+ * released the device first). Grant and workflow task count only for next jobs already waiting at the close.
+ */
+function handoverGaps(all: Handover[]): Record<string, number[]> {
+  const out: Record<string, number[]> = { total: [], to_grant: [], grant_wft: [], queue: [], workflow_release: [] };
+  const byDevice = new Map<string, Handover[]>();
+  for (const h of all) byDevice.set(h.device, [...(byDevice.get(h.device) ?? []), h]);
+  for (const list of byDevice.values()) {
+    list.sort((a, b) => a.started - b.started);
+    for (let i = 1; i < list.length; i++) {
+      const [prev, next] = [list[i - 1], list[i]];
+      out.total.push(next.started - prev.closed);
+      out.queue.push(next.started - next.scheduled);
+      if (prev.released !== undefined) out.workflow_release.push(prev.released - prev.closed);
+      if (next.granted === undefined || next.scheduled <= prev.closed) continue;
+      out.to_grant.push(Math.max(0, next.granted - prev.closed));
+      out.grant_wft.push(next.scheduled - Math.max(next.granted, prev.closed));
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const jobs = Number(process.env.PERF_SCALE_JOBS ?? 1000);
   const home = mkdtempSync(join(tmpdir(), 'sb-perf-scale-'));
@@ -190,6 +251,16 @@ repeat: ${jobs / 10}
       timings.push(jobTimings((await client.workflow.getHandle(jobId).fetchHistory()).events ?? []));
     }
     const keys = [...new Set(timings.flatMap((x) => Object.keys(x)))].sort();
+    // The device hand-over: every job's measurement (histories of all jobs, read PERF_SCALE_HANDOVER_JOBS at most).
+    const handovers: Handover[] = [];
+    const handoverJobs = Math.min(jobs, Number(process.env.PERF_SCALE_HANDOVER_JOBS ?? 1000));
+    for (const { jobId } of result.jobs.slice(0, handoverJobs)) {
+      const h = handoverOf((await client.workflow.getHandle(jobId).fetchHistory()).events ?? []);
+      if (h) handovers.push(h);
+    }
+    const gaps = handoverGaps(handovers);
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+    const handover = [`handover_count=${gaps.total.length}`, ...Object.entries(gaps).flatMap(([k, xs]) => [`handover_${k}_s=${fix(median(xs))}`, `handover_${k}_mean_s=${fix(mean(xs))}`])];
     const hist = keys.map((k) => `hist_${k}=${fix(median(timings.map((x) => x[k] ?? 0)), k === 'wft' || k === 'signals_out' ? 0 : 3)}`);
     const benchmarkMax = (await client.workflow.getHandle(result.jobs[0].jobId).describe()).historyLength;
     const row = db.rows[0];
@@ -217,6 +288,8 @@ repeat: ${jobs / 10}
       // Where a job's time went (medians over the sample, seconds; wft and signals_out are counts).
       `hist_sample=${sampleSize}`,
       ...hist,
+      // A device's idle time between two measurements, and where it went (medians, seconds).
+      ...handover,
       // CPU used per job (seconds): this process (workflows, leader, follower, DuckDB) with its reaped children
       // (load generators, compiles), and each live child (the dev server, the shared model server).
       `cpu_per_job_s_workers=${fix(selfCpuS / jobs)}`,

@@ -85,7 +85,9 @@ async function onLeasedDevice(job: PlannedJob, scheduling: Scheduling, outcome: 
     const device = deviceTier(config, grant.node, grant.device);
     try {
       if (scheduling === 'single-tier') outcome.compile = await device.compileOnDevice({ jobId: job.jobId, config });
-      const measured = await device.measure({ jobId: job.jobId, config, artifact: outcome.compile!.artifact });
+      // The follower gives the device back as the measurement ends; the release below repeats it (a no-op then),
+      // and is the only one after a failure (its outcome matters) or from a follower that could not signal.
+      const measured = await device.measure({ jobId: job.jobId, config, artifact: outcome.compile!.artifact, lease: { cluster: config.target.cluster, requestId: grant.requestId } });
       await leases.release(grant.requestId, 'done');
       return { ...measured, attempt: placement };
     } catch (err) {

@@ -6,13 +6,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query } from '../../analysis/db';
 import { LEADER_QUEUE } from '../../workflows/queues';
-import { schedulerStateQuery, schedulerWorkflowId, type SchedulerView } from '../../workflows/scheduler/messages';
+import { schedulerStateQuery, schedulerWorkflowId, type LeaseRelease, type SchedulerView } from '../../workflows/scheduler/messages';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { createLeaderWorker } from '../../workers/leader';
 import { startTestCluster } from '../support/workers';
@@ -85,6 +86,18 @@ test('two sweeps at once on a two-device cluster: never two measurements on one 
       ['duonode/cpu1', 'free'],
     ]);
     expect(view.granted).toBe(6);
+
+    // Each lease was given back twice: by the follower as its measurement ended (so the next grant does not wait
+    // for the benchmark workflow), then by the workflow itself, which the scheduler ignores.
+    const history = await cluster.client.workflow.getHandle(schedulerWorkflowId('duo')).fetchHistory();
+    const releases = (history.events ?? [])
+      .map((e) => e.workflowExecutionSignaledEventAttributes)
+      .filter((a) => a?.signalName === 'releaseLease')
+      .map((a) => defaultPayloadConverter.fromPayload<LeaseRelease>(a!.input!.payloads![0]));
+    const perLease = new Map<string, string[]>();
+    for (const r of releases) perLease.set(r.requestId, [...(perLease.get(r.requestId) ?? []), r.outcome]);
+    expect(perLease.size).toBe(6);
+    for (const outcomes of perLease.values()) expect(outcomes).toEqual(['done', 'done']);
   } finally {
     await cluster.stop();
   }

@@ -10,15 +10,21 @@ import type { sweepWorkflow } from '../../workflows/sweep';
 import { servebench } from '../support/cli';
 import { startTestCluster, type TestCluster } from '../support/workers';
 
-const yaml = (concurrency: number[]) => `
+const yaml = (sweep: string) => `
 name: durable
 model:
   generate: { family: mlp, layers: 2, hidden: 32, inputShape: [16], dtype: float32, seed: 3 }
 workload: { mode: concurrency, concurrency: 1, warmup: 0s, duration: 300ms }
 target: { cluster: durable, device: cpu }
 sweep:
-  workload.concurrency: [${concurrency.join(', ')}]
+  ${sweep}
 `;
+
+/**
+ * The resumed sweep: its third job measures long enough that `servebench status` and `servebench cancel` (two CLI
+ * starts, seconds each on a busy host) land while it runs, however fast the first two jobs went.
+ */
+const resumeYaml = yaml('workload.duration: [300ms, 400ms, 20s, 500ms]');
 
 describe('durable sweeps', () => {
   let cluster: TestCluster;
@@ -34,7 +40,7 @@ describe('durable sweeps', () => {
     const handle = await cluster.client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
       taskQueue: LEADER_QUEUE,
       workflowId: 'durable-can',
-      args: [{ configYaml: yaml([1, 2, 3, 4, 5]), parallelism: 2, historyLimit: 40 }],
+      args: [{ configYaml: yaml('workload.concurrency: [1, 2, 3, 4, 5]'), parallelism: 2, historyLimit: 40 }],
     });
     const result = await handle.result();
     expect(result.runs).toBeGreaterThan(1);
@@ -50,7 +56,7 @@ describe('durable sweeps', () => {
       cluster.client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
         taskQueue: LEADER_QUEUE,
         workflowId: 'durable-resume',
-        args: [{ configYaml: yaml([1, 2, 3, 4]), parallelism: 1 }],
+        args: [{ configYaml: resumeYaml, parallelism: 1 }],
       });
     const first = await start();
     for (let i = 0; ; i++) {

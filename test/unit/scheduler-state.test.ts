@@ -122,6 +122,19 @@ describe('leases', () => {
     expect(grantLeases(s, 5_000).map((d) => d.grant.requestId)).toEqual(['b#1']);
   });
 
+  test('a lease released twice (by the follower as its measurement ends, then by the workflow): the second is a no-op, even once the device is the next job\'s', () => {
+    const s = oneNode();
+    requestLease(s, req('a', { device: 'cpu0' }), 0);
+    requestLease(s, req('b', { device: 'cpu0' }), 0);
+    grantLeases(s, 0);
+    releaseLease(s, { requestId: 'a#1', outcome: 'done' }, 1_000); // the follower
+    expect(grantLeases(s, 1_000).map((d) => d.grant.requestId)).toEqual(['b#1']);
+    releaseLease(s, { requestId: 'a#1', outcome: 'done' }, 1_100); // the workflow, a task later
+    expect(schedulerView(s, 1_100).devices.find((d) => d.key === 'n1/cpu0')).toMatchObject({ state: 'leased', holder: 'b' });
+    expect(s.pending).toEqual([]);
+    expect(grantLeases(s, 1_100)).toEqual([]);
+  });
+
   test('a failed measurement frees its device at once', () => {
     const s = oneNode();
     requestLease(s, req('a', { device: 'cpu0' }), 0);
