@@ -3,7 +3,7 @@
  *
  * The built-in LLM server (node-llama-cpp on the bundled SmolLM2-135M-Instruct Q4_1 GGUF, one thread, parallel =
  * the concurrency) runs pinned to CPU 1. Against it, in alternating order (AB, BA, ...), at the same closed-loop
- * concurrency (PERF_LLM_CONCURRENCY, 2), streamed chat completions of synthetic prompts of 64 tokens and exactly 32
+ * concurrency (PERF_LLM_CONCURRENCY, 1: at 2 both clients' streams start together and stay in step, so one of each pair waits for the other's prefill and TTFT is bimodal, its p50 landing on either mode), streamed chat completions of synthetic prompts of 64 tokens and exactly 32
  * output tokens (max_tokens with ignore_eos), 2 s of warm-up then PERF_LLM_DURATION_S (20) s measured, each client
  * pinned to CPU 0:
  * - GuideLLM 0.8.1 (perf/guidellm.ts; .venv-guidellm from perf/setup-llm-crosscheck.sh): `guidellm run` with the
@@ -16,7 +16,7 @@
  * A short warm-up run on the fresh server comes first. The server's busy share over each client's measured span
  * (its CPU time sampled every 250 ms) says whether the server or the client was the limit. Host noise and the rounds' spread are printed beside; never asserts.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildLlmRequestsInChild } from '../activities/inputs/prompts-process';
@@ -30,7 +30,7 @@ import { MAX_SPREAD, needMoreRounds, noiseKeys, roundOrder } from './noise-polic
 
 const GGUF = path.join(REPO_ROOT, 'models', 'third-party', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 const MODEL = 'SmolLM2-135M-Instruct.Q4_1';
-const CONCURRENCY = Number(process.env.PERF_LLM_CONCURRENCY ?? 2);
+const CONCURRENCY = Number(process.env.PERF_LLM_CONCURRENCY ?? 1);
 const PROMPT_TOKENS = 64;
 const OUTPUT_TOKENS = 32;
 const WARMUP_S = 2;
@@ -46,31 +46,44 @@ interface Figures {
   requests: number;
   /** Share of a core the server used meanwhile, %. */
   serverBusyPct: number;
+  /** How busy the client's CPU was meanwhile, % (the client and anything else on that CPU). */
+  clientCpuPct: number;
 }
 
-/** The server's CPU time sampled every 250 ms, so its busy share can be read over each client's own measured span. */
+/** Busy ticks of one CPU so far (/proc/stat: all but idle and iowait). */
+function cpuBusyTicks(cpu: string): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return NaN;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0);
+}
+
+/**
+ * The server's CPU time and the client CPU's busy time, sampled every 250 ms, so each can be read over a client's
+ * own measured span: the server's share says whether it was the limit, the client CPU's how hard the client worked.
+ */
 class BusyTrace {
-  private readonly samples: { at: number; ticks: number }[] = [];
+  private readonly samples: { at: number; server: number; client: number }[] = [];
   private readonly timer: NodeJS.Timeout;
   constructor(private readonly pid: number) {
-    const sample = (): void => void this.samples.push({ at: Date.now(), ticks: processCpuTicks(this.pid) });
+    const sample = (): void => void this.samples.push({ at: Date.now(), server: processCpuTicks(this.pid), client: cpuBusyTicks(CLIENT_CPU) });
     sample();
     this.timer = setInterval(sample, 250);
   }
   /** Busy % of one core between two epoch-ms times (the samples nearest inside them). */
-  busyPct(fromMs: number, toMs: number): number {
+  busyPct(fromMs: number, toMs: number, of: 'server' | 'client' = 'server'): number {
     const inside = this.samples.filter((s) => s.at >= fromMs && s.at <= toMs);
     if (inside.length < 2) return NaN;
     const a = inside[0];
     const b = inside[inside.length - 1];
-    return ((b.ticks - a.ticks) / USER_HZ / ((b.at - a.at) / 1000)) * 100;
+    return ((b[of] - a[of]) / USER_HZ / ((b.at - a.at) / 1000)) * 100;
   }
   stop(): void {
     clearInterval(this.timer);
   }
 }
 
-async function servebenchRound(gen: LoadGenerator, url: string, bodies: LlmRequestBody[], durationS: number, warmupS: number): Promise<Omit<Figures, 'serverBusyPct'> & { startMs: number; endMs: number }> {
+async function servebenchRound(gen: LoadGenerator, url: string, bodies: LlmRequestBody[], durationS: number, warmupS: number): Promise<Omit<Figures, 'serverBusyPct' | 'clientCpuPct'> & { startMs: number; endMs: number }> {
   const r = await gen.run({
     baseUrl: url,
     modelName: MODEL,
@@ -125,9 +138,9 @@ async function main(): Promise<void> {
           client === 'guidellm'
             ? await runGuidellm({ target: server.url, model: MODEL, concurrency: CONCURRENCY, warmupS: WARMUP_S, durationS: DURATION_S, promptTokens: PROMPT_TOKENS, outputTokens: OUTPUT_TOKENS, tokenizerDir, cpu: CLIENT_CPU, outFile: path.join(outDir, `guidellm-${i}.json`), timeoutMs: 600_000 })
             : await servebenchRound(gen, server.url, built.bodies, DURATION_S, WARMUP_S);
-        const figures: Figures = { ttftP50Ms: f.ttftP50Ms, itlP50Ms: f.itlP50Ms, outputTps: f.outputTps, requests: f.requests, serverBusyPct: busy.busyPct(f.startMs, f.endMs) };
+        const figures: Figures = { ttftP50Ms: f.ttftP50Ms, itlP50Ms: f.itlP50Ms, outputTps: f.outputTps, requests: f.requests, serverBusyPct: busy.busyPct(f.startMs, f.endMs), clientCpuPct: busy.busyPct(f.startMs, f.endMs, 'client') };
         rounds[client].push(figures);
-        log(`round ${i + 1} ${client}: ttft_p50 ${fmt(figures.ttftP50Ms)} ms, itl_p50 ${fmt(figures.itlP50Ms)} ms, output ${fmt(figures.outputTps)} tok/s, ${figures.requests} requests, server busy ${fmt(figures.serverBusyPct, 1)}%`);
+        log(`round ${i + 1} ${client}: ttft_p50 ${fmt(figures.ttftP50Ms)} ms, itl_p50 ${fmt(figures.itlP50Ms)} ms, output ${fmt(figures.outputTps)} tok/s, ${figures.requests} requests, server busy ${fmt(figures.serverBusyPct, 1)}%, client CPU ${fmt(figures.clientCpuPct, 1)}%`);
       }
     }
   } finally {
@@ -148,6 +161,8 @@ async function main(): Promise<void> {
     servebench_output_tps: fmt(med('servebench', 'outputTps')),
     server_busy_pct_guidellm: fmt(med('guidellm', 'serverBusyPct'), 1),
     server_busy_pct_servebench: fmt(med('servebench', 'serverBusyPct'), 1),
+    client_cpu_pct_guidellm: fmt(med('guidellm', 'clientCpuPct'), 1),
+    client_cpu_pct_servebench: fmt(med('servebench', 'clientCpuPct'), 1),
     rounds: rounds.servebench.length,
     ...noiseKeys(host, {
       guidellm_output_tps: rounds.guidellm.map((f) => f.outputTps),
