@@ -48,8 +48,9 @@ export async function runGuidellm(r: GuidellmRun): Promise<GuidellmFigures> {
   const args = [
     'run',
     // temperature 0 as servebench's bodies (and vLLM's benchmark) send: the server's default samples, which costs a
-    // 135M model ~40% more time per token than greedy decoding (perf/README.md, perf:llm-crosscheck).
-    '--backend', `kind=openai_http,target=${r.target},model=${r.model},api_key=EMPTY,extras.body.temperature=0`,
+    // 135M model ~40% more time per token than greedy decoding (perf/README.md, perf:llm-crosscheck). The
+    // servebench-measured header makes the built-in server count its requests in its own statistics too.
+    '--backend', `kind=openai_http,target=${r.target},model=${r.model},api_key=EMPTY,extras.body.temperature=0,extras.headers.servebench-measured='1'`,
     '--profile', `kind=concurrent,streams=${r.concurrency},warmup=${r.warmupS}`,
     '--constraint', `kind=max_duration,seconds=${r.warmupS + r.durationS}`,
     '--data', `kind=synthetic_text,prompt_tokens=${r.promptTokens},output_tokens=${r.outputTokens}`,
