@@ -24,7 +24,7 @@ import { keepHeartbeating as keepHeartbeatingEvery } from './heartbeat';
 import type { LoadTarget } from './loadgen/driver';
 import { keepLoadGenerator, takeLoadGenerator, type LoadGenerator } from './loadgen/loadgen-process';
 import { encodeRequest, type RequestBody } from './inputs/body';
-import { llmRequests } from './inputs/llm-requests';
+import { llmRequests, localGgufOf } from './inputs/llm-requests';
 import { describeIssues, inputSettings, prepareRequests } from './inputs/prepare';
 import { shapesSent } from './inputs/requests';
 import { fetchModelMetadata, type ModelMetadata } from './loadgen/request';
@@ -445,11 +445,11 @@ async function measuredHost(device: DeviceInfo, config: Config): Promise<HostFac
  * What the job sends: LLM request bodies from workload.prompts (serving.api openai-*: no KServe metadata is read),
  * or KServe v2 tensors for the served model's inputs.
  */
-async function jobRequests(config: Config, server: MeasuredServer, signal: AbortSignal): Promise<{ target: Pick<LoadTarget, 'bodies' | 'api' | 'llmBodies'>; shapes?: MeasureResult['inputShapes']; prompts?: MeasureResult['prompts'] }> {
+async function jobRequests(config: Config, server: MeasuredServer, signal: AbortSignal): Promise<{ target: Pick<LoadTarget, 'bodies' | 'api' | 'llmBodies' | 'tokenizerModel'>; shapes?: MeasureResult['inputShapes']; prompts?: MeasureResult['prompts'] }> {
   if (isLlmApi(config.serving.api)) {
     const built = await llmRequests(config, server.modelName, signal);
     const { bodies, ...prompts } = built;
-    return { target: { api: config.serving.api, llmBodies: bodies }, prompts: { ...prompts, distinct: bodies.length } };
+    return { target: { api: config.serving.api, llmBodies: bodies, tokenizerModel: localGgufOf(config) }, prompts: { ...prompts, distinct: bodies.length } };
   }
   if (!server.meta) throw new Error(`the server at ${server.url} gave no KServe v2 model metadata`);
   const inputs = requestBodies(config, server.meta, server.modelName);

@@ -25,12 +25,18 @@ export function promptSettingsOf(config: Config, modelName: string): PromptSetti
   };
 }
 
+/** The job's GGUF model file where this host has it: its tokenizer counts prompts (and replies without usage). */
+export function localGgufOf(config: Config): string | undefined {
+  const modelPath = config.model.path;
+  return isGgufPath(modelPath) && existsSync(modelPath!) ? modelPath : undefined;
+}
+
 export async function llmRequests(config: Config, modelName: string, signal?: AbortSignal): Promise<LlmRequests> {
   const settings = promptSettingsOf(config, modelName);
-  const modelPath = config.model.path;
+  const modelPath = localGgufOf(config);
   const file = config.workload.prompts?.file;
   try {
-    if (isGgufPath(modelPath) && existsSync(modelPath!)) return await buildLlmRequestsInChild({ settings, modelPath: modelPath!, file }, signal);
+    if (modelPath) return await buildLlmRequestsInChild({ settings, modelPath, file }, signal);
     return buildLlmRequests(settings, wordCountTokenizer, file !== undefined ? readPromptFile(file) : undefined);
   } catch (e) {
     if (signal?.aborted) throw e;

@@ -36,6 +36,7 @@ import { WindowStats, type ErrorCount } from './stats';
 import { loadTrace } from './trace';
 import type { LlmRequestBody, LlmSummary } from './llm-types';
 import { LlmStats } from './llm-stats';
+import { loadGgufTokenizer } from '../inputs/gguf-tokenizer';
 import { OpenAiSender, type LlmApi } from './openai-sender';
 
 export type LoadMode = WorkloadMode;
@@ -65,6 +66,11 @@ export interface LoadTarget {
   api?: ServingApi;
   /** api openai-*: the prebuilt LLM request bodies (activities/inputs/prompts.ts), sent in turn, cycled. */
   llmBodies?: LlmRequestBody[];
+  /**
+   * api openai-*: a local GGUF whose tokenizer counts the output tokens of replies without `usage` (loaded before
+   * the clock starts; in a compiled process only: node-llama-cpp is an ES module). Unset: such replies count chunks.
+   */
+  tokenizerModel?: string;
   /** Called about every 500 ms (e.g. to heartbeat). If it throws, the run stops and rejects with that error. */
   onProgress?: (p: LoadProgress) => void;
   /** Called once when warm-up ends and the measured window opens (e.g. to reset server-side statistics). */
@@ -145,8 +151,17 @@ export interface ProgressiveStep extends StepSummary {
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const settings = resolveSettings(opts); // idempotent: settings a caller resolved pass unchanged
-  return settings.progressive ? runProgressive(opts, settings) : runOnce(opts, settings);
+  const tokenizer = isLlmApi(settings.api) && opts.tokenizerModel ? await loadGgufTokenizer(opts.tokenizerModel) : null;
+  try {
+    const count = tokenizer ? (text: string) => tokenizer.count(text) : null;
+    return await (settings.progressive ? runProgressive(opts, settings, count) : runOnce(opts, settings, count));
+  } finally {
+    await tokenizer?.close();
+  }
 }
+
+/** Counts output tokens of LLM replies without usage (LoadTarget.tokenizerModel), or null. */
+type CountTokens = ((text: string) => number) | null;
 
 /** How one run issues its requests. */
 interface Plan {
@@ -194,7 +209,7 @@ function planOf(s: RunSettings): Plan {
   }
 }
 
-async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
+async function runOnce(opts: LoadTarget, s: RunSettings, countTokens: CountTokens = null): Promise<LoadResult> {
   const plan = planOf(s);
   const { concurrency, rate, schedule } = plan;
   const closed = concurrency !== null;
@@ -210,7 +225,7 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
     throw new RangeError(`early stopping on ${metric} needs streamed LLM serving (serving.api openai-*, workload.stream true)`);
   }
 
-  const sender = senderOf(opts, s, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS);
+  const sender = senderOf(opts, s, timeoutMs, concurrency ?? OPEN_LOOP_MAX_SOCKETS, countTokens);
   // One internal stop for both causes: the caller's signal and a throwing onProgress.
   const halt = new AbortController();
   let failure: { error: unknown } | null = null;
@@ -322,10 +337,10 @@ async function runOnce(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
 }
 
 /** The sender of the api and protocol asked. */
-function senderOf(opts: LoadTarget, s: RunSettings, timeoutMs: number, maxSockets: number): LoadSender {
+function senderOf(opts: LoadTarget, s: RunSettings, timeoutMs: number, maxSockets: number, countTokens: CountTokens): LoadSender {
   if (isLlmApi(s.api)) {
     if (opts.protocol === 'grpc') throw new RangeError(`serving.api ${s.api} is HTTP only (serving.protocol grpc was given)`);
-    return new OpenAiSender(opts.baseUrl, s.api as LlmApi, opts.llmBodies ?? [], timeoutMs, maxSockets);
+    return new OpenAiSender(opts.baseUrl, s.api as LlmApi, opts.llmBodies ?? [], timeoutMs, maxSockets, undefined, countTokens);
   }
   const bodies = opts.bodies ?? (opts.body ? [{ body: opts.body }] : []);
   return opts.protocol === 'grpc'
@@ -382,7 +397,7 @@ function earlyStoppingResult(rules: RunRules, latency: Histogram): LoadResult['e
  * seed is seed + its index. onWindowStart fires at each step's window. The result is the knee step's (step 0's
  * when there is no knee), with `steps` and `knee`.
  */
-async function runProgressive(opts: LoadTarget, s: RunSettings): Promise<LoadResult> {
+async function runProgressive(opts: LoadTarget, s: RunSettings, countTokens: CountTokens): Promise<LoadResult> {
   const plan = s.progressive!;
   checkPlan(plan);
   const slo = s.sloP99Ms;
@@ -401,7 +416,7 @@ async function runProgressive(opts: LoadTarget, s: RunSettings): Promise<LoadRes
       durationMs: plan.stepDurationMs,
       maxDurationMs: plan.stepMaxDurationMs,
       seed: s.seed + i,
-    });
+    }, countTokens);
     runs.push(r);
     steps.push({ level, throughput: r.throughput, p99Ms: r.latency.p99Ms, valid: r.verdict.valid, reasons: r.verdict.reasons, stop: null });
     const why = r.aborted ? 'interrupted' : (stopReason(steps, slo) ?? (i === plan.maxSteps - 1 ? `maxSteps ${plan.maxSteps} reached` : null));

@@ -42,11 +42,15 @@ export class ReplyReader {
   private completionTokens: number | null = null;
   /** The first thing wrong with the reply itself (malformed, an error event): the request failed. */
   private error: string | null = null;
+  /** The generated text, for counting its tokens where the server gives no usage. */
+  private text = '';
 
   constructor(
     private readonly asked: AskedOf,
     /** The reply's Content-Type is text/event-stream. */
     readonly streamed: boolean,
+    /** The model's tokenizer (a local GGUF's), counting output tokens when the reply carries no usage. */
+    private readonly countTokens: ((text: string) => number) | null = null,
   ) {
     this.parser = streamed ? createParser({ onEvent: (e) => this.onEvent(e) }) : null;
   }
@@ -63,7 +67,8 @@ export class ReplyReader {
     if (!this.parser) this.readJson(at);
     if (this.error !== null) return { error: this.error };
     const usage = this.completionTokens !== null;
-    const outputTokens = this.completionTokens ?? this.chunkAt.length;
+    const counted = !usage && this.countTokens !== null;
+    const outputTokens = this.completionTokens ?? (counted ? this.countTokens!(this.text) : this.chunkAt.length);
     return {
       error: null,
       timing: {
@@ -72,16 +77,21 @@ export class ReplyReader {
         maxTokens: this.asked.maxTokens,
         outputTokens,
         inputTokens: this.promptTokens ?? this.asked.promptTokens,
-        tokenSource: usage ? 'usage' : 'chunks',
-        truncated: this.truncation(outputTokens),
+        tokenSource: usage ? 'usage' : counted ? 'tokenizer' : 'chunks',
+        truncated: this.truncation(outputTokens, counted),
       },
     };
   }
 
-  private truncation(outputTokens: number): string | null {
+  /**
+   * Why the reply ended early, or null. Counted by the tokenizer (re-tokenizing the generated text can merge or split
+   * a token or two at piece edges), a reply is short of max_tokens only past that slack.
+   */
+  private truncation(outputTokens: number, counted = false): string | null {
     if (this.streamed && !this.done && this.finishReason === null) return 'the stream ended without [DONE] or a finish_reason';
     if (!this.streamed && this.finishReason === null) return 'the reply has no finish_reason';
-    if (this.asked.ignoreEos && outputTokens < this.asked.maxTokens) {
+    const slack = counted ? Math.max(2, Math.ceil(this.asked.maxTokens * 0.1)) : 0;
+    if (this.asked.ignoreEos && outputTokens < this.asked.maxTokens - slack) {
       const reason = this.finishReason === null ? 'none' : this.finishReason;
       return `${outputTokens} of ${this.asked.maxTokens} output tokens with ignore_eos (finish_reason ${reason})`;
     }
@@ -106,7 +116,10 @@ export class ReplyReader {
     const choice = reply.choices?.[0];
     const content = this.asked.api === 'openai-chat' ? choice?.delta?.content : choice?.text;
     // Chunks without content (the role, the final usage) are not tokens.
-    if (typeof content === 'string' && content.length > 0) this.chunkAt.push(this.at);
+    if (typeof content === 'string' && content.length > 0) {
+      this.chunkAt.push(this.at);
+      if (this.countTokens) this.text += content;
+    }
     this.readEnd(reply, choice);
   }
 
@@ -121,7 +134,10 @@ export class ReplyReader {
       return;
     }
     this.chunkAt.push(at); // everything arrives with the last byte
-    this.readEnd(reply, reply.choices?.[0]);
+    const choice = reply.choices?.[0];
+    const content = this.asked.api === 'openai-chat' ? choice?.message?.content : choice?.text;
+    if (typeof content === 'string') this.text = content;
+    this.readEnd(reply, choice);
   }
 
   private readEnd(reply: Reply, choice: Choice | undefined): void {

@@ -64,6 +64,8 @@ export class OpenAiSender implements LoadSender {
     timeoutMs: number,
     maxSockets: number,
     private readonly maxInflight = MAX_INFLIGHT,
+    /** Counts output tokens with the model's tokenizer when a reply carries no usage (openai-reply.ts). */
+    private readonly countTokens: ((text: string) => number) | null = null,
   ) {
     if (bodies.length === 0) throw new RangeError(`serving.api ${api} needs at least one LLM request body`);
     this.url = serverUrl(baseUrl);
@@ -148,7 +150,7 @@ export class OpenAiSender implements LoadSender {
       });
       return;
     }
-    const reader = new ReplyReader(asked, /^text\/event-stream\b/i.test(res.headers['content-type'] ?? ''));
+    const reader = new ReplyReader(asked, /^text\/event-stream\b/i.test(res.headers['content-type'] ?? ''), this.countTokens);
     let bytes = 0;
     res.on('data', (chunk: string) => {
       bytes += Buffer.byteLength(chunk);

@@ -15,6 +15,8 @@ import { parseConfig } from '../../configs/load';
 import { spawnLlmServer, type LlmServerProcess } from '../../activities/serve/llm/llm-process';
 import { MEASURED_HEADER } from '../../activities/serve/measured-header';
 import { buildServeJs } from '../support/serve-js';
+import { spawnLoadGenerator } from '../../activities/loadgen/loadgen-process';
+import type { LlmRequestBody } from '../../activities/loadgen/llm-types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GGUF = path.join(ROOT, 'models', 'third-party', 'SmolLM2-135M-Instruct.Q4_1.gguf');
@@ -27,7 +29,7 @@ let dir: string;
 beforeAll(async () => {
   if (!existsSync(GGUF)) throw new Error(`${GGUF} is missing: run \`npm run setup\``);
   dir = mkdtempSync(path.join(tmpdir(), 'llm-server-test-'));
-  buildServeJs(['llm/llm-main.ts', '../compile/compile-main.ts']);
+  buildServeJs(['llm/llm-main.ts', '../compile/compile-main.ts', '../loadgen/loadgen-main.ts']);
   server = await spawnLlmServer({ modelPath: GGUF, modelName: MODEL, parallel: PARALLEL, contextSize: 512, threads: 1 });
 });
 
@@ -179,6 +181,33 @@ test('a client that goes away frees its sequence: generation stops, the next req
   // Had the abandoned generations run on, they alone would count 2 × 400 tokens.
   expect(stats.llm!.completionTokens).toBeLessThan(PARALLEL * 400);
 });
+
+test('replies without usage: the load generator counts output tokens with the GGUF model\'s tokenizer, else by chunks', async () => {
+  // No stream_options: this server then sends no usage chunk.
+  const body = (i: number): LlmRequestBody => ({
+    body: Buffer.from(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: `Tell me about rivers, part ${i}.` }], max_tokens: 16, ignore_eos: true, temperature: 0, stream: true })),
+    promptTokens: null,
+    maxTokens: 16,
+  });
+  const gen = spawnLoadGenerator();
+  try {
+    const run = (tokenizerModel?: string) =>
+      gen.run({ baseUrl: server.url, modelName: MODEL, api: 'openai-chat', llmBodies: [body(1), body(2)], tokenizerModel, mode: 'concurrency', concurrency: 1, warmupMs: 0, durationMs: 1500, requestTimeoutMs: 60_000 });
+    const counted = await run(GGUF);
+    expect(counted.errors).toBe(0);
+    expect(counted.llm!.tokenSource).toBe('tokenizer');
+    // The 16 generated tokens, detokenized and counted again: the same or within a couple (merges at piece edges).
+    expect(counted.llm!.meanOutputTokens!).toBeGreaterThanOrEqual(13);
+    expect(counted.llm!.meanOutputTokens!).toBeLessThanOrEqual(19);
+    expect(counted.llm!.truncated).toBe(0); // a count off by a token or two is no truncated stream
+    expect(counted.verdict.valid).toBe(true);
+    const chunks = await run();
+    expect(chunks.llm!.tokenSource).toBe('chunks');
+    expect(chunks.llm!.meanOutputTokens).toBe(16); // one chunk per token from this server
+  } finally {
+    await gen.kill();
+  }
+}, 180_000);
 
 test('bad requests: 400 (or 404 for another model) with an OpenAI error body', async () => {
   const cases: [string, unknown, number, string | null][] = [

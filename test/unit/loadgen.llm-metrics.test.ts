@@ -142,6 +142,27 @@ describe('ReplyReader: OpenAI-compatible replies, streamed or not', () => {
     expect(out.timing).toMatchObject({ chunkAt: [5, 5], outputTokens: 2, inputTokens: 7, tokenSource: 'chunks', truncated: null });
   });
 
+  test('without usage, the model\'s tokenizer counts the generated text (streamed: the chunks joined; unstreamed: the message)', () => {
+    const words = (text: string) => text.split(/\s+/).filter(Boolean).length; // a stand-in tokenizer: one token per word
+    const r = new ReplyReader(chat, true, words);
+    r.feed(delta('one two') + delta(' three') + delta(' four', 'stop') + event('[DONE]'), 1);
+    expect((r.finish(2) as { timing: StreamTiming }).timing).toMatchObject({ chunkAt: [1, 1, 1], outputTokens: 4, tokenSource: 'tokenizer' });
+    const whole = new ReplyReader(chat, false, words);
+    whole.feed(JSON.stringify({ choices: [{ message: { content: 'a b c d e' }, finish_reason: 'stop' }] }), 1);
+    expect((whole.finish(2) as { timing: StreamTiming }).timing).toMatchObject({ outputTokens: 5, tokenSource: 'tokenizer' });
+    // ignore_eos: a tokenizer's count may miss max_tokens by a token or two without the stream being short.
+    const near = new ReplyReader({ ...chat, maxTokens: 6, ignoreEos: true }, true, words);
+    near.feed(delta('a b c d', 'length') + event('[DONE]'), 1);
+    expect((near.finish(2) as { timing: StreamTiming }).timing.truncated).toBeNull();
+    const far = new ReplyReader({ ...chat, maxTokens: 6, ignoreEos: true }, true, words);
+    far.feed(delta('a b', 'stop') + event('[DONE]'), 1);
+    expect((far.finish(2) as { timing: StreamTiming }).timing.truncated).toBe('2 of 6 output tokens with ignore_eos (finish_reason stop)');
+    // With usage the server's count wins.
+    const used = new ReplyReader(chat, true, words);
+    used.feed(delta('one two', 'stop') + event({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 9 } }) + event('[DONE]'), 1);
+    expect((used.finish(2) as { timing: StreamTiming }).timing).toMatchObject({ outputTokens: 9, tokenSource: 'usage' });
+  });
+
   test('truncated: no [DONE] nor finish_reason; or short of max_tokens with ignore_eos', () => {
     const cut = new ReplyReader(chat, true);
     cut.feed(delta('a') + delta('b'), 1);
