@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { isGgufPath } from '../../configs/llm-rules';
 import type { Config } from '../../configs/schema';
+import { settingsOf } from '../../configs/settings';
 import { invalidConfig } from '../../workflows/failures';
 import { readPromptFile } from './prompt-file-read';
 import { buildLlmRequests, type LlmApi, type LlmRequests, type PromptSettings } from './prompts';
@@ -19,8 +20,8 @@ export function promptSettingsOf(config: Config, modelName: string): PromptSetti
     api: config.serving.api as LlmApi,
     modelName,
     prompts: config.workload.prompts ?? { sharedPrefix: 0, ignoreEos: true },
-    // Unset = streamed (configs/settings.ts resolves the same default for the sender).
-    stream: config.workload.stream ?? true,
+    // The sender's own setting, resolved once (configs/settings.ts).
+    stream: settingsOf(config).stream,
     seed: config.workload.seed,
   };
 }

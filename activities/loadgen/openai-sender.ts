@@ -13,15 +13,11 @@ import { describeErrorBody, describeNetError, serverUrl } from './endpoint';
 import { LoadLimitError, MAX_INFLIGHT } from './limits';
 import type { LlmRequestBody } from './llm-types';
 import { ReplyReader, type AskedOf } from './openai-reply';
+import { openaiAuthorization } from '../serve/openai-auth';
 import type { Done, LoadSender } from './sender';
 
 export type LlmApi = Exclude<ServingApi, 'kserve-v2'>;
 
-/**
- * The bearer token sent when OPENAI_API_KEY is unset: OpenAI-compatible servers want an Authorization header, and
- * local ones (vLLM, llm-katan) refuse a request without it but take any token; "EMPTY" is vLLM's convention.
- */
-const ANY_TOKEN = 'EMPTY';
 
 /** How much of an error body is read to describe it. */
 const ERROR_BODY_CHARS = 1024;
@@ -73,7 +69,7 @@ export class OpenAiSender implements LoadSender {
     const secure = this.url.protocol === 'https:';
     this.mod = secure ? https : http;
     this.agent = new this.mod.Agent({ keepAlive: true, maxSockets });
-    const authorization = `Bearer ${process.env.OPENAI_API_KEY ?? ANY_TOKEN}`;
+    const authorization = openaiAuthorization();
     this.requests = bodies.map((b, i) => {
       const headers = { 'content-type': 'application/json', 'content-length': b.body.length, authorization };
       return {

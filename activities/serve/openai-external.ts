@@ -6,12 +6,8 @@
  */
 import { describeErrorBody, describeNetError } from '../loadgen/endpoint';
 import { ExternalServerError, getText } from './external';
+import { openaiAuthorization } from './openai-auth';
 
-/**
- * The Authorization header OpenAI-compatible servers expect: OPENAI_API_KEY where set (as vLLM's and GuideLLM's
- * clients do), else "EMPTY" (servers without a key accept any; llm-katan wants one).
- */
-export const openaiAuthorization = (): string => `Bearer ${process.env.OPENAI_API_KEY || 'EMPTY'}`;
 
 /** `http://h:8000/v1/` -> `http://h:8000`: the base the /v1/... paths go after. */
 export function openaiBaseUrl(endpoint: string): string {

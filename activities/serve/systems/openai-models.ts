@@ -3,14 +3,13 @@
  * servers have no KServe metadata; the id is serving.model where given, else the first of GET /v1/models.
  */
 import type { Config } from '../../../configs/schema';
+import { openaiAuthorization } from '../openai-auth';
 
-/** Some OpenAI-compatible servers (llm-katan) refuse requests without a bearer token; any token passes them. */
-export const OPENAI_AUTH_HEADER = { authorization: 'Bearer EMPTY' } as const;
 
 export async function servedModelId(serving: Config['serving'], url: string): Promise<string> {
   if (serving.model !== undefined) return serving.model;
   const at = `${url}/v1/models`;
-  const res = await fetch(at, { headers: OPENAI_AUTH_HEADER, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(at, { headers: { authorization: openaiAuthorization() }, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   if (!res.ok) throw new Error(`GET ${at}: HTTP ${res.status} ${text.slice(0, 200)}; set serving.model to the model id it serves`);
   let id: unknown;
