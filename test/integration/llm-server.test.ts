@@ -4,7 +4,7 @@
  * step of that GGUF. Generated lengths stay small (≤ 32 tokens) for a busy 2-core host; greedy decoding
  * (temperature 0) makes the answers repeatable.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createParser } from 'eventsource-parser';
@@ -276,11 +276,19 @@ test('preflight: a GGUF model gets none of the ONNX checks, and must be served o
   const bogus = path.join(dir, 'text.gguf');
   writeFileSync(bogus, 'not a model');
   expect(inspectModelFile(bogus)).toEqual({ gguf: 'it does not start with the GGUF magic bytes' });
-  const job = (api: string, file = GGUF) =>
-    parseConfig(`name: g\nmodel: { path: ${JSON.stringify(file)} }\nserving: { api: ${api} }\nworkload: { mode: concurrency, concurrency: 1 }\n`, 'g.yaml');
+  const prompts = 'workload: { mode: concurrency, concurrency: 1, prompts: { inputTokens: 8, outputTokens: 4 } }';
+  const job = (api: string, file = GGUF, workload = prompts) =>
+    parseConfig(`name: g\nmodel: { path: ${JSON.stringify(file)} }\nserving: { api: ${api} }\n${workload}\n`, 'g.yaml');
   const check = modelPreflight();
   expect(check(job('openai-chat'))).toEqual([]);
   expect(check(job('openai-completions'))).toEqual([]);
-  expect(check(job('kserve-v2'))).toEqual([{ path: ['serving', 'api'], message: expect.stringMatching(/is a GGUF model, served over an OpenAI api: set serving.api to openai-completions or openai-chat$/) }]);
+  // A .gguf name over kserve-v2 is the config rules' to report (configs/llm-rules.ts), at its line.
+  expect(() => job('kserve-v2', GGUF, 'workload: { mode: concurrency, concurrency: 1 }')).toThrow(/model\.path \(line 2\): a GGUF model is served over an OpenAI API/);
+  // A GGUF known by its bytes alone (another name) over kserve-v2: the preflight reads it and says so.
+  const renamed = path.join(dir, 'model.bin');
+  symlinkSync(GGUF, renamed);
+  expect(check(job('kserve-v2', renamed, 'workload: { mode: concurrency, concurrency: 1 }'))).toEqual([
+    { path: ['serving', 'api'], message: expect.stringMatching(/is a GGUF model, served over an OpenAI api: set serving.api to openai-completions or openai-chat$/) },
+  ]);
   expect(check(job('openai-chat', bogus))).toEqual([{ path: ['model', 'path'], message: `expected a GGUF model file, got "${bogus}": it does not start with the GGUF magic bytes` }]);
 });
