@@ -113,11 +113,12 @@ test('closed loop, streamed: TTFT and ITL are what llm-katan was told; TPOT, tok
   expect(llm.tpot.count).toBe(r.ok);
   expect(llm.tpot.p50Ms!).toBeGreaterThan(llm.itl.p50Ms!);
   expect(llm.outputTokens).toBeGreaterThan(0);
-  expect(llm.outputTokensPerS).toBeCloseTo((llm.outputTokens * 1000) / r.measuredMs, 6);
+  // The window's tokens (whichever request made them, a stream's tokens spread over its chunks), rounded as stored.
+  expect(Math.abs(llm.outputTokensPerS - (llm.outputTokens * 1000) / r.measuredMs)).toBeLessThanOrEqual(500 / r.measuredMs);
   expect(llm.inputTokens).toBeGreaterThan(0);
   expect(llm.meanMaxTokens).toBe(64);
-  // Every request meets objectives this loose: goodput is the throughput.
-  expect(llm.goodRequests).toBe(r.completedInWindow);
+  // Every request meets objectives this loose: goodput (the pace × the good share) is the throughput.
+  expect(llm.goodRequests).toBe(r.ok);
   expect(llm.goodput).toBeCloseTo(r.throughput, 6);
   expect(r.verdict.reasons.filter((x) => /streams ended early/.test(x))).toEqual([]);
   // The E2E latency holds the whole stream: TTFT and ~29 gaps.
