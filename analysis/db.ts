@@ -4,7 +4,7 @@
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { MIGRATIONS, TABLES } from './schema';
 import { createViews } from './views';
 
@@ -62,8 +62,32 @@ async function openInstance(file: string, access: Access): Promise<DuckDBInstanc
   }
 }
 
-/** Runs `fn` on a connection to `file`, creating the file and schema when writing; always closes. */
-export async function withDatabase<T>(file: string, access: Access, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+/**
+ * Each file's opens in this process, one after another. DuckDB's file lock is per process, so it keeps other
+ * processes out but not a second open here: a reader opened while a writer of this process is closing (its
+ * checkpoint moving the WAL into the file) could read the file without the last commits.
+ */
+const turns = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const key = resolve(file);
+  const run = (turns.get(key) ?? Promise.resolve()).then(fn);
+  const settled = run.catch(() => undefined);
+  turns.set(key, settled);
+  // The last in line removes its key, so the map does not grow with every file ever opened.
+  void settled.then(() => turns.get(key) === settled && turns.delete(key));
+  return run;
+}
+
+/**
+ * Runs `fn` on a connection to `file`, creating the file and schema when writing; always closes. Not reentrant
+ * for the same file: `fn` must not open it again.
+ */
+export function withDatabase<T>(file: string, access: Access, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  return inTurn(file, () => openAndRun(file, access, fn));
+}
+
+async function openAndRun<T>(file: string, access: Access, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   if (access !== 'read-write' && !existsSync(file)) {
     throw new MissingDatabaseError(file);
   }

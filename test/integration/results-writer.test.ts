@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,8 @@ describe('results writer (real DuckDB file)', () => {
     // 40 activities at once, as the leader's slots run them; then 10 of them again (retries) with another error.
     await Promise.all([writer.write({ sweep: sweep('running', 0) }), ...Array.from({ length: 40 }, (_, i) => writer.write({ job: failedJob(i, 'first'), recordedAt }))]);
     await Promise.all([writer.write({ sweep: sweep('completed', 40) }), ...Array.from({ length: 10 }, (_, i) => writer.write({ job: failedJob(i, 'retried'), recordedAt }))]);
-    // Another process's read-only open works once the writes are done (query opens the file itself).
+    // A read in this process waits for the writer to close the file (analysis/db.ts takes opens of one file in
+    // turn: DuckDB's lock is per process and would not keep this read out of the writer's closing checkpoint).
     const { rows } = await query(
       file,
       `select (select count(*) from jobs) as jobs, (select count(distinct job_id) from jobs) as distinct_jobs,
@@ -53,6 +55,15 @@ describe('results writer (real DuckDB file)', () => {
               (select string_agg(status, ',') from sweeps) as sweeps`,
     );
     expect(rows).toEqual([{ jobs: 40, distinct_jobs: 40, retried: 10, runs: 0, sweeps: 'completed' }]);
+    // Between batches the file is free: another process opens it at once (no lock wait) and sees every commit.
+    const script = `const { DuckDBInstance } = require('@duckdb/node-api');
+      (async () => {
+        const db = await DuckDBInstance.create(process.argv[1], { access_mode: 'READ_ONLY' });
+        const reader = await db.connect();
+        const n = (await reader.runAndReadAll("select count(*) from jobs where error = 'retried'")).getRows()[0][0];
+        process.stdout.write(String(n));
+      })().catch((err) => { console.error(String(err)); process.exit(1); });`;
+    expect(execFileSync(process.execPath, ['-e', script, file], { encoding: 'utf8' })).toBe('10');
   });
 
   test('a bad record fails its own write only; the others of its batch are committed', async () => {
