@@ -70,11 +70,15 @@ class Connection {
   private closeAfter = false;
 
   constructor(private readonly sender: Sender, ep: Endpoint, secure: boolean) {
-    this.socket = secure
-      ? tls.connect({ host: ep.hostname, port: ep.port, servername: net.isIP(ep.hostname) ? undefined : ep.hostname })
-      : net.connect({ host: ep.hostname, port: ep.port });
+    if (secure) {
+      this.socket = tls.connect({ host: ep.hostname, port: ep.port, servername: net.isIP(ep.hostname) ? undefined : ep.hostname });
+      this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    } else {
+      // Plain TCP reads into one buffer the sender reuses (no Buffer, stream push and 'data' event per read).
+      const buffer = sender.readBuffer;
+      this.socket = net.connect({ host: ep.hostname, port: ep.port, onread: { buffer, callback: (n) => this.onRead(buffer, n) } });
+    }
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (e) => this.fail(describeNetError(e)));
     this.socket.on('close', () => this.fail(describeNetError({ code: 'ECONNRESET' })));
   }
@@ -113,7 +117,14 @@ class Connection {
     if (ex) this.sender.complete(ex, this.status ? `response aborted: ${error}` : error);
   }
 
-  private onData(chunk: Buffer): void {
+  /** A read into the sender's buffer; true: keep reading (false would pause the socket). */
+  private onRead(buffer: Buffer, n: number): boolean {
+    this.onData(buffer.subarray(0, n), true);
+    return true;
+  }
+
+  /** `shared`: the chunk is the sender's read buffer, overwritten by the next read, so what is kept is copied. */
+  private onData(chunk: Buffer, shared = false): void {
     if (!this.ex) return this.kill(null); // bytes nobody asked for: the connection can't be trusted
     let body = chunk;
     if (this.remaining < 0) {
@@ -121,7 +132,7 @@ class Connection {
       const end = buf.indexOf(CRLFCRLF);
       if (end < 0) {
         if (buf.length > MAX_HEAD_BYTES) return this.kill('reply head too large');
-        this.head = buf;
+        this.head = shared && buf === chunk ? Buffer.from(buf) : buf;
         return;
       }
       this.head = null;
@@ -132,7 +143,7 @@ class Connection {
     if (body.length > this.remaining) return this.kill('reply longer than its Content-Length');
     this.remaining -= body.length;
     if (this.errorBody && this.errorBytes < ERROR_BODY_BYTES && body.length) {
-      this.errorBody.push(body);
+      this.errorBody.push(shared ? Buffer.from(body) : body);
       this.errorBytes += body.length;
     }
     if (this.remaining > 0) return;
@@ -196,6 +207,8 @@ export class Sender implements LoadSender {
   private readonly idle: Connection[] = [];
   private waiting: Exchange[] = [];
   private closed = false;
+  /** @internal what every plain-TCP connection reads into: read callbacks run one at a time and keep no view of it. */
+  readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
     private readonly ep: Endpoint,

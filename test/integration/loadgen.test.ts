@@ -5,6 +5,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,6 +243,47 @@ describe('runLoad against replies the raw-socket sender does not take', () => {
       expect(r.errorSamples).toEqual([expect.stringMatching(/^HTTP 200 with Transfer-Encoding chunked \(unsupported/)]);
     } finally {
       await srv.close();
+    }
+  });
+
+  it('replies that arrive in pieces, heads and error bodies split across reads, are read whole', async () => {
+    // Raw TCP so the pieces leave as separate segments: the sender reads every connection into one reused
+    // buffer, so a head or error body kept across reads must be its own copy, not a view of that buffer.
+    const pieces = (n: number): string[] => {
+      const errorBody = JSON.stringify({ error: `model says no #${n}` });
+      const ok = n % 2 === 0;
+      const reply = ok
+        ? `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{"outputs":[]}`
+        : `HTTP/1.1 500 Internal Server Error\r\nContent-Length: ${errorBody.length}\r\n\r\n${errorBody}`;
+      return [reply.slice(0, 12), reply.slice(12, 40), reply.slice(40, reply.length - 5), reply.slice(reply.length - 5)];
+    };
+    let served = 0;
+    const srv = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      socket.on('data', async () => {
+        const n = served++;
+        for (const p of pieces(n)) {
+          if (socket.destroyed) return;
+          socket.write(p);
+          // Other connections' reads land in the shared buffer between this reply's pieces.
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    try {
+      const r = await runLoad({ ...base(url, body), mode: 'concurrency', concurrency: 4, warmupMs: 0, durationMs: 400 });
+      expect(r.requests).toBeGreaterThan(20);
+      expect(r.ok).toBeGreaterThan(0);
+      expect(r.errors).toBeGreaterThan(0);
+      // Every error is a 500 with its own body described: no head or body bytes of another reply mixed in.
+      for (const e of r.errorSamples) expect(e).toMatch(/^HTTP 500: model says no #\d+$/);
+      expect(r.errorCounts.reduce((n, c) => n + c.count, 0)).toBe(r.errors);
+      expect(r.errorCounts.every((c) => /^HTTP 500: model says no #\d+$/.test(c.message) || c.message === 'other errors')).toBe(true);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
     }
   });
 
