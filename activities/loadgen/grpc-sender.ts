@@ -19,7 +19,8 @@ import { MEASURED_HEADER } from '../serve/measured-header';
 import { parseGrpcTarget } from '../../configs/grpc-target';
 import { Deadlines } from './deadlines';
 import { describeGrpcError } from './grpc-errors';
-import { LoadLimitError, MAX_INFLIGHT } from './limits';
+import { MAX_INFLIGHT } from './limits';
+import { RequestCycle } from './request-cycle';
 import type { Done, LoadSender } from './sender';
 
 interface Call {
@@ -49,15 +50,12 @@ export class GrpcSender implements LoadSender {
   private readonly port: number;
   private readonly authority: string;
   /** Per body: the gRPC message with its 5-byte prefix (not compressed, 4-byte big-endian length). */
-  private readonly frames: Buffer[];
-  private next = 0;
+  private readonly frames: RequestCycle<Buffer>;
   private readonly plainHeaders: http2.OutgoingHttpHeaders;
   /** Marks a request of the measured window (the built-in server's statistics count those: stats.ts). */
   private readonly measuredHeaders: http2.OutgoingHttpHeaders;
   private session: http2.ClientHttp2Session | null = null;
-  requestBytes = 0;
   responseBytes = 0;
-  requestsSent = 0;
   responsesCounted = 0;
   /** In-flight calls, each failed (and cancelled) at its deadline. */
   private readonly live: Deadlines<Call>;
@@ -68,7 +66,7 @@ export class GrpcSender implements LoadSender {
     target: string,
     bodies: readonly RequestBody[],
     timeoutMs: number,
-    private readonly maxInflight = MAX_INFLIGHT,
+    maxInflight = MAX_INFLIGHT,
   ) {
     if (bodies.length === 0) throw new RangeError('the sender needs at least one request body');
     const t = parseGrpcTarget(target);
@@ -76,13 +74,14 @@ export class GrpcSender implements LoadSender {
     this.host = t.host;
     this.port = t.port;
     this.authority = target;
-    this.frames = bodies.map(({ body }) => {
+    const frames = bodies.map(({ body }) => {
       const frame = Buffer.allocUnsafe(5 + body.length);
       frame[0] = 0; // not compressed
       frame.writeUInt32BE(body.length, 1);
       body.copy(frame, 5);
       return frame;
     });
+    this.frames = new RequestCycle<Buffer>(frames, (f) => f.length - 5, maxInflight);
     this.plainHeaders = {
       ':method': 'POST',
       ':path': MODEL_INFER_PATH,
@@ -101,14 +100,16 @@ export class GrpcSender implements LoadSender {
     return this.live.size;
   }
 
+  get requestBytes(): number {
+    return this.frames.bytes;
+  }
+
+  get requestsSent(): number {
+    return this.frames.taken;
+  }
+
   send(done: Done, measured = false): void {
-    if (this.live.size >= this.maxInflight) {
-      throw new LoadLimitError(`requests in flight reached the load generator's bound of ${this.maxInflight.toLocaleString('en-US')}`);
-    }
-    const frame = this.frames[this.next];
-    this.next = (this.next + 1) % this.frames.length;
-    this.requestBytes += frame.length - 5;
-    this.requestsSent++;
+    const frame = this.frames.take(this.live.size);
     const c: Call = { done, deadline: this.live.deadlineFromNow(), stream: null };
     this.live.add(c);
     let stream: http2.ClientHttp2Stream;

@@ -10,10 +10,11 @@ import type { ServingApi } from '../../configs/schema';
 import { MEASURED_HEADER } from '../serve/measured-header';
 import { Deadlines } from './deadlines';
 import { describeErrorBody, describeNetError, serverUrl } from './endpoint';
-import { LoadLimitError, MAX_INFLIGHT } from './limits';
+import { MAX_INFLIGHT } from './limits';
 import type { LlmRequestBody } from './llm-types';
 import { ReplyReader, type AskedOf } from './openai-reply';
 import { openaiAuthorization } from '../serve/openai-auth';
+import { RequestCycle } from './request-cycle';
 import type { Done, LoadSender } from './sender';
 
 export type LlmApi = Exclude<ServingApi, 'kserve-v2'>;
@@ -38,16 +39,13 @@ interface Prepared {
 }
 
 export class OpenAiSender implements LoadSender {
-  requestBytes = 0;
   responseBytes = 0;
-  requestsSent = 0;
   responsesCounted = 0;
   private readonly url: URL;
   private readonly path: string;
   private readonly mod: typeof http | typeof https;
   private readonly agent: http.Agent;
-  private readonly requests: Prepared[];
-  private next = 0;
+  private readonly requests: RequestCycle<Prepared>;
   /** In-flight requests, each failed at its deadline (a total deadline: a trickling stream also times out). */
   private readonly live: Deadlines<Exchange>;
   private readonly open = new Set<http.ClientRequest>();
@@ -59,7 +57,7 @@ export class OpenAiSender implements LoadSender {
     bodies: readonly LlmRequestBody[],
     timeoutMs: number,
     maxSockets: number,
-    private readonly maxInflight = MAX_INFLIGHT,
+    maxInflight = MAX_INFLIGHT,
     /** Counts output tokens with the model's tokenizer when a reply carries no usage (openai-reply.ts). */
     private readonly countTokens: ((text: string) => number) | null = null,
   ) {
@@ -70,7 +68,7 @@ export class OpenAiSender implements LoadSender {
     this.mod = secure ? https : http;
     this.agent = new this.mod.Agent({ keepAlive: true, maxSockets });
     const authorization = openaiAuthorization();
-    this.requests = bodies.map((b, i) => {
+    const requests = bodies.map((b, i): Prepared => {
       const headers = { 'content-type': 'application/json', 'content-length': b.body.length, authorization };
       return {
         body: b.body,
@@ -80,6 +78,7 @@ export class OpenAiSender implements LoadSender {
         measuredHeaders: { ...headers, [MEASURED_HEADER]: '1' },
       };
     });
+    this.requests = new RequestCycle(requests, (r) => r.body.length, maxInflight);
     this.live = new Deadlines<Exchange>(timeoutMs, (ex) => {
       this.complete(ex, this.live.text);
       ex.req?.destroy(); // its reply may still come: the connection can't be reused
@@ -90,14 +89,16 @@ export class OpenAiSender implements LoadSender {
     return this.live.size;
   }
 
+  get requestBytes(): number {
+    return this.requests.bytes;
+  }
+
+  get requestsSent(): number {
+    return this.requests.taken;
+  }
+
   send(done: Done, measured = false): void {
-    if (this.live.size >= this.maxInflight) {
-      throw new LoadLimitError(`requests in flight reached the load generator's bound of ${this.maxInflight.toLocaleString('en-US')}`);
-    }
-    const r = this.requests[this.next];
-    this.next = (this.next + 1) % this.requests.length;
-    this.requestBytes += r.body.length;
-    this.requestsSent++;
+    const r = this.requests.take(this.live.size);
     const ex: Exchange = { done, deadline: this.live.deadlineFromNow(), req: null, responded: false };
     this.live.add(ex);
     const req = this.mod.request({

@@ -13,7 +13,8 @@ import type { RequestBody } from '../inputs/body';
 import { MEASURED_HEADER } from '../serve/measured-header';
 import { describeErrorBody, describeNetError, type Endpoint } from './endpoint';
 import { Deadlines } from './deadlines';
-import { LoadLimitError, MAX_INFLIGHT } from './limits';
+import { MAX_INFLIGHT } from './limits';
+import { RequestCycle } from './request-cycle';
 import type { StreamTiming } from './llm-types';
 
 /**
@@ -27,9 +28,9 @@ export interface LoadSender {
   /** Requests sent and not yet done. */
   readonly inflight: number;
   /** Body bytes of the requests sent, and of the successful replies received. */
-  requestBytes: number;
+  readonly requestBytes: number;
   responseBytes: number;
-  requestsSent: number;
+  readonly requestsSent: number;
   responsesCounted: number;
   /** Sends the next request (`measured`: one of the measured window's); `done` once, unless close() comes first. */
   send(done: Done, measured?: boolean): void;
@@ -193,12 +194,9 @@ class Connection {
  */
 export class Sender implements LoadSender {
   /** Per body, built once: its bytes unmarked and marked as measured; send() cycles through them. */
-  private readonly requests: { bodyBytes: number; plain: Buffer[]; measured: Buffer[] }[];
-  private next = 0;
-  /** Body bytes of the requests sent, and of the 200 replies received (their Content-Length). */
-  requestBytes = 0;
+  private readonly requests: RequestCycle<{ bodyBytes: number; plain: Buffer[]; measured: Buffer[] }>;
+  /** Body bytes of the 200 replies received (their Content-Length). */
   responseBytes = 0;
-  requestsSent = 0;
   responsesCounted = 0;
   private readonly secure: boolean;
   /** In-flight requests, each failed at its deadline (a total deadline, so a trickling reply also times out). */
@@ -216,7 +214,7 @@ export class Sender implements LoadSender {
     timeoutMs: number,
     private readonly maxSockets: number,
     /** More in-flight requests than this is refused (a JS Set holds at most 2^24; see limits.ts). */
-    private readonly maxInflight = MAX_INFLIGHT,
+    maxInflight = MAX_INFLIGHT,
   ) {
     if (bodies.length === 0) throw new RangeError('the sender needs at least one request body');
     this.secure = ep.modelUrl.startsWith('https:');
@@ -226,7 +224,7 @@ export class Sender implements LoadSender {
       if (conn) conn.kill(null); // its reply may still come: the connection can't be reused
     });
     const host = ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname;
-    this.requests = bodies.map(({ body, headerLength }) => {
+    const requests = bodies.map(({ body, headerLength }) => {
       // Binary tensor bodies (Triton's extension) say where their JSON header ends.
       const type = headerLength === undefined ? 'application/json' : `application/octet-stream\r\nInference-Header-Content-Length: ${headerLength}`;
       const head =
@@ -239,6 +237,15 @@ export class Sender implements LoadSender {
       const [plain, measured] = heads.map((h) => (body.length <= INLINE_BODY_BYTES ? [Buffer.concat([h, body])] : [h, body]));
       return { bodyBytes: body.length, plain, measured };
     });
+    this.requests = new RequestCycle(requests, (r) => r.bodyBytes, maxInflight);
+  }
+
+  get requestBytes(): number {
+    return this.requests.bytes;
+  }
+
+  get requestsSent(): number {
+    return this.requests.taken;
   }
 
   get inflight(): number {
@@ -250,13 +257,7 @@ export class Sender implements LoadSender {
    * comes first. Throws LoadLimitError (and sends nothing) when maxInflight requests are already in flight.
    */
   send(done: Done, measured = false): void {
-    if (this.live.size >= this.maxInflight) {
-      throw new LoadLimitError(`requests in flight reached the load generator's bound of ${this.maxInflight.toLocaleString('en-US')}`);
-    }
-    const r = this.requests[this.next];
-    this.next = (this.next + 1) % this.requests.length;
-    this.requestBytes += r.bodyBytes;
-    this.requestsSent++;
+    const r = this.requests.take(this.live.size);
     const ex: Exchange = { done, deadline: this.live.deadlineFromNow(), bytes: measured ? r.measured : r.plain, conn: null };
     this.live.add(ex);
     let conn = this.idle.pop();
