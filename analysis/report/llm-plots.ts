@@ -2,11 +2,10 @@
  * The LLM serving section's plots (Vega-Lite, pure): output tokens/s against TTFT p99 with this sweep's front,
  * and TTFT and ITL by percentile from the stored histograms, in the styles of the report's other plots.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData, RunInfo } from './data';
 import { formatNumber } from './format';
 import type { LlmRunInfo } from './llm-data';
-import { CONFIG, configs, HEIGHT, invalidKey, verdictFill, verdictOf, WIDTH, type Plot } from './plot-kit';
+import { configs, invalidKey, layeredSpec, paretoLayers, verdictOf, type Plot } from './plot-kit';
 import { sloMarks } from './plots';
 import { percentilePlot, type PercentileSlo } from './plot-percentiles';
 import { latencyAxis } from './scales';
@@ -40,30 +39,11 @@ export function llmParetoPlot(data: ReportData): Plot {
   const slo = sloMarks(objective?.percentile === 99 ? objective.ms : null, points.map((p) => p.x), 'top', 'Runs right of the dashed line miss the TTFT SLO.', 'TTFT p99');
   const x = { field: 'x', type: 'quantitative', title: 'TTFT p99 (ms)', ...latencyAxis([...points.map((p) => p.x), ...(slo.slo ? [slo.slo] : [])]) };
   const y = { field: 'y', type: 'quantitative', title: 'output tokens/s', axis: { format: ',~r' } };
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
-    layer: [
-      ...(ring.length ? [{ data: { values: ring.map((p, order) => ({ ...p, order })) }, mark: { type: 'line', strokeWidth: 1.5, color: '#444' }, encoding: { x, y, order: { field: 'order' } } }] : []),
-      {
-        data: { values: points },
-        mark: { type: 'point', filled: true, size: 70, strokeWidth: 1.75 },
-        encoding: { x, y, color, stroke: { ...color, legend: null }, fillOpacity: verdictFill },
-      },
-      ...(ring.length
-        ? [
-            {
-              data: { values: ring },
-              mark: { type: 'point', filled: false, size: 260, strokeWidth: 1.5, color: '#222' },
-              encoding: { x, y, shape: { field: 'front', type: 'nominal', title: 'Pareto front', scale: { domain: ['on the front'], range: ['circle'] } } },
-            },
-          ]
-        : []),
-      ...slo.layers,
-      ...invalidKey(invalid),
-    ],
-  } as TopLevelSpec;
+  const spec = layeredSpec([
+    ...paretoLayers({ line: ring.map((p, order) => ({ ...p, order })), lineEncoding: { order: { field: 'order' } }, runs: points, color, ring, xy: { x, y } }),
+    ...slo.layers,
+    ...invalidKey(invalid),
+  ]);
   return {
     ...base,
     spec,

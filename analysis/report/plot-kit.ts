@@ -1,4 +1,4 @@
-/** What the report's plots share: the Plot type, sizes and styling, colour by configuration, how a run's verdict is drawn. */
+/** What the report's plots share: the Plot type, sizes and styling, colour by configuration, how a run's verdict is drawn, the layers several plots draw alike. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportData, RunInfo } from './data';
 import { compareValues, configTitle, configValues, formatValue } from './format';
@@ -80,3 +80,61 @@ export function invalidKey(anyInvalid: boolean, at: 'top' | 'bottom' = 'top'): o
 
 /** Fill for a point layer: solid for valid runs, none for invalid ones (the outline keeps the configuration's colour). */
 export const verdictFill = { field: 'verdict', type: 'ordinal', sort: ['valid', 'invalid'], scale: { domain: ['valid', 'invalid'], range: [0.85, 0] }, legend: null };
+
+/** A layered plot in the report's size and styling; `shared` (a common encoding, a resolve) goes before the layers. */
+export function layeredSpec(layer: object[], shared: object = {}): TopLevelSpec {
+  return { width: WIDTH, height: HEIGHT, config: CONFIG, ...shared, layer } as TopLevelSpec;
+}
+
+/** The runs with a p99 latency as points at (p99, inferences/s), with their configuration, verdict and serving system. */
+export function p99Points(data: ReportData, label: (r: RunInfo) => string) {
+  return data.runs
+    .filter((r) => r.p99Ms !== null && r.p99Ms > 0)
+    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), verdict: verdictOf(r), system: r.system ?? 'unknown' }));
+}
+
+/** One line per run (rows carry `run`), coloured by configuration and dashed when invalid; `clip` keeps it inside a fixed domain. */
+export function runLines(values: object[], color: object, x: object, y: object, anyInvalid: boolean, clip = false): object {
+  return {
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.75, interpolate: 'monotone', ...(clip ? { clip: true } : {}) },
+    encoding: { x, y, color, strokeDash: verdictDash(anyInvalid), detail: { field: 'run', type: 'nominal' } },
+  };
+}
+
+/**
+ * The layers both Pareto plots draw: the front connected (`line`: its points in order, `lineEncoding` how they
+ * join), every run coloured by configuration and hollow when invalid, `between` (other sweeps' front points),
+ * then the front's points (`ring`) ringed and named in a legend. `xy` is the x and y encoding when the spec has
+ * no shared one.
+ */
+export function paretoLayers(p: {
+  line: object[];
+  lineEncoding: object;
+  runs: object[];
+  color: object;
+  shape?: object;
+  between?: object[];
+  ring: object[];
+  xy?: object;
+}): object[] {
+  const xy = p.xy ?? {};
+  return [
+    ...(p.line.length ? [{ data: { values: p.line }, mark: { type: 'line', strokeWidth: 1.5, color: '#444' }, encoding: { ...xy, ...p.lineEncoding } }] : []),
+    {
+      data: { values: p.runs },
+      mark: { type: 'point', filled: true, size: 70, strokeWidth: 1.75 },
+      encoding: { ...xy, color: p.color, stroke: { ...p.color, legend: null }, fillOpacity: verdictFill, ...(p.shape ? { shape: p.shape } : {}) },
+    },
+    ...(p.between ?? []),
+    ...(p.ring.length
+      ? [
+          {
+            data: { values: p.ring },
+            mark: { type: 'point', filled: false, size: 260, strokeWidth: 1.5, color: '#222' },
+            encoding: { ...xy, shape: { field: 'front', type: 'nominal', title: 'Pareto front', scale: { domain: ['on the front'], range: ['circle'] } } },
+          },
+        ]
+      : []),
+  ];
+}

@@ -2,10 +2,9 @@
  * Latency by percentile on a log "1 in N" axis, as HDR histogram plots draw it: x = 1 / (1 − percentile), so
  * 50%, 90%, 99%, 99.9% … are equally spaced and the tail that a CDF squeezes against 100% gets most of the room.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { CdfPoint, ReportData, RunInfo } from './data';
 import { formatNumber } from './format';
-import { CONFIG, configs, HEIGHT, SLO_COLOR, verdictDash, verdictOf, WIDTH, type Plot } from './plot-kit';
+import { configs, layeredSpec, runLines, SLO_COLOR, verdictOf, type Plot } from './plot-kit';
 import { latencyAxis } from './scales';
 
 /** "1 in N": the x of a percentile given as a fraction (0.99 → 100). */
@@ -63,42 +62,29 @@ export function percentilePlot(data: ReportData, o: PercentilePlotOptions): Plot
   const latencies = values.map((v) => v.y);
   const showSlo = slo !== null && slo.ms <= 3 * Math.max(...latencies);
   const invalid = values.some((v) => v.verdict === 'invalid');
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
-    layer: [
-      {
-        data: { values },
-        mark: { type: 'line', strokeWidth: 1.75, interpolate: 'monotone', clip: true },
-        encoding: {
-          x: {
-            field: 'x',
-            type: 'quantitative',
-            title: 'percentile (log “1 in N” scale)',
-            scale: { type: 'log', domain: [1, ticks[ticks.length - 1]], nice: false },
-            // 1 − 1/x as a percentage: 2 → 50%, 1000 → 99.9%.
-            axis: { values: ticks, labelExpr: "format(100 - 100 / datum.value, '.6~r') + '%'", grid: true },
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: 'percentile (log “1 in N” scale)',
+    scale: { type: 'log', domain: [1, ticks[ticks.length - 1]], nice: false },
+    // 1 − 1/x as a percentage: 2 → 50%, 1000 → 99.9%.
+    axis: { values: ticks, labelExpr: "format(100 - 100 / datum.value, '.6~r') + '%'", grid: true },
+  };
+  const y = { field: 'y', type: 'quantitative', title: o.yTitle, ...latencyAxis([...latencies, ...(showSlo ? [slo.ms] : [])]) };
+  const spec = layeredSpec([
+    runLines(values, color, x, y, invalid, true),
+    ...(showSlo
+      ? [
+          { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { datum: slo.ms } } },
+          { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x: { datum: sloX } } },
+          {
+            data: { values: [{}] },
+            mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
+            encoding: { y: { datum: slo.ms }, x: { value: 0 }, text: { value: slo.label } },
           },
-          y: { field: 'y', type: 'quantitative', title: o.yTitle, ...latencyAxis([...latencies, ...(showSlo ? [slo.ms] : [])]) },
-          color,
-          strokeDash: verdictDash(invalid),
-          detail: { field: 'run', type: 'nominal' },
-        },
-      },
-      ...(showSlo
-        ? [
-            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { datum: slo.ms } } },
-            { data: { values: [{}] }, mark: { type: 'rule', color: SLO_COLOR, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x: { datum: sloX } } },
-            {
-              data: { values: [{}] },
-              mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
-              encoding: { y: { datum: slo.ms }, x: { value: 0 }, text: { value: slo.label } },
-            },
-          ]
-        : []),
-    ],
-  } as TopLevelSpec;
+        ]
+      : []),
+  ]);
   return {
     ...base,
     spec,

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { systemsOf, type ReportData, type RunInfo } from './data';
 import { compareValues, formatNumber, formatSi, formatValue } from './format';
-import { CONFIG, configs, HEIGHT, invalidKey, SLO_COLOR, verdictDash, verdictFill, verdictOf, WIDTH, type Plot } from './plot-kit';
+import { CONFIG, configs, HEIGHT, invalidKey, layeredSpec, p99Points, paretoLayers, runLines, SLO_COLOR, verdictFill, verdictOf, type Plot } from './plot-kit';
 import { latencyPercentilePlot } from './plot-percentiles';
 import { batchSizePlot, serverTimePlot } from './plot-server';
 import { latencyAxis, logAxis } from './scales';
@@ -60,23 +60,16 @@ function systemShape(data: ReportData): object | undefined {
 export function throughputLatencyPlot(data: ReportData): Plot {
   const base = { id: 'throughput-latency', title: 'Throughput vs p99 latency' } as const;
   const { label, color } = configs(data);
-  const values = data.runs
-    .filter((r) => r.p99Ms !== null && r.p99Ms > 0)
-    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), verdict: verdictOf(r), system: r.system ?? 'unknown' }));
+  const values = p99Points(data, label);
   if (!values.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
   const invalid = values.some((v) => v.verdict === 'invalid');
   const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'top', 'Runs right of the dashed line miss the sweep’s p99 SLO.');
   const shape = systemShape(data);
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
-    layer: [
-      runPoints(values, color, { title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) }, { title: 'inferences/s', axis: { format: ',~r' } }, shape),
-      ...slo.layers,
-      ...invalidKey(invalid),
-    ],
-  } as TopLevelSpec;
+  const spec = layeredSpec([
+    runPoints(values, color, { title: 'p99 latency (ms)', ...latencyAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])]) }, { title: 'inferences/s', axis: { format: ',~r' } }, shape),
+    ...slo.layers,
+    ...invalidKey(invalid),
+  ]);
   return {
     ...base,
     spec,
@@ -100,25 +93,16 @@ export function latencyCdfPlot(data: ReportData): Plot {
   const coarse = data.cdfFromPercentiles.length;
   const invalid = values.some((v) => v.verdict === 'invalid');
   const slo = sloMarks(data.sweep.sloP99Ms, values.map((v) => v.x), 'bottom', 'A line that reaches 99% right of the dashed line misses the p99 SLO.');
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
-    layer: [
-      {
-        data: { values },
-        mark: { type: 'line', strokeWidth: 1.75, interpolate: 'monotone' },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'latency (ms, log scale)', ...logAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])], '~g') },
-          y: { field: 'y', type: 'quantitative', title: 'fraction of requests ≤ latency', scale: { domain: [0, 1] }, axis: { format: '%' } },
-          color,
-          strokeDash: verdictDash(invalid),
-          detail: { field: 'run', type: 'nominal' },
-        },
-      },
-      ...slo.layers,
-    ],
-  } as TopLevelSpec;
+  const spec = layeredSpec([
+    runLines(
+      values,
+      color,
+      { field: 'x', type: 'quantitative', title: 'latency (ms, log scale)', ...logAxis([...values.map((v) => v.x), ...(slo.slo ? [slo.slo] : [])], '~g') },
+      { field: 'y', type: 'quantitative', title: 'fraction of requests ≤ latency', scale: { domain: [0, 1] }, axis: { format: '%' } },
+      invalid,
+    ),
+    ...slo.layers,
+  ]);
   return {
     ...base,
     spec,
@@ -192,9 +176,7 @@ export function heatmapPlot(data: ReportData): Plot {
 export function paretoPlot(data: ReportData): Plot {
   const base = { id: 'pareto', title: 'Pareto front: throughput vs p99 latency' } as const;
   const { label, color } = configs(data);
-  const runs = data.runs
-    .filter((r) => r.p99Ms !== null && r.p99Ms > 0)
-    .map((r) => ({ x: r.p99Ms as number, y: r.inferencesPerS, config: label(r), verdict: verdictOf(r), system: r.system ?? 'unknown' }));
+  const runs = p99Points(data, label);
   if (!runs.length) return { ...base, caption: '', note: 'No run of this sweep recorded a p99 latency.' };
   const shape = systemShape(data);
   const front = data.pareto.map((p, i) => ({
@@ -213,50 +195,32 @@ export function paretoPlot(data: ReportData): Plot {
   const domain = [...(color.sort as string[]), ...others.map((o) => o.config)];
   const colour = { ...color, sort: domain, scale: { scheme: domain.length <= 10 ? 'tableau10' : 'tableau20' } };
   const invalid = runs.some((r) => r.verdict === 'invalid');
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
-    encoding: {
-      x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...runs, ...front].map((v) => v.x)) },
-      y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
-    },
-    // The runs' shapes (serving system) and the front's ring are two legends, not one merged scale.
-    resolve: { scale: { shape: 'independent' }, legend: { shape: 'independent' } },
-    layer: [
-      ...(front.length
-        ? [
-            {
-              data: { values: front },
-              mark: { type: 'line', strokeWidth: 1.5, color: '#444' },
-              encoding: {
-                detail: { field: 'group' },
-                order: { field: 'order' },
-                ...(groups.length > 1 ? { strokeDash: { field: 'group', type: 'nominal', title: 'front of model and device' } } : {}),
-              },
-            },
-          ]
-        : []),
-      {
-        data: { values: runs },
-        mark: { type: 'point', filled: true, size: 70, strokeWidth: 1.75 },
-        encoding: { color: colour, stroke: { ...colour, legend: null }, fillOpacity: verdictFill, ...(shape ? { shape } : {}) },
-      },
-      ...(others.length
-        ? [{ data: { values: others }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond', opacity: 0.9 }, encoding: { color: colour } }]
-        : []),
-      ...(front.length
-        ? [
-            {
-              data: { values: front },
-              mark: { type: 'point', filled: false, size: 260, strokeWidth: 1.5, color: '#222' },
-              encoding: { shape: { field: 'front', type: 'nominal', title: 'Pareto front', scale: { domain: ['on the front'], range: ['circle'] } } },
-            },
-          ]
-        : []),
+  const spec = layeredSpec(
+    [
+      ...paretoLayers({
+        line: front,
+        lineEncoding: {
+          detail: { field: 'group' },
+          order: { field: 'order' },
+          ...(groups.length > 1 ? { strokeDash: { field: 'group', type: 'nominal', title: 'front of model and device' } } : {}),
+        },
+        runs,
+        color: colour,
+        shape,
+        between: others.length ? [{ data: { values: others }, mark: { type: 'point', filled: true, size: 90, shape: 'diamond', opacity: 0.9 }, encoding: { color: colour } }] : [],
+        ring: front,
+      }),
       ...invalidKey(invalid),
     ],
-  } as TopLevelSpec;
+    {
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: 'p99 latency (ms)', ...latencyAxis([...runs, ...front].map((v) => v.x)) },
+        y: { field: 'y', type: 'quantitative', title: 'inferences/s', axis: { format: ',~r' } },
+      },
+      // The runs' shapes (serving system) and the front's ring are two legends, not one merged scale.
+      resolve: { scale: { shape: 'independent' }, legend: { shape: 'independent' } },
+    },
+  );
   return {
     ...base,
     spec,
@@ -324,28 +288,23 @@ export function rooflinePlot(data: ReportData): Plot {
         ]),
   ];
   const invalid = values.some((v) => v.verdict === 'invalid');
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    config: CONFIG,
-    layer: [
-      runPoints(
-        values,
-        color,
-        { title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') },
-        { title: 'achieved FLOP/s (log scale)', ...logAxis([...values.map((v) => v.y), ...lines.map((l) => l.y)], '~s') },
-      ),
-      ...lines.flatMap((l) => [
-        { data: { values: [{}] }, mark: { type: 'rule', color: l.color, strokeDash: l.dash, strokeWidth: 1.25 }, encoding: { y: { datum: l.y } } },
-        {
-          data: { values: [{}] },
-          mark: { type: 'text', color: l.color, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
-          encoding: { y: { datum: l.y }, x: { value: 0 }, text: { value: l.text } },
-        },
-      ]),
-      ...invalidKey(invalid, 'bottom'),
-    ],
-  } as TopLevelSpec;
+  const spec = layeredSpec([
+    runPoints(
+      values,
+      color,
+      { title: 'FLOPs per model run (log scale)', ...logAxis(values.map((v) => v.x), '~s') },
+      { title: 'achieved FLOP/s (log scale)', ...logAxis([...values.map((v) => v.y), ...lines.map((l) => l.y)], '~s') },
+    ),
+    ...lines.flatMap((l) => [
+      { data: { values: [{}] }, mark: { type: 'rule', color: l.color, strokeDash: l.dash, strokeWidth: 1.25 }, encoding: { y: { datum: l.y } } },
+      {
+        data: { values: [{}] },
+        mark: { type: 'text', color: l.color, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11 },
+        encoding: { y: { datum: l.y }, x: { value: 0 }, text: { value: l.text } },
+      },
+    ]),
+    ...invalidKey(invalid, 'bottom'),
+  ]);
   const method = peaks.length ? ` The solid line is the device’s compute peak as measured on it before its runs (${peaks.map((p) => p.method ?? 'method not recorded').join('; ')}).` : ' No compute peak was measured for these runs’ devices (a GPU device, or runs recorded before the probe existed), so only the observed best is drawn.';
   return {
     ...base,
