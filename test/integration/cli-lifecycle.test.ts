@@ -17,7 +17,7 @@ import type { sweepWorkflow } from '../../workflows/sweep';
 import { listWorkflows } from '../../cli/temporal-client';
 import { servebench } from '../support/cli';
 import { freePort } from '../support/ports';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'servebench.js');
 
@@ -41,14 +41,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe('on a cluster (shared server, namespace servebench-lifecycle)', () => {
   const NAMESPACE = 'servebench-lifecycle';
-  let cluster: TestCluster;
-  let stopped = false;
-  beforeAll(async () => {
-    cluster = await startTestCluster({ namespace: NAMESPACE });
-  });
-  afterAll(async () => {
-    if (!stopped) await cluster?.stop();
-  });
+  const cluster = useTestCluster({ namespace: NAMESPACE });
   const env = () => ({ SERVEBENCH_HOME: cluster.home, TEMPORAL_NAMESPACE: NAMESPACE });
 
   test('a sweep whose only job failed is failed in status, the search attribute and the results database', async () => {
@@ -85,7 +78,6 @@ workload: { mode: concurrency, concurrency: 1, warmup: 0s, duration: 1s }
   test('cancel with the workers gone waits at most --timeout, then says what is pending', async () => {
     const handle = await cluster.client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId: 'orphaned-sweep', args: [{ configYaml: SLOW_YAML }] });
     await until('a job to start', async () => (Object.keys((await handle.query(progressQuery)).active).length > 0 ? true : undefined));
-    stopped = true;
     await cluster.stop(); // the server still lists the pollers it saw: only the bounded wait can end this
     const started = Date.now();
     const r = await servebench(['cancel', 'orphaned-sweep', '--timeout', '3'], env(), 60_000);

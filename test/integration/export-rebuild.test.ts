@@ -8,7 +8,7 @@ import { query } from '../../analysis/db';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { servebench } from '../support/cli';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const NAMESPACE = 'servebench-rebuild';
 const YAML = `name: rebuildme
@@ -18,13 +18,9 @@ sweep:
   workload.concurrency: [1, 2]
 `;
 
-let cluster: TestCluster;
+const cluster = useTestCluster({ namespace: NAMESPACE });
 beforeAll(async () => {
-  cluster = await startTestCluster({ namespace: NAMESPACE });
   await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId: 'rebuild-sweep', args: [{ configYaml: YAML }] });
-});
-afterAll(async () => {
-  await cluster?.stop();
 });
 
 const env = () => ({ SERVEBENCH_HOME: cluster.home, TEMPORAL_NAMESPACE: NAMESPACE });

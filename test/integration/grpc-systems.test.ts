@@ -14,7 +14,7 @@ import { query } from '../../analysis/db';
 import { compiledScript } from '../../activities/process/pinned-spawn';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const serverMain = compiledScript(join(__dirname, '../../activities/serve'), 'server-main');
 // The built-in server's entry as a user's command, its gRPC endpoint on the {grpcPort} the follower chose.
@@ -34,13 +34,7 @@ sweep:
 `;
 
 describe('serving.protocol grpc', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useTestCluster();
 
   test('builtin, triton, mlserver and a command measured over gRPC: valid runs, no errors, protocol recorded, server counts the window', async () => {
     const result = await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', {

@@ -14,7 +14,7 @@ import { fdSoftLimit } from '../../activities/probe/host-limits';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { servebench } from '../support/cli';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const yaml = (workload: string, extra = '', model = 'generate: { family: mlp, layers: 1, hidden: 8, inputShape: [8] }') =>
   `name: limits\nmodel:\n  ${model}\nworkload:\n${workload}\n  warmup: 100ms\n  duration: 500ms\n${extra}`;
@@ -80,13 +80,7 @@ describe.each(CASES)('$name', ({ config, message }) => {
 });
 
 describe('a sweep started from outside the CLI', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useTestCluster();
 
   test('fails in its plan with the swept value and line, before any job starts', async () => {
     const { config } = CASES[3];

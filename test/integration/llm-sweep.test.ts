@@ -11,7 +11,7 @@ import { query } from '../../analysis/db';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { buildEntryJs } from '../support/serve-js';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GGUF = path.join(ROOT, 'models', 'third-party', 'SmolLM2-135M-Instruct.Q4_1.gguf');
@@ -41,20 +41,18 @@ sweep:
 `;
 
 describe('an LLM sweep through Temporal, on the bundled GGUF', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    if (!existsSync(GGUF)) throw new Error(`${GGUF} is missing: run \`npm run setup\``);
-    // The child processes run compiled JS: build their entry points from the sources under test.
-    buildEntryJs([
-      'activities/serve/llm/llm-main.ts',
-      'activities/inputs/prompts-main.ts',
-      'activities/compile/compile-main.ts',
-      'activities/loadgen/loadgen-main.ts',
-    ]);
-    cluster = await startTestCluster();
-  }, 300_000);
-  afterAll(async () => {
-    await cluster?.stop();
+  const cluster = useTestCluster({
+    prepare: () => {
+      if (!existsSync(GGUF)) throw new Error(`${GGUF} is missing: run \`npm run setup\``);
+      // The child processes run compiled JS: build their entry points from the sources under test.
+      buildEntryJs([
+        'activities/serve/llm/llm-main.ts',
+        'activities/inputs/prompts-main.ts',
+        'activities/compile/compile-main.ts',
+        'activities/loadgen/loadgen-main.ts',
+      ]);
+    },
+    timeoutMs: 300_000,
   });
 
   const runSweep = (workflowId: string, configYaml: string) =>

@@ -14,7 +14,7 @@ import { EXIT } from '../../cli/exit-codes';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { inspectPage, launchBrowser } from '../support/browser';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const CONFIG = `
 name: report-real
@@ -36,13 +36,7 @@ sweep:
 `;
 
 describe('servebench report on a real sweep', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useTestCluster();
 
   test('shows each run’s verdict, the run whose every request failed, the host and its measured peak, and the server’s side', async () => {
     const result = await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', {

@@ -16,7 +16,7 @@ import { groupMembers } from '../../activities/process/process-group';
 import { startSystemProcess } from '../../activities/serve/systems/system-process';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 import { freePort } from '../support/ports';
 
 /** Live (non-zombie) processes whose command line contains `needle`. */
@@ -56,13 +56,7 @@ sweep:
 `;
 
 describe('serving systems side by side', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useTestCluster();
 
   test('one sweep measures builtin, triton, mlserver and a command on one model; each valid, its system recorded, nothing left running', async () => {
     const result = await cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', {

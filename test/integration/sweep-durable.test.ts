@@ -8,7 +8,7 @@ import { LEADER_QUEUE } from '../../workflows/queues';
 import { progressQuery } from '../../workflows/signals';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { servebench } from '../support/cli';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const yaml = (sweep: string) => `
 name: durable
@@ -27,14 +27,8 @@ sweep:
 const resumeYaml = yaml('workload.duration: [300ms, 400ms, 20s, 500ms]');
 
 describe('durable sweeps', () => {
-  let cluster: TestCluster;
+  const cluster = useTestCluster({ cluster: 'durable', node: 'durnode' });
   const env = () => ({ TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!, TEMPORAL_NAMESPACE: 'default', SERVEBENCH_HOME: cluster.home });
-  beforeAll(async () => {
-    cluster = await startTestCluster({ cluster: 'durable', node: 'durnode' });
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
 
   test('continues as new before the history limit and still reports every job once', async () => {
     const handle = await cluster.client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {

@@ -14,7 +14,7 @@ import { probeGpus } from '../../activities/probe/host';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import type { benchmarkWorkflow } from '../../workflows/benchmark';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const SWEEP_YAML = `
 name: itest
@@ -32,13 +32,7 @@ sweep:
 `;
 
 describe('sweep workflow, end to end', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useTestCluster();
 
   const runSweep = (workflowId: string, input: Parameters<typeof sweepWorkflow>[0]) =>
     cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId, args: [input] });

@@ -16,7 +16,7 @@ import { startServer, type RunningServer } from '../../activities/serve/server';
 import { LEADER_QUEUE } from '../../workflows/queues';
 import type { sweepWorkflow } from '../../workflows/sweep';
 import { buildServeJs } from '../support/serve-js';
-import { startTestCluster, type TestCluster } from '../support/workers';
+import { useTestCluster } from '../support/workers';
 
 const MODELS = path.resolve(__dirname, '..', '..', 'models', 'third-party');
 const SILERO = path.join(MODELS, 'silero_vad_16k_op15.onnx');
@@ -30,13 +30,7 @@ beforeAll(() => {
 });
 
 describe('third-party models through the whole stack', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useTestCluster();
 
   const runSweep = (workflowId: string, configYaml: string) =>
     cluster.client.workflow.execute<typeof sweepWorkflow>('sweepWorkflow', { taskQueue: LEADER_QUEUE, workflowId, args: [{ configYaml, configFile: `${workflowId}.yaml` }] });

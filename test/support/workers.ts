@@ -16,7 +16,14 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { cluster?: string; node?: string; namespace?: string; devices?: string[] } = {}): Promise<TestCluster> {
+export interface TestClusterOptions {
+  cluster?: string;
+  node?: string;
+  namespace?: string;
+  devices?: string[];
+}
+
+export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest globalSetup starts the test server');
   const namespace = opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
@@ -42,5 +49,48 @@ export async function startTestCluster(opts: { cluster?: string; node?: string; 
       await local.stop();
       await connection.close();
     },
+  };
+}
+
+export interface UseTestClusterOptions extends TestClusterOptions {
+  /** Runs in the same beforeAll just before the workers start (checks, builds), under the same timeout. */
+  prepare?: () => void | Promise<void>;
+  /** The beforeAll's timeout in ms; jest's testTimeout when absent. */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts a test cluster in a beforeAll and stops it in an afterAll of the enclosing describe (or file).
+ * The returned object reads through to the started cluster, so it can be captured at describe time and
+ * used in tests; its stop() may be called by a test and is then a no-op in the afterAll.
+ */
+export function useTestCluster(opts: UseTestClusterOptions = {}): TestCluster {
+  const { prepare, timeoutMs, ...clusterOpts } = opts;
+  let started: TestCluster | undefined;
+  let stopping: Promise<void> | undefined;
+  const current = (): TestCluster => {
+    if (!started) throw new Error('the test cluster is not started: useTestCluster starts it in a beforeAll, so use it inside hooks and tests');
+    return started;
+  };
+  const stop = (): Promise<void> => (stopping ??= started?.stop() ?? Promise.resolve());
+  beforeAll(async () => {
+    await prepare?.();
+    started = await startTestCluster(clusterOpts);
+  }, timeoutMs);
+  afterAll(stop);
+  return {
+    get client() {
+      return current().client;
+    },
+    get home() {
+      return current().home;
+    },
+    get resultsFile() {
+      return current().resultsFile;
+    },
+    get workers() {
+      return current().workers;
+    },
+    stop,
   };
 }
