@@ -14,7 +14,7 @@
  *   Measured on a compute-bound MLP (layers 6, hidden 2048: a batch-8 run takes milliseconds),
  *   because on the tiny model a batch runs in microseconds and the ratio measures per-request
  *   HTTP/JSON cost instead of batching; that figure is printed too (batching_efficiency_small_model).
- * Both comparisons alternate short rounds (in-process, then HTTP; saturated server, then offline) on one server
+ * Both comparisons alternate short rounds (in-process, then HTTP; offline, saturated server, offline again) on one server
  * each, ROUNDS at least and more (up to MAX_ROUNDS) while a side's rounds spread wide; the figures are medians of
  * the per-round figures, with their spread, the host's noise and the quietest round's figure beside them
  * (perf/host-noise.ts, perf/noise-policy.ts), and the server's busy share under the saturating load.
@@ -86,6 +86,18 @@ async function offlineRate(session: ort.InferenceSession, feeds: Record<string, 
   return (runs * BATCH * 1000) / (performance.now() - t0);
 }
 
+/** offlineRate with this process moved to the server's core (idle then), and this process's busy share meanwhile. */
+async function offlineOnServerCore(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<{ rate: number; busyPct: number }> {
+  const moved = repinSelf(SERVER_CPU);
+  try {
+    const self = new ProcessBusy(process.pid).start();
+    const rate = await offlineRate(session, feeds);
+    return { rate, busyPct: self.stop().busyPct };
+  } finally {
+    if (moved) repinSelf(CLIENT_CPU);
+  }
+}
+
 /**
  * Saturated server throughput with dynamic batching vs in-process batch-8 runs back to back, inferences/s,
  * alternating rounds (`minRounds` at least; more while either side spreads wide). Per round: efficiency, and the
@@ -115,6 +127,10 @@ async function batchingEfficiency(
     log(`${modelName}: server warm-up ${fmt(BATCH_WARMUP_MS / 1000, 0)} s saturated, ${fmt(warm.throughput, 0)} inf/s`);
     for (let i = 0; needMoreRounds([saturated, offline], { minRounds, maxRounds, maxSpread: MAX_SPREAD }); i++) {
       const { value: r, noise } = await withNoise(async () => {
+        // Offline on the server's core (idle then) just before and just after the saturated window, averaged:
+        // the host's compute rate drifts on a scale of seconds (the batch-8 rate moved 1,023–1,492 inf/s between
+        // rounds of one run), and a bracket cancels a steady drift that one side measured alone would not.
+        const before = await offlineOnServerCore(session, feedsB);
         const busy = new ProcessBusy(srv.pid);
         await srv.resetStats();
         const sat = await runLoad({
@@ -124,16 +140,14 @@ async function batchingEfficiency(
         });
         const share = busy.stop();
         const stats = await srv.stats();
-        // Offline on the server's core (now idle), so both sides of the ratio run on one core: on a shared host the
-        // two cores are busy with other jobs in different measure. Also on this process's own core, as before, for
-        // comparison (batching_efficiency_client_core).
+        // Offline on the server's core, so both sides of the ratio run on one core: on a shared host the two cores
+        // are busy with other jobs in different measure. Also on this process's own core, as before, for comparison
+        // (batching_efficiency_client_core).
+        const after = await offlineOnServerCore(session, feedsB);
         const offOnClientCore = await offlineRate(session, feedsB);
-        const moved = repinSelf(SERVER_CPU);
-        const self = new ProcessBusy(process.pid).start();
-        const off = await offlineRate(session, feedsB);
-        const selfBusyPct = self.stop().busyPct;
-        if (moved) repinSelf(CLIENT_CPU);
-        return { sat, share, selfBusyPct, stats, off, offOnClientCore };
+        const off = (before.rate + after.rate) / 2;
+        const selfBusyPct = (before.busyPct + after.busyPct) / 2;
+        return { sat, share, selfBusyPct, stats, off, offOnClientCore, offBefore: before.rate, offAfter: after.rate };
       });
       saturated.push(r.sat.throughput);
       offline.push(r.off);
@@ -149,7 +163,7 @@ async function batchingEfficiency(
       log(
         `${modelName} round ${i + 1}: saturated (c=${CONCURRENCY}, max batch ${BATCH}) ${fmt(r.sat.throughput, 0)} inf/s, p50 ${fmt(r.sat.latency.p50Ms ?? NaN)} ms, ` +
           `errors ${r.sat.errors}, loadgen cpu ${fmt(r.sat.loadgenCpuPct ?? NaN, 0)}%, server busy ${fmt(r.share.busyPct, 0)}% wait ${fmt(r.share.waitPct ?? NaN, 0)}%, batches ${JSON.stringify(r.stats.batchSizeCounts)}, ` +
-          `compute mean ${fmt(r.stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH} on the server's core ${fmt(r.off, 0)} inf/s (this process busy ${fmt(r.selfBusyPct, 0)}%), on the client's ${fmt(r.offOnClientCore, 0)}; ` +
+          `compute mean ${fmt(r.stats.computeTimeUs.mean ?? NaN, 0)} us; offline batch-${BATCH} on the server's core ${fmt(r.off, 0)} inf/s (before ${fmt(r.offBefore, 0)}, after ${fmt(r.offAfter, 0)}; this process busy ${fmt(r.selfBusyPct, 0)}%), on the client's ${fmt(r.offOnClientCore, 0)}; ` +
           `efficiency ${fmt(r.sat.throughput / r.off)} | steal ${fmt(noise.stealPct ?? NaN, 1)}% runnable ${fmt(noise.runnableMean ?? NaN, 1)} load ${fmt(noise.loadAvgMax ?? NaN, 2)}`,
       );
     }
