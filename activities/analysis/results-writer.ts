@@ -34,7 +34,10 @@ export class ResultsWriter {
     });
   }
 
-  /** Runs `fn` when no batch holds the file (a read of this process would otherwise meet its own write lock). */
+  /**
+   * Runs `fn` after the writes queued before it are committed and the file is closed again (a read of this
+   * process then sees them; analysis/db.ts alone would only keep the two opens apart, not order them).
+   */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.turn.then(fn);
     this.turn = run.catch(() => undefined);

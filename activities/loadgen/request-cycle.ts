@@ -2,7 +2,7 @@
  * What every sender (HTTP, gRPC, OpenAI) does before it sends: refuse a request past the in-flight bound, take the
  * next prepared request in turn (the bodies are cycled), and count it.
  */
-import { LoadLimitError, MAX_INFLIGHT } from './limits';
+import { LoadLimitError } from './limits';
 
 export class RequestCycle<T> {
   private next = 0;
@@ -15,7 +15,7 @@ export class RequestCycle<T> {
     /** A request's body bytes, as counted in LoadResult.requestBytes. */
     private readonly bodyBytes: (request: T) => number,
     /** More in-flight requests than this is refused (a JS Set holds at most 2^24; see limits.ts). */
-    private readonly maxInflight = MAX_INFLIGHT,
+    private readonly maxInflight: number,
   ) {
     if (requests.length === 0) throw new RangeError('a sender needs at least one request');
   }
